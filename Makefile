@@ -1,0 +1,112 @@
+# rec: build, test, demo, install.  See HACKING.md for the layout.
+# `make check` and `make demo` install what is missing (scripts/deps.sh).
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+DESTDIR   ?=
+
+ifeq ($(SAN),1)
+BUILD     ?= build-san
+CC        := clang
+SANFLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+             -fno-omit-frame-pointer
+CFLAGS    ?= -O1 -g
+else
+BUILD     ?= build
+CFLAGS    ?= -O2 -g
+endif
+
+PKGS      := $(shell cat scripts/deps/pkgconfig.txt)
+# Recursive (=) so that pkg-config runs after scripts/deps.sh installed it.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN      := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes \
+             -Wmissing-prototypes -Wformat=2
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) -pthread -MMD -MP \
+             -D_GNU_SOURCE -DREC_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
+
+LIB_SRC   := $(wildcard lib/*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIBREC    := $(BUILD)/librec.a
+
+CMDS      := $(notdir $(patsubst %/,%,$(dir $(wildcard cmd/*/main.c))))
+BINS      := $(CMDS:%=$(BUILD)/bin/%)
+
+UNIT_SRC  := $(wildcard test/unit/test_*.c)
+UNITS     := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
+HELP_SRC  := $(wildcard test/helpers/*.c)
+HELPERS   := $(HELP_SRC:test/helpers/%.c=$(BUILD)/test/helpers/%)
+
+DEPS_OK   := $(BUILD)/.deps-ok
+
+.PHONY: all deps check check-san test tests demo bench install clean
+.SUFFIXES:
+
+all: $(BINS)
+
+$(DEPS_OK): scripts/deps.sh $(wildcard scripts/deps/*)
+	@mkdir -p $(BUILD)
+	scripts/deps.sh
+	@touch $@
+
+deps: $(DEPS_OK)
+
+$(BUILD)/obj/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBREC): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# One executable per cmd/NAME/, linked with the packages in cmd/NAME/pkgs.
+.SECONDEXPANSION:
+$(BUILD)/bin/%: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard cmd/$$*/*.c)) $(LIBREC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBREC) \
+	    $(shell pkg-config --libs $(shell cat cmd/$*/pkgs 2>/dev/null) 2>/dev/null) -lm
+
+$(BUILD)/test/helpers/%: $(BUILD)/obj/test/helpers/%.o $(LIBREC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBREC) $(PKG_LIBS) -lm
+
+$(BUILD)/test/%: $(BUILD)/obj/test/unit/%.o $(LIBREC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBREC) $(PKG_LIBS) -lm
+
+tests: $(BINS) $(UNITS) $(HELPERS)
+
+check: $(DEPS_OK)
+	@$(MAKE) --no-print-directory tests
+	@BUILD=$(BUILD) test/run $(T)
+
+check-san: $(DEPS_OK)
+	@$(MAKE) --no-print-directory SAN=1 check
+
+demo: $(DEPS_OK)
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) scripts/demo.sh
+
+bench: $(DEPS_OK)
+	@$(MAKE) --no-print-directory tests
+	@BUILD=$(BUILD) test/bench/run $(B)
+
+install: $(BINS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	for m in man/*.[158]; do \
+	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	if [ -d scripts/systemd ]; then install -d $(DESTDIR)$(UNITDIR) && \
+	    install -m 644 scripts/systemd/* $(DESTDIR)$(UNITDIR)/; fi
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,27 @@
+# Sourced by every test/t/*.sh. The test runs with `bash -e` in its own
+# scratch directory (also $HOME); PATH starts with the built binaries.
+# REC_TOP is the source tree, REC_BUILD the build directory.
+
+say() { echo "# $*"; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "skip: $*"; exit 77; }
+
+# expect_exit CODE cmd...: run cmd, fail unless it exits with CODE.
+expect_exit() {
+	local want=$1 rc=0
+	shift
+	"$@" || rc=$?
+	[ "$rc" = "$want" ] || fail "expected exit $want, got $rc: $*"
+}
+
+# expect_grep PATTERN FILE: fail unless FILE has a line matching PATTERN.
+expect_grep() {
+	grep -q -e "$1" "$2" || { cat "$2" >&2; fail "no '$1' in $2"; }
+}
+
+# A random-ish integer in [0, $1), from $RANDOM (seeded per test name).
+RANDOM=$(printf '%s' "${TEST_NAME:-x}" | cksum | cut -d' ' -f1)
+rnd() { echo $((RANDOM % $1)); }
+
+# under_san: true when the binaries are an ASan/UBSan build.
+under_san() { case $REC_BUILD in *san*) return 0 ;; esac; return 1; }
