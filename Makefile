@@ -47,6 +47,7 @@ DEPS_OK   := $(BUILD)/.deps-ok
 
 .PHONY: all deps check check-san test tests demo bench install clean
 .SUFFIXES:
+.SECONDARY:
 
 all: $(BINS)
 
