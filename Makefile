@@ -68,7 +68,7 @@ $(LIBREC): $(LIB_OBJ)
 
 # One executable per cmd/NAME/, linked with the packages in cmd/NAME/pkgs.
 .SECONDEXPANSION:
-$(BUILD)/bin/%: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard cmd/$$*/*.c)) $(LIBREC)
+$(BUILD)/bin/%: $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(basename $$(wildcard cmd/$$*/*.c)))) $(LIBREC)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBREC) \
 	    $(shell pkg-config --libs $(shell cat cmd/$*/pkgs 2>/dev/null) 2>/dev/null) -lm
