@@ -13,9 +13,15 @@ opts_usage() {
 		esac
 	done | sort -u
 }
-opts_man() {
-	sed -n '/^\.Sh SYNOPSIS/,/^\.Sh /p' "$1" | grep -oE 'Fl [-A-Za-z0-9]+' |
-	while read -r _ o; do
+opts_man() {	# every argument of an Fl macro, up to the next macro
+	sed -n '/^\.Sh SYNOPSIS/,/^\.Sh /p' "$1" | sed 's/\\-/-/g' |
+	awk '{ fl = 0; sub(/^\./, "", $1)
+		for (i = 1; i <= NF; i++) {
+			if ($i == "Fl") { fl = 1; continue }
+			if ($i ~ /^[A-Z][a-z][a-z]?$/) { fl = 0; continue }
+			if (fl && $i != "|") print $i
+		} }' |
+	while read -r o; do
 		case $o in
 		-*) echo "-$o" ;;
 		*) echo "$o" | grep -o . | sed 's/^/-/' ;;

@@ -1,0 +1,710 @@
+/*
+ * write: one archive from a run of segments, committed crash-safely.
+ *
+ * Recipe (the heart of rec-archive; reconcile.c is its other half):
+ *  1. FLAC: encode every segment into tmp/NAME.flac.part (the manifest,
+ *     first member, needs every member's hash before the tar starts;
+ *     staging on disk keeps memory small whatever the segments' length,
+ *     at the cost of twice the FLAC bytes in free space, checked first).
+ *  2. Write the archive to tmp/NAME.part (O_EXCL): libarchive (pax,
+ *     deterministic headers) -> compression filter -> age (optional) ->
+ *     sink: hash for the sidecar, then write. fsync it, fsync tmp/ (so
+ *     the .part's name survives a power cut as long as its .idx does).
+ *  3. tmp/NAME.sums -> out/NAME.sums, tmp/NAME.idx -> out/NAME.idx
+ *     (each fsynced, renamed, out/ fsynced).
+ *  4. rename tmp/NAME.part -> out/NAME: the commit point; fsync out/, tmp/.
+ *  5. unlink the segments from seg/, fsync seg/.
+ * A kill before 4 leaves the segments in seg/ and only tmp files and
+ * orphan sidecars, which reconcile() removes; a kill after 4 leaves
+ * segments that out/NAME.idx names, which reconcile() removes.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "archive.h"
+#include "file.h"
+#include "flacio.h"
+#include "log.h"
+#include "sums.h"
+#include "utc.h"
+
+#define COPY_BUF	(256 * 1024)
+#define SINK_BUF	(1024 * 1024)
+
+/*
+ * Test hook: REC_TEST_CRASH=STEP kills the process with SIGKILL at STEP
+ * (staged, part, sums, idx, commit, remove), so the crash tests reach
+ * every point of the recipe, not only the ones a random kill hits.
+ */
+static void
+crash_point(const char *step)
+{
+	const char *v = getenv("REC_TEST_CRASH");
+
+	if (v != NULL && strcmp(v, step) == 0)
+		raise(SIGKILL);
+}
+
+/* Where the archive's bytes go: hashed for the sidecar, then written. */
+struct sink {
+	int fd;
+	struct sums *sums;
+	unsigned char *buf;
+	size_t len;
+	int err;		/* errno of the first failure */
+	struct age_enc *age;	/* NULL: no encryption */
+	struct err aerr;
+};
+
+static int
+sink_flush(struct sink *s)
+{
+	if (s->len == 0)
+		return 0;
+	if (sums_update(s->sums, s->buf, s->len) == -1 ||
+	    file_write_all(s->fd, s->buf, s->len) == -1) {
+		s->err = errno;
+		return -1;
+	}
+	s->len = 0;
+	return 0;
+}
+
+/* The bottom of the chain (also age's write fn). */
+static int
+sink_put(void *ctx, const void *buf, size_t len)
+{
+	struct sink *s = ctx;
+	const unsigned char *p = buf;
+
+	if (s->err) {
+		errno = s->err;
+		return -1;
+	}
+	while (len > 0) {
+		size_t n = SINK_BUF - s->len < len ? SINK_BUF - s->len : len;
+		memcpy(s->buf + s->len, p, n);
+		s->len += n;
+		p += n;
+		len -= n;
+		if (s->len == SINK_BUF && sink_flush(s) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* libarchive's write callback: into age, or straight to the sink. */
+static la_ssize_t
+la_write(struct archive *a, void *ctx, const void *buf, size_t len)
+{
+	struct sink *s = ctx;
+	int rc;
+
+	if (s->age != NULL)
+		rc = age_enc_write(s->age, buf, len, &s->aerr);
+	else
+		rc = sink_put(s, buf, len);
+	if (rc == -1) {
+		if (s->err == 0)
+			s->err = errno ? errno : EIO;
+		archive_set_error(a, s->err, "%s", s->age != NULL ?
+		    s->aerr.msg : strerror(s->err));
+		return -1;
+	}
+	return (la_ssize_t)len;
+}
+
+uint64_t
+archive_estimate(const struct opts *o, const struct seg *segs, size_t n)
+{
+	uint64_t in = 0;
+
+	for (size_t i = 0; i < n; i++)
+		in += segs[i].file_size + ARCHIVE_MEMBER_OVERHEAD + 1024;
+	in += 65536;
+	/* encryption: 16 bytes per 64 KiB chunk plus the header */
+	if (o->nrs > 0)
+		in += in / 4096 + 4096;
+	/* FLAC: the members are staged in tmp/ before the tar is written */
+	return o->codec_flac ? 2 * in : in;
+}
+
+/* Member name: the segment's name, with .flac for FLAC. */
+static void
+member_name(const struct opts *o, const struct seg *s, char *buf, size_t len)
+{
+	if (o->codec_flac)
+		snprintf(buf, len, "%.*s.flac", (int)(strlen(s->name) - 4),
+		    s->name);
+	else
+		snprintf(buf, len, "%s", s->name);
+}
+
+static void
+hexify(const unsigned char *bin, char *out)
+{
+	sums_hex(bin, 32, out);
+}
+
+/*
+ * Pass 1 for WAV members: hash each segment file whole and its PCM range
+ * (one read).
+ */
+static int
+hash_wav(struct spool *sp, struct seg *s, unsigned char *buf)
+{
+	EVP_MD_CTX *all = EVP_MD_CTX_new(), *pcm = EVP_MD_CTX_new();
+	unsigned char h[32];
+	uint64_t off = 0, a = s->wi.data_off, b = s->wi.data_off +
+	    s->wi.data_len;
+	int fd = -1, ret = EX_IOERR;
+
+	if (all == NULL || pcm == NULL ||
+	    !EVP_DigestInit_ex(all, EVP_sha256(), NULL) ||
+	    !EVP_DigestInit_ex(pcm, EVP_sha256(), NULL)) {
+		log_error("out of memory");
+		ret = EX_SOFTWARE;
+		goto out;
+	}
+	fd = openat(sp->fd[SPOOL_SEG], s->name, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		log_error("cannot open %s/seg/%s: %s", sp->dir, s->name,
+		    strerror(errno));
+		goto out;
+	}
+	while (off < s->file_size) {
+		size_t want = s->file_size - off > COPY_BUF ? COPY_BUF :
+		    (size_t)(s->file_size - off);
+		ssize_t r = file_read_full(fd, buf, want);
+		if (r < 0 || (size_t)r != want) {
+			log_error("cannot read %s/seg/%s: %s", sp->dir,
+			    s->name, r < 0 ? strerror(errno) :
+			    "file shrank");
+			goto out;
+		}
+		EVP_DigestUpdate(all, buf, want);
+		/* the part of [off, off+want) inside the PCM [a, b) */
+		uint64_t lo = off > a ? off : a;
+		uint64_t hi = off + want < b ? off + want : b;
+		if (lo < hi)
+			EVP_DigestUpdate(pcm, buf + (lo - off), hi - lo);
+		off += want;
+	}
+	EVP_DigestFinal_ex(all, h, NULL);
+	hexify(h, s->m.sha256);
+	EVP_DigestFinal_ex(pcm, h, NULL);
+	hexify(h, s->m.pcm_sha256);
+	s->m.size = s->file_size;
+	s->m.pcm_off = s->wi.data_off;
+	s->m.pcm_len = s->wi.data_len;
+	ret = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	EVP_MD_CTX_free(all);
+	EVP_MD_CTX_free(pcm);
+	return ret;
+}
+
+/*
+ * Encode segment s as FLAC into the staging file at *stage_off (advanced
+ * past it), with its GUANO text, date and encoder as Vorbis comments,
+ * then hash the member as staged (STREAMINFO is patched at the end, so
+ * only the finished bytes tell).
+ */
+static int
+encode_flac(struct spool *sp, const struct opts *o, struct seg *s,
+    int stagefd, const char *stage, uint64_t *stage_off, unsigned char *buf)
+{
+	char *tags[3] = { NULL, NULL, NULL };
+	char iso[40];
+	unsigned char h[32];
+	EVP_MD_CTX *md = NULL;
+	uint64_t len = 0, off;
+	struct err e;
+	int fd, ret = EX_IOERR;
+
+	fd = openat(sp->fd[SPOOL_SEG], s->name, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		log_error("cannot open %s/seg/%s: %s", sp->dir, s->name,
+		    strerror(errno));
+		return EX_IOERR;
+	}
+	md = EVP_MD_CTX_new();
+	if (md == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) ||
+	    asprintf(&tags[0], "GUANO=%s", s->wi.guano ? s->wi.guano :
+	    "") < 0 || asprintf(&tags[1], "DATE=%s", utc_iso(&s->m.start,
+	    iso, sizeof iso)) < 0 || asprintf(&tags[2],
+	    "ENCODER=rec-archive %s", REC_VERSION) < 0) {
+		log_error("out of memory");
+		ret = EX_SOFTWARE;
+		goto out;
+	}
+	if (flacio_encode(fd, s->wi.data_off, s->wi.frames, &s->wi.spec,
+	    o->flac_level, (const char *const *)tags, 3, stagefd, *stage_off,
+	    &len, h, &e) == -1) {
+		log_error("cannot encode %s/seg/%s into %s/tmp/%s: %s",
+		    sp->dir, s->name, sp->dir, stage, e.msg);
+		ret = e.ex;
+		goto out;
+	}
+	hexify(h, s->m.pcm_sha256);
+	for (off = 0; off < len; ) {
+		size_t want = len - off > COPY_BUF ? COPY_BUF :
+		    (size_t)(len - off);
+		ssize_t r = file_pread_full(stagefd, buf, want,
+		    (off_t)(*stage_off + off));
+		if (r < 0 || (size_t)r != want) {
+			log_error("cannot read %s/tmp/%s: %s", sp->dir, stage,
+			    r < 0 ? strerror(errno) : "file shrank");
+			goto out;
+		}
+		EVP_DigestUpdate(md, buf, want);
+		off += want;
+	}
+	EVP_DigestFinal_ex(md, h, NULL);
+	hexify(h, s->m.sha256);
+	s->m.size = len;
+	s->m.pcm_off = s->m.pcm_len = 0;
+	*stage_off += len;
+	ret = 0;
+out:
+	for (int i = 0; i < 3; i++)
+		free(tags[i]);
+	EVP_MD_CTX_free(md);
+	close(fd);
+	return ret;
+}
+
+/* Deterministic member header: owner rec 0/0, mode 0644, given mtime. */
+static int
+put_header(struct archive *a, const char *name, uint64_t size, time_t mtime)
+{
+	struct archive_entry *e = archive_entry_new();
+	int rc;
+
+	if (e == NULL)
+		return ARCHIVE_FATAL;
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_size(e, (la_int64_t)size);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	archive_entry_set_uname(e, "rec");
+	archive_entry_set_gname(e, "rec");
+	archive_entry_set_mtime(e, mtime, 0);
+	rc = archive_write_header(a, e);
+	archive_entry_free(e);
+	return rc;
+}
+
+/* Copy len bytes from fd at off into the current member. */
+static int
+copy_member(struct archive *a, int fd, uint64_t off, uint64_t len,
+    unsigned char *buf, int *rerr)
+{
+	while (len > 0) {
+		size_t want = len > COPY_BUF ? COPY_BUF : (size_t)len;
+		ssize_t r = file_pread_full(fd, buf, want, (off_t)off);
+		if (r < 0 || (size_t)r != want) {
+			*rerr = r < 0 ? errno : EIO;
+			return -1;
+		}
+		if (archive_write_data(a, buf, want) != (la_ssize_t)want)
+			return -1;
+		off += want;
+		len -= want;
+	}
+	return 0;
+}
+
+static int
+add_filter(struct archive *a, enum aname_compress c)
+{
+	switch (c) {
+	case ANAME_GZIP: return archive_write_add_filter_gzip(a);
+	case ANAME_ZSTD: return archive_write_add_filter_zstd(a);
+	case ANAME_XZ: return archive_write_add_filter_xz(a);
+	default: return archive_write_add_filter_none(a);
+	}
+}
+
+/* The index text: magic, one segment name a line, "end". */
+static char *
+idx_text(const struct seg *segs, size_t n, size_t *len)
+{
+	size_t cap = 32;
+	char *t, *p;
+
+	for (size_t i = 0; i < n; i++)
+		cap += strlen(segs[i].name) + 1;
+	t = malloc(cap);
+	if (t == NULL)
+		return NULL;
+	p = t + sprintf(t, "%s\n", IDX_MAGIC);
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%s\n", segs[i].name);
+	p += sprintf(p, "end\n");
+	*len = (size_t)(p - t);
+	return t;
+}
+
+/* Write tmp/name with len bytes of text, fsynced. 0 or -1 (errno). */
+static int
+write_tmp(struct spool *sp, const char *name, const char *text, size_t len)
+{
+	int fd = spool_create_tmp(sp, name), se;
+
+	if (fd == -1)
+		return -1;
+	if (file_write_all(fd, text, len) == -1 || fsync(fd) == -1) {
+		se = errno;
+		close(fd);
+		unlinkat(sp->fd[SPOOL_TMP], name, 0);
+		errno = se;
+		return -1;
+	}
+	return close(fd);
+}
+
+static int
+ex_for(int errnum)
+{
+	return errnum == ENOSPC || errnum == EDQUOT ? EX_TEMPFAIL :
+	    err_ex_for_errno(errnum);
+}
+
+int
+archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
+    size_t n)
+{
+	struct aname an;
+	struct manifest m;
+	struct sink sk;
+	struct archive *a = NULL;
+	struct err e;
+	char name[ANAME_MAX], part[ANAME_MAX + 16], stage[ANAME_MAX + 16];
+	char sums_tmp[ANAME_MAX + 32], sums_out[ANAME_MAX + 32];
+	char idx[ANAME_MAX + 16], *json = NULL, *itext = NULL;
+	unsigned char *buf = NULL;
+	size_t jlen, ilen;
+	int fd = -1, stagefd = -1, ret = EX_IOERR, rerr = 0;
+	int have_part = 0, have_stage = 0, have_idx_tmp = 0;
+	uint64_t in_bytes = 0, stage_off = 0;
+	struct timespec end;
+
+	memset(&sk, 0, sizeof sk);
+	sk.fd = -1;
+	memset(&m, 0, sizeof m);
+
+	/* the name: first start, last end, station */
+	memset(&an, 0, sizeof an);
+	an.start = segs[0].m.start;
+	end = utc_from_ns(utc_ns(&segs[n - 1].m.start) +
+	    (int64_t)(segs[n - 1].m.frames * 1000000000ULL /
+	    segs[n - 1].m.spec.rate));
+	an.end = end;
+	snprintf(an.station, sizeof an.station, "%s", segs[0].station);
+	an.compress = o->compress;
+	an.encrypted = o->nrs > 0;
+	if (aname_format(&an, name, sizeof name) == NULL) {
+		log_error("cannot name the archive of %s/seg/%s: %s", sp->dir,
+		    segs[0].name, strerror(errno));
+		return EX_SOFTWARE;
+	}
+	if (faccessat(sp->fd[SPOOL_OUT], name, F_OK, 0) == 0) {
+		log_error("cannot create %s/out/%s: File exists", sp->dir,
+		    name);
+		return EX_CANTCREAT;
+	}
+	snprintf(part, sizeof part, "%s%s", name, PART_SUFFIX);
+	snprintf(stage, sizeof stage, "%s%s", name, FLAC_PART_SUFFIX);
+	snprintf(idx, sizeof idx, "%s%s", name, IDX_SUFFIX);
+	snprintf(sums_tmp, sizeof sums_tmp, "tmp/%s%s", name, SUMS_SUFFIX);
+	snprintf(sums_out, sizeof sums_out, "out/%s%s", name, SUMS_SUFFIX);
+
+	buf = malloc(COPY_BUF);
+	sk.buf = malloc(SINK_BUF);
+	if (buf == NULL || sk.buf == NULL) {
+		log_error("out of memory");
+		ret = EX_SOFTWARE;
+		goto out;
+	}
+
+	/* 1. members' hashes (and FLAC members staged in tmp/) */
+	if (o->codec_flac) {
+		stagefd = spool_create_tmp(sp, stage);
+		if (stagefd == -1) {
+			log_error("cannot create %s/tmp/%s: %s", sp->dir,
+			    stage, strerror(errno));
+			ret = ex_for(errno);
+			goto out;
+		}
+		have_stage = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		member_name(o, &segs[i], segs[i].m.member,
+		    sizeof segs[i].m.member);
+		in_bytes += segs[i].file_size;
+		ret = o->codec_flac ? encode_flac(sp, o, &segs[i], stagefd,
+		    stage, &stage_off, buf) : hash_wav(sp, &segs[i], buf);
+		if (ret != 0)
+			goto out;
+	}
+	stage_off = 0;
+	if (o->codec_flac)
+		crash_point("staged");
+
+	/* the manifest */
+	snprintf(m.station, sizeof m.station, "%s", segs[0].station);
+	snprintf(m.tool, sizeof m.tool, "rec-archive %s", REC_VERSION);
+	snprintf(m.codec, sizeof m.codec, "%s", o->codec_flac ? "flac" :
+	    "wav");
+	m.start = an.start;
+	m.end = end;
+	m.nsegs = n;
+	m.segs = calloc(n, sizeof *m.segs);
+	if (m.segs == NULL) {
+		log_error("out of memory");
+		ret = EX_SOFTWARE;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		m.segs[i] = segs[i].m;	/* shallow: gaps stay segs' */
+	if (manifest_dump(&m, &json, &jlen, &e) == -1) {
+		log_error("%s", e.msg);
+		ret = e.ex;
+		goto out;
+	}
+
+	/* 2. the archive in tmp/ */
+	fd = spool_create_tmp(sp, part);
+	if (fd == -1) {
+		log_error("cannot create %s/tmp/%s: %s", sp->dir, part,
+		    strerror(errno));
+		ret = ex_for(errno);
+		goto out;
+	}
+	have_part = 1;
+	sk.fd = fd;
+	sk.sums = sums_new(sums_part_size(o->part_size,
+	    archive_estimate(o, segs, n)));
+	if (sk.sums == NULL) {
+		log_error("out of memory");
+		ret = EX_SOFTWARE;
+		goto out;
+	}
+	if (o->nrs > 0) {
+		sk.age = age_enc_new(o->rs, o->nrs, sink_put, &sk, &e);
+		if (sk.age == NULL) {
+			log_error("cannot encrypt %s/tmp/%s: %s", sp->dir,
+			    part, e.msg);
+			ret = sk.err ? ex_for(sk.err) : e.ex;
+			goto out;
+		}
+	}
+	a = archive_write_new();
+	if (a == NULL || archive_write_set_format_pax_restricted(a) !=
+	    ARCHIVE_OK || add_filter(a, o->compress) != ARCHIVE_OK ||
+	    (o->compress == ANAME_GZIP && archive_write_set_filter_option(a,
+	    "gzip", "timestamp", NULL) < ARCHIVE_WARN) ||
+	    /* no zero padding after a compressed stream (zstd refuses it) */
+	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+	    archive_write_open(a, &sk, NULL, la_write, NULL) != ARCHIVE_OK)
+		goto archive_failed;
+	if (put_header(a, MANIFEST_NAME, jlen, an.start.tv_sec) !=
+	    ARCHIVE_OK || archive_write_data(a, json, jlen) !=
+	    (la_ssize_t)jlen)
+		goto archive_failed;
+	for (size_t i = 0; i < n; i++) {
+		struct seg *s = &segs[i];
+		int src;
+
+		if (put_header(a, s->m.member, s->m.size,
+		    s->m.start.tv_sec) != ARCHIVE_OK)
+			goto archive_failed;
+		if (o->codec_flac) {
+			if (copy_member(a, stagefd, stage_off, s->m.size, buf,
+			    &rerr) == -1)
+				goto archive_failed;
+			stage_off += s->m.size;
+			continue;
+		}
+		src = openat(sp->fd[SPOOL_SEG], s->name, O_RDONLY | O_CLOEXEC);
+		if (src == -1) {
+			log_error("cannot open %s/seg/%s: %s", sp->dir,
+			    s->name, strerror(errno));
+			goto out;
+		}
+		if (copy_member(a, src, 0, s->m.size, buf, &rerr) == -1) {
+			close(src);
+			goto archive_failed;
+		}
+		close(src);
+	}
+	if (archive_write_close(a) != ARCHIVE_OK)
+		goto archive_failed;
+	if (sk.age != NULL && age_enc_finish(sk.age, &e) == -1) {
+		log_error("cannot encrypt %s/tmp/%s: %s", sp->dir, part,
+		    e.msg);
+		ret = sk.err ? ex_for(sk.err) : e.ex;
+		goto out;
+	}
+	if (sink_flush(&sk) == -1 || fsync(fd) == -1) {
+		log_error("cannot write %s/tmp/%s: %s", sp->dir, part,
+		    strerror(sk.err ? sk.err : errno));
+		ret = ex_for(sk.err ? sk.err : errno);
+		goto out;
+	}
+	if (sums_finish(sk.sums) == -1) {
+		log_error("cannot hash %s/tmp/%s: %s", sp->dir, part,
+		    strerror(errno));
+		ret = EX_SOFTWARE;
+		goto out;
+	}
+	/* the .part's directory entry must be durable before .idx is */
+	if (file_fsync_dir(sp->fd[SPOOL_TMP], NULL) == -1) {
+		log_error("cannot sync %s/tmp: %s", sp->dir, strerror(errno));
+		ret = EX_IOERR;
+		goto out;
+	}
+	crash_point("part");
+	if (have_stage) {
+		close(stagefd);
+		stagefd = -1;
+		unlinkat(sp->fd[SPOOL_TMP], stage, 0);
+		have_stage = 0;
+	}
+
+	/* 3. sidecars: .sums, then .idx */
+	if (sums_write(sp->dirfd, sums_tmp, sums_out, sk.sums, &e) == -1) {
+		log_error("cannot write %s/%s: %s", sp->dir, sums_out, e.msg);
+		ret = errno == ENOSPC ? EX_TEMPFAIL : e.ex;
+		goto out;
+	}
+	crash_point("sums");
+	itext = idx_text(segs, n, &ilen);
+	if (itext == NULL) {
+		log_error("out of memory");
+		ret = EX_SOFTWARE;
+		goto unsums;
+	}
+	if (write_tmp(sp, idx, itext, ilen) == -1) {
+		log_error("cannot write %s/tmp/%s: %s", sp->dir, idx,
+		    strerror(errno));
+		ret = ex_for(errno);
+		goto unsums;
+	}
+	have_idx_tmp = 1;
+	if (spool_publish(sp, SPOOL_TMP, idx, SPOOL_OUT, NULL) == -1) {
+		log_error("cannot rename %s/tmp/%s to %s/out/%s: %s", sp->dir,
+		    idx, sp->dir, idx, strerror(errno));
+		ret = ex_for(errno);
+		goto unsums;
+	}
+	have_idx_tmp = 0;
+	crash_point("idx");
+
+	/* 4. commit */
+	close(fd);
+	fd = -1;
+	if (spool_publish(sp, SPOOL_TMP, part, SPOOL_OUT, name) == -1) {
+		log_error("cannot rename %s/tmp/%s to %s/out/%s: %s", sp->dir,
+		    part, sp->dir, name, strerror(errno));
+		ret = ex_for(errno);
+		/* the .idx goes first: reconcile reads an orphan .idx
+		 * without its .part as "archive published" */
+		unlinkat(sp->fd[SPOOL_OUT], idx, 0);
+		file_fsync_dir(sp->fd[SPOOL_OUT], NULL);
+		goto unsums;
+	}
+	have_part = 0;
+	crash_point("commit");
+
+	/* 5. the segments are in out/NAME now */
+	for (size_t i = 0; i < n; i++) {
+		if (i == 1)
+			crash_point("remove");
+		if (unlinkat(sp->fd[SPOOL_SEG], segs[i].name, 0) == -1 &&
+		    errno != ENOENT) {
+			log_error("cannot remove %s/seg/%s: %s", sp->dir,
+			    segs[i].name, strerror(errno));
+			ret = EX_IOERR;
+			goto out;
+		}
+	}
+	if (file_fsync_dir(sp->fd[SPOOL_SEG], NULL) == -1) {
+		log_error("cannot sync %s/seg: %s", sp->dir, strerror(errno));
+		ret = EX_IOERR;
+		goto out;
+	}
+	log_info("archived %zu segments (%" PRIu64 " bytes) into out/%s "
+	    "(%" PRIu64 " bytes)", n, in_bytes, name, sk.sums->size);
+	{
+		char line[ANAME_MAX + 8];
+		snprintf(line, sizeof line, "out/%s", name);
+		if (spool_trigger(sp, line) == -1)
+			log_warn("cannot write to %s/trigger: %s", sp->dir,
+			    strerror(errno));
+	}
+	ret = 0;
+	goto out;
+
+archive_failed:
+	if (rerr != 0) {
+		log_error("cannot read a member of %s/tmp/%s: %s", sp->dir,
+		    part, strerror(rerr));
+		ret = EX_IOERR;
+	} else if (sk.err != 0) {
+		if (sk.err == ENOSPC || sk.err == EDQUOT)
+			log_error("not enough free space for %s/tmp/%s: %s",
+			    sp->dir, part, strerror(sk.err));
+		else
+			log_error("cannot write %s/tmp/%s: %s", sp->dir, part,
+			    sk.age != NULL && sk.aerr.msg[0] ? sk.aerr.msg :
+			    strerror(sk.err));
+		ret = ex_for(sk.err);
+	} else {
+		log_error("cannot write %s/tmp/%s: %s", sp->dir, part,
+		    a != NULL ? archive_error_string(a) : "out of memory");
+		ret = EX_SOFTWARE;
+	}
+	goto out;
+unsums:
+	unlinkat(sp->dirfd, sums_out, 0);
+	file_fsync_dir(sp->fd[SPOOL_OUT], NULL);
+out:
+	if (a != NULL)
+		archive_write_free(a);
+	age_enc_free(sk.age);
+	if (have_idx_tmp)
+		unlinkat(sp->fd[SPOOL_TMP], idx, 0);
+	if (fd != -1)
+		close(fd);
+	if (have_part)
+		unlinkat(sp->fd[SPOOL_TMP], part, 0);
+	if (stagefd != -1)
+		close(stagefd);
+	if (have_stage)
+		unlinkat(sp->fd[SPOOL_TMP], stage, 0);
+	sums_free(sk.sums);
+	free(sk.buf);
+	free(itext);
+	free(json);
+	free(m.segs);
+	free(buf);
+	return ret;
+}

@@ -1,0 +1,84 @@
+/*
+ * rec-capture internals: the state shared by the reader (main thread,
+ * source.c), the writer thread (writer.c) and main.c.
+ */
+#ifndef REC_CAPTURE_H
+#define REC_CAPTURE_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "pcm.h"
+#include "ring.h"
+#include "spool.h"
+
+/* Why frames were lost (for the log line). */
+enum cap_cause { CAUSE_NONE, CAUSE_XRUN, CAUSE_SUSPEND, CAUSE_RING };
+
+/*
+ * An event in the stream, queued by the reader for the writer: before
+ * captured frame `pos`, `lost` frames were lost; when has_ts, frame `pos`
+ * was captured at time ts_ns (ns since the epoch, UTC).
+ */
+struct cap_event {
+	uint64_t pos;
+	uint64_t lost;
+	int64_t ts_ns;
+	int has_ts;
+	enum cap_cause cause;
+};
+
+#define CAP_EVMAX 256
+
+struct cap {
+	/* configuration (read-only once the threads run) */
+	struct pcm_spec spec;
+	size_t fb;			/* bytes per frame */
+	const char *device;
+	char station[72];
+	uint64_t seg_ms;		/* segment length */
+	uint64_t seg_frames;
+	int align;
+	uint64_t dur_frames;		/* 0 = forever */
+	char run[33];			/* run id, hex */
+	struct spool sp;
+
+	/* reader -> writer */
+	struct ring ring;
+	pthread_mutex_t ev_mu;
+	struct cap_event ev[CAP_EVMAX];
+	size_t ev_first, ev_n;		/* queued events (guarded by ev_mu) */
+
+	/* stop requests and results */
+	volatile sig_atomic_t *stop;	/* set by SIGTERM/SIGINT */
+	int sigfd;			/* read end of the self-pipe */
+	_Atomic int writer_ex;		/* != 0: the writer failed with it */
+	_Atomic int writer_done;
+
+	/* counters (writer) */
+	uint64_t segments, frames, lost, xruns;
+};
+
+/* source.c: open the device (or stdin for "-"); 0 or the exit code. */
+int source_open(struct cap *c);
+/* Run the reader loop until stop, duration, EOF or a dead device;
+ * returns 0, or an exit code (69 for a vanished device). */
+int source_run(struct cap *c);
+void source_close(struct cap *c);
+
+/* Queue an event for the writer (merged with the last when the queue is
+ * full or when it is a loss at the same position). */
+void cap_event_push(struct cap *c, const struct cap_event *ev);
+
+/* writer.c: the writer thread. */
+void *writer_main(void *arg);
+/* writer.c: recover segments left in tmp/ by a crash; 0 or exit code. */
+int writer_recover(struct cap *c);
+
+/* Wall clock in ns since the epoch. */
+int64_t cap_now_ns(void);
+
+#endif

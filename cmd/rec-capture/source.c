@@ -1,0 +1,502 @@
+/*
+ * rec-capture reader: reads the ALSA device (or raw PCM on stdin for
+ * "-D -") into the ring. Never touches the disk; when the ring is full it
+ * drops the newest frames and queues the loss for the writer. Recovers
+ * overruns and suspends, estimating the lost span from ALSA timestamps.
+ */
+#include <alsa/asoundlib.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "log.h"
+
+#define NS	1000000000LL
+
+static snd_pcm_t *pcm;
+static snd_pcm_uframes_t period = 4800;
+static uint64_t slack;			/* see fast_source */
+static snd_pcm_uframes_t hwbuf;		/* the device's buffer, frames */
+static int stdin_file;			/* stdin is a regular file */
+static uint8_t *scratch;		/* drops, and stdin reads */
+static size_t scratch_frames;
+
+void
+cap_event_push(struct cap *c, const struct cap_event *ev)
+{
+	struct cap_event *last;
+
+	pthread_mutex_lock(&c->ev_mu);
+	last = c->ev_n ? &c->ev[(c->ev_first + c->ev_n - 1) % CAP_EVMAX] :
+	    NULL;
+	if (last != NULL && (last->pos == ev->pos || c->ev_n == CAP_EVMAX) &&
+	    !(ev->has_ts && last->has_ts && last->pos != ev->pos)) {
+		/* Same position (or the queue is full): one event. */
+		last->lost += ev->lost;
+		if (ev->has_ts) {
+			last->has_ts = 1;
+			last->ts_ns = ev->ts_ns;
+		}
+		if (ev->lost > 0)
+			last->cause = ev->cause;
+	} else if (c->ev_n < CAP_EVMAX) {
+		c->ev[(c->ev_first + c->ev_n) % CAP_EVMAX] = *ev;
+		c->ev_n++;
+	} else {
+		/* Full of anchors: keep the loss, drop the time anchor. */
+		last->lost += ev->lost;
+	}
+	pthread_mutex_unlock(&c->ev_mu);
+}
+
+static int64_t
+frames_ns(uint64_t frames, unsigned rate)
+{
+	return (int64_t)(frames / rate) * NS +
+	    (int64_t)((frames % rate) * (uint64_t)NS / rate);
+}
+
+static snd_pcm_format_t
+alsa_format(enum pcm_format f)
+{
+	switch (f) {
+	case PCM_S24_3LE:
+		return SND_PCM_FORMAT_S24_3LE;
+	case PCM_S32_LE:
+		return SND_PCM_FORMAT_S32_LE;
+	default:
+		return SND_PCM_FORMAT_S16_LE;
+	}
+}
+
+/* alsa-lib's own messages: only with -v, in our format. */
+static void alsa_msg(const char *, int, const char *, int, const char *, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void
+alsa_msg(const char *file, int line, const char *func, int err,
+    const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (log_get_level() < LOG_LVL_DEBUG)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_debug("alsa-lib: %s%s%s", buf, err ? ": " : "",
+	    err ? snd_strerror(err) : "");
+}
+
+int
+source_open(struct cap *c)
+{
+	snd_pcm_hw_params_t *hw;
+	snd_pcm_sw_params_t *sw;
+	snd_pcm_uframes_t bufsize;
+	unsigned ptime = 100000, btime = 1000000;
+	int err, dir = 0;
+	const char *what = "";
+
+	if (strcmp(c->device, "-") == 0) {
+		struct stat st;
+
+		period = c->spec.rate / 10 ? c->spec.rate / 10 : 1;
+		slack = c->spec.rate;
+		stdin_file = fstat(0, &st) == 0 && S_ISREG(st.st_mode);
+		goto scratch;
+	}
+	snd_lib_error_set_handler(alsa_msg);
+	err = snd_pcm_open(&pcm, c->device, SND_PCM_STREAM_CAPTURE, 0);
+	if (err < 0) {
+		log_error("cannot open audio device %s: %s", c->device,
+		    snd_strerror(err));
+		return EX_UNAVAILABLE;
+	}
+	snd_pcm_hw_params_alloca(&hw);
+	snd_pcm_sw_params_alloca(&sw);
+	if ((err = snd_pcm_hw_params_any(pcm, hw)) < 0) {
+		what = "read the parameters of";
+		goto fail;
+	}
+	if ((err = snd_pcm_hw_params_set_access(pcm, hw,
+	    SND_PCM_ACCESS_RW_INTERLEAVED)) < 0) {
+		what = "set interleaved access on";
+		goto fail;
+	}
+	if ((err = snd_pcm_hw_params_set_format(pcm, hw,
+	    alsa_format(c->spec.format))) < 0) {
+		log_error("audio device %s does not support format %s: %s",
+		    c->device, pcm_format_name(c->spec.format),
+		    snd_strerror(err));
+		return EX_UNAVAILABLE;
+	}
+	if ((err = snd_pcm_hw_params_set_channels(pcm, hw,
+	    c->spec.channels)) < 0) {
+		log_error("audio device %s does not support %u channels: %s",
+		    c->device, c->spec.channels, snd_strerror(err));
+		return EX_UNAVAILABLE;
+	}
+	/* The exact rate: a resampled stream would not be what we count. */
+	if ((err = snd_pcm_hw_params_set_rate(pcm, hw, c->spec.rate, 0)) < 0) {
+		log_error("audio device %s does not support rate %u: %s",
+		    c->device, c->spec.rate, snd_strerror(err));
+		return EX_UNAVAILABLE;
+	}
+	snd_pcm_hw_params_set_period_time_near(pcm, hw, &ptime, &dir);
+	snd_pcm_hw_params_set_buffer_time_near(pcm, hw, &btime, &dir);
+	if ((err = snd_pcm_hw_params(pcm, hw)) < 0) {
+		what = "configure";
+		goto fail;
+	}
+	snd_pcm_hw_params_get_period_size(hw, &period, &dir);
+	slack = 2 * (uint64_t)period + c->spec.rate / 10;
+	snd_pcm_hw_params_get_buffer_size(hw, &bufsize);
+	hwbuf = bufsize;
+	if (period == 0)
+		period = 1;
+	snd_pcm_sw_params_current(pcm, sw);
+	snd_pcm_sw_params_set_avail_min(pcm, sw, period);
+	snd_pcm_sw_params_set_start_threshold(pcm, sw, 1);
+	snd_pcm_sw_params_set_tstamp_mode(pcm, sw, SND_PCM_TSTAMP_ENABLE);
+	snd_pcm_sw_params_set_tstamp_type(pcm, sw,
+	    SND_PCM_TSTAMP_TYPE_GETTIMEOFDAY);
+	if ((err = snd_pcm_sw_params(pcm, sw)) < 0) {
+		what = "set the software parameters of";
+		goto fail;
+	}
+	log_debug("audio device %s: period %lu frames, buffer %lu frames",
+	    c->device, (unsigned long)period, (unsigned long)bufsize);
+scratch:
+	scratch_frames = period;
+	scratch = malloc(scratch_frames * c->fb);
+	if (scratch == NULL) {
+		log_error("out of memory");
+		return EX_OSERR;
+	}
+	return 0;
+fail:
+	log_error("cannot %s audio device %s: %s", what, c->device,
+	    snd_strerror(err));
+	return EX_UNAVAILABLE;
+}
+
+void
+source_close(struct cap *c)
+{
+	if (pcm != NULL)
+		snd_pcm_close(pcm);
+	pcm = NULL;
+	free(scratch);
+	scratch = NULL;
+	snd_config_update_free_global();
+}
+
+/*
+ * The time of the first of the n frames just read: the device's
+ * timestamp of its hardware position minus the frames captured since
+ * (still in its buffer) and the n frames. Falls back to the wall clock.
+ */
+static int64_t
+read_time(struct cap *c, snd_pcm_uframes_t n)
+{
+	snd_pcm_status_t *st;
+	snd_htimestamp_t ts;
+	snd_pcm_uframes_t avail = 0;
+	int64_t t = 0;
+
+	snd_pcm_status_alloca(&st);
+	if (snd_pcm_status(pcm, st) == 0) {
+		snd_pcm_status_get_htstamp(st, &ts);
+		t = (int64_t)ts.tv_sec * NS + ts.tv_nsec;
+		avail = snd_pcm_status_get_avail(st);
+	}
+	if (t <= 0)
+		t = cap_now_ns();
+	return t - frames_ns(avail + n, c->spec.rate);
+}
+
+/* After an overrun or suspend: frames lost between the last frame read
+ * and the first frame after the recovery, from the timestamps. */
+static uint64_t
+lost_span(struct cap *c, int64_t expect_ns, int64_t got_ns)
+{
+	int64_t d = got_ns - expect_ns;
+
+	if (d <= 0)
+		return 0;
+	return (uint64_t)(d / NS) * c->spec.rate +
+	    ((uint64_t)(d % NS) * c->spec.rate + NS / 2) / NS;
+}
+
+/* Queue a loss of n frames at the head (ring full: newest dropped). */
+static void
+drop(struct cap *c, uint64_t pos, size_t n)
+{
+	struct cap_event ev = { pos, n, 0, 0, CAUSE_RING };
+
+	cap_event_push(c, &ev);
+}
+
+static int
+stopping(struct cap *c)
+{
+	return *c->stop || atomic_load(&c->writer_ex) != 0;
+}
+
+/* Frames per read from a fast source: a second, but no more than the
+ * device's buffer (alsa-lib's file plugin mangles longer reads). */
+static snd_pcm_uframes_t
+fast_chunk(struct cap *c)
+{
+	snd_pcm_uframes_t n = c->spec.rate;
+
+	return hwbuf && n > hwbuf ? hwbuf : n;
+}
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
+}
+
+/*
+ * Is the source faster than real time? A device with a clock, started
+ * by our first read, cannot have delivered more than the wall clock
+ * since (give or take its period and the drift of its crystal, far
+ * below 1%). A source that is ahead is a file, or a pipe from one, with
+ * no clock to overrun: waiting for the writer loses nothing, where
+ * dropping would. Standard input that is a regular file always is; a
+ * pipe gets 1 s of slack for what its writer buffered before we read.
+ */
+static int
+fast_source(struct cap *c, uint64_t got, int64_t t0)
+{
+	uint64_t el = (uint64_t)(mono_ns() - t0);
+	uint64_t due = el / NS * c->spec.rate + el % NS * c->spec.rate / NS;
+
+	if (stdin_file)
+		return 1;
+	return got > due + due / 100 + slack;
+}
+
+/*
+ * A fast source is read one chunk at a time, each once the writer has
+ * taken the last: buffering ahead would only make the ring resident for
+ * nothing, and an empty ring starts again at its first page (ring.h).
+ * Returns 1 when the caller is to wait (and try again).
+ */
+static int
+throttle(struct cap *c, uint64_t got, int64_t t0)
+{
+	if (ring_space(&c->ring) == c->ring.frames ||
+	    !fast_source(c, got, t0))
+		return 0;
+	ring_wait_space(&c->ring, c->ring.frames, 100);
+	return 1;
+}
+
+static int
+run_alsa(struct cap *c)
+{
+	uint64_t got = 0, pos = 0;	/* frames read; frames into the ring */
+	uint64_t since = 0;		/* frames since the anchor */
+	int64_t anchor = 0, t;
+	int anchored = 0, recovering = 0, err;
+	enum cap_cause cause = CAUSE_NONE;
+	snd_pcm_uframes_t n, space;
+	snd_pcm_sframes_t r;
+	int64_t t0 = mono_ns();
+	void *p;
+
+	while (!stopping(c)) {
+		n = period;
+		if (c->dur_frames) {
+			if (got >= c->dur_frames)
+				break;
+			if (c->dur_frames - got < n)
+				n = (snd_pcm_uframes_t)(c->dur_frames - got);
+		}
+		if (fast_source(c, got, t0)) {
+			if (throttle(c, got, t0))
+				continue;
+			/* A file: bigger chunks, fewer wake-ups. */
+			if (fast_chunk(c) > n) {
+				n = fast_chunk(c);
+				if (c->dur_frames && c->dur_frames - got < n)
+					n = (snd_pcm_uframes_t)(c->dur_frames -
+					    got);
+			}
+		}
+		p = ring_wptr(&c->ring, &space);
+		if (space == 0) {
+			p = scratch;
+			space = scratch_frames;
+		}
+		if (n > space)
+			n = space;
+		r = snd_pcm_readi(pcm, p, n);
+		if (r == -EINTR || r == -EAGAIN || r == 0)
+			continue;
+		if (r == -EPIPE || r == -ESTRPIPE) {
+			cause = r == -EPIPE ? CAUSE_XRUN : CAUSE_SUSPEND;
+			if (r == -ESTRPIPE) {
+				while ((err = snd_pcm_resume(pcm)) == -EAGAIN &&
+				    !stopping(c))
+					sleep(1);
+				if (err < 0)
+					err = snd_pcm_prepare(pcm);
+			} else {
+				err = snd_pcm_prepare(pcm);
+			}
+			if (err < 0) {
+				log_error("cannot recover audio device %s: %s",
+				    c->device, snd_strerror(err));
+				return EX_UNAVAILABLE;
+			}
+			recovering = 1;
+			continue;
+		}
+		if (r < 0) {
+			/* -ENODEV, -EBADFD, -EIO...: one try to go on. */
+			if ((r == -EIO || r == -EBADFD) &&
+			    snd_pcm_prepare(pcm) == 0 && !recovering) {
+				cause = CAUSE_XRUN;
+				recovering = 1;
+				continue;
+			}
+			log_error("cannot read audio device %s: %s", c->device,
+			    snd_strerror((int)r));
+			return EX_UNAVAILABLE;
+		}
+		if (!anchored || recovering) {
+			struct cap_event ev = { pos, 0, 0, 1, cause };
+
+			t = read_time(c, (snd_pcm_uframes_t)r);
+			if (anchored)
+				ev.lost = lost_span(c, anchor +
+				    frames_ns(since, c->spec.rate), t);
+			ev.ts_ns = t;
+			cap_event_push(c, &ev);
+			anchor = t;
+			since = 0;
+			anchored = 1;
+			recovering = 0;
+			cause = CAUSE_NONE;
+		}
+		if (p == scratch) {
+			drop(c, pos, (size_t)r);
+		} else {
+			ring_commit(&c->ring, (size_t)r);
+			pos += (uint64_t)r;
+		}
+		got += (uint64_t)r;
+		since += (uint64_t)r;
+	}
+	return 0;
+}
+
+/* stdin: raw interleaved PCM; EOF ends the run. */
+static int
+run_stdin(struct cap *c)
+{
+	uint64_t got = 0, pos = 0;
+	size_t have = 0, whole, want, put;
+	size_t cap_bytes = scratch_frames * c->fb;
+	int anchored = 0, ready;
+	struct pollfd pf[2];
+	ssize_t r;
+	int pending;
+	int64_t t0 = mono_ns();
+
+	pf[0].fd = 0;
+	pf[0].events = POLLIN;
+	pf[1].fd = c->sigfd;
+	pf[1].events = POLLIN;
+	while (!stopping(c)) {
+		if (c->dur_frames && got >= c->dur_frames)
+			break;
+		ready = poll(pf, 2, 1000);
+		if (ready < 0 && errno != EINTR) {
+			log_error("cannot poll standard input: %s",
+			    strerror(errno));
+			return EX_IOERR;
+		}
+		if (ready <= 0 || !(pf[0].revents & (POLLIN | POLLHUP |
+		    POLLERR)))
+			continue;
+		want = cap_bytes - have;
+		if (c->dur_frames &&
+		    (c->dur_frames - got) * c->fb < want + have)
+			want = (size_t)((c->dur_frames - got) * c->fb) - have;
+		r = read(0, scratch + have, want);
+		if (r < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			log_error("cannot read standard input: %s",
+			    strerror(errno));
+			return EX_IOERR;
+		}
+		if (r == 0) {
+			if (have > 0)
+				log_warn("standard input ended in the middle "
+				    "of a frame: %zu bytes ignored", have);
+			break;
+		}
+		have += (size_t)r;
+		whole = have / c->fb;
+		if (whole == 0)
+			continue;
+		if (!anchored) {
+			struct cap_event ev = { 0, 0, 0, 1, CAUSE_NONE };
+
+			/* The first frame read was captured before the
+			 * frames still waiting in the pipe. */
+			if (ioctl(0, FIONREAD, &pending) < 0 || pending < 0)
+				pending = 0;
+			ev.ts_ns = cap_now_ns() - frames_ns(whole +
+			    (uint64_t)pending / c->fb, c->spec.rate);
+			cap_event_push(c, &ev);
+			anchored = 1;
+		}
+		while (!stopping(c) && throttle(c, got, t0))
+			;
+		put = ring_put(&c->ring, scratch, whole);
+		while (put < whole && !stopping(c) &&
+		    fast_source(c, got + put, t0)) {
+			ring_wait_space(&c->ring, whole - put, 100);
+			put += ring_put(&c->ring, scratch + put * c->fb,
+			    whole - put);
+		}
+		pos += put;
+		if (put < whole)
+			drop(c, pos, whole - put);
+		got += whole;
+		memmove(scratch, scratch + whole * c->fb, have - whole * c->fb);
+		have -= whole * c->fb;
+	}
+	return 0;
+}
+
+int
+source_run(struct cap *c)
+{
+	int rc;
+
+	rc = pcm == NULL ? run_stdin(c) : run_alsa(c);
+	ring_close(&c->ring);
+	return rc;
+}

@@ -1,0 +1,265 @@
+/*
+ * rec-status: print recd's status file (DIR/status) for a person, or as
+ * JSON for scripts and monitoring; the exit status says whether recd is
+ * running.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "err.h"
+#include "file.h"
+#include "log.h"
+#include "spool.h"
+#include "status.h"
+#include "utc.h"
+
+#define USAGE "usage: rec-status [--json] [--version] [--config FILE] [--spool DIR]\n"
+
+static void
+usage(int ex)
+{
+	fputs(USAGE, ex ? stderr : stdout);
+	if (!ex)
+		fputs("  --json         print the status as JSON\n"
+		    "  --config FILE  rec.conf to read (default $REC_CONFIG, "
+		    CONF_DEFAULT_PATH ")\n"
+		    "  --spool DIR    spool directory (default from the config)\n"
+		    "  --version      print the version\n", stdout);
+	exit(ex);
+}
+
+/* 1 when pid is a live process named recd. */
+static int
+recd_alive(long pid)
+{
+	char path[64], comm[64];
+	FILE *f;
+	int ok = 0;
+
+	if (pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno != EPERM))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 1;	/* no /proc: trust kill() */
+	if (fgets(comm, sizeof(comm), f) != NULL)
+		ok = strncmp(comm, "recd", 4) == 0 &&
+		    (comm[4] == '\n' || comm[4] == '\0');
+	fclose(f);
+	return ok;
+}
+
+static const char *
+human_bytes(uint64_t b, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)b;
+	int u = 0;
+
+	while (v >= 1000 && u < 4) {
+		v /= 1000;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%llu B", (unsigned long long)b);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+static const char *
+human_secs(int64_t s, char *buf, size_t len)
+{
+	if (s < 0)
+		s = 0;
+	if (s < 120)
+		snprintf(buf, len, "%llds", (long long)s);
+	else if (s < 7200)
+		snprintf(buf, len, "%lldm%02llds", (long long)s / 60,
+		    (long long)s % 60);
+	else if (s < 172800)
+		snprintf(buf, len, "%lldh%02lldm", (long long)s / 3600,
+		    (long long)s / 60 % 60);
+	else
+		snprintf(buf, len, "%lldd%02lldh", (long long)s / 86400,
+		    (long long)s / 3600 % 24);
+	return buf;
+}
+
+/* "2026-11-28 03:15:00 UTC (12s ago)" or "never". */
+static const char *
+when(int64_t ns, int64_t now, char *buf, size_t len)
+{
+	char age[32];
+	time_t t;
+	struct tm tm;
+
+	if (ns == 0) {
+		snprintf(buf, len, "never");
+		return buf;
+	}
+	t = (time_t)(ns / 1000000000);
+	gmtime_r(&t, &tm);
+	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d UTC (%s ago)",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, human_secs((now - ns) / 1000000000, age,
+	    sizeof(age)));
+	return buf;
+}
+
+static const char *
+exit_str(int code, char *buf, size_t len)
+{
+	if (code < 0)
+		snprintf(buf, len, "-");
+	else if (code > 128)
+		snprintf(buf, len, "signal %d", code - 128);
+	else
+		snprintf(buf, len, "exit %d", code);
+	return buf;
+}
+
+static void
+print_human(const struct status *st, int alive, int64_t now)
+{
+	char a[64], b[64], c[64];
+	int i;
+
+	if (alive)
+		printf("recd        %s, pid %ld, up %s\n", st->recd_state,
+		    st->recd_pid, human_secs((now - st->recd_started_ns) /
+		    1000000000, a, sizeof(a)));
+	else
+		printf("recd        not running (%s when last seen)\n",
+		    st->recd_state);
+	printf("spool       %s\n", st->spool);
+	printf("config      %s\n", st->config[0] ? st->config : "(none)");
+	printf("updated     %s\n", when(st->updated_ns, now, a, sizeof(a)));
+	for (i = 0; i < STATUS_NCHILDREN; i++) {
+		const struct status_child *ch = &st->child[i];
+		printf("%-12s%s", status_child_name(i), ch->state);
+		if (ch->pid != 0 && alive)
+			printf(", pid %ld, up %s", ch->pid,
+			    human_secs((now - ch->started_ns) / 1000000000, a,
+			    sizeof(a)));
+		printf(", %llu %s", (unsigned long long)ch->restarts,
+		    i == STATUS_CAPTURE ? "restarts" : "runs");
+		if (ch->last_exit >= 0)
+			printf(", last %s", exit_str(ch->last_exit, a,
+			    sizeof(a)));
+		if (ch->note[0] != '\0')
+			printf(" (%s)", ch->note);
+		putchar('\n');
+	}
+	printf("cycle       %s: %llu cycles, last %s, archive %s, upload %s\n",
+	    st->cycle.result, (unsigned long long)st->cycle.count,
+	    when(st->cycle.ended_ns, now, a, sizeof(a)),
+	    exit_str(st->cycle.archive_exit, b, sizeof(b)),
+	    exit_str(st->cycle.upload_exit, c, sizeof(c)));
+	printf("pending     %llu segments (%s), %llu archives (%s)",
+	    (unsigned long long)st->seg_count,
+	    human_bytes(st->seg_bytes, a, sizeof(a)),
+	    (unsigned long long)st->out_count,
+	    human_bytes(st->out_bytes, b, sizeof(b)));
+	if (st->corrupt_count > 0)
+		printf(", %llu in corrupt/",
+		    (unsigned long long)st->corrupt_count);
+	putchar('\n');
+	printf("loss        %llu overruns, %llu frames lost in %llu segments\n",
+	    (unsigned long long)st->overruns,
+	    (unsigned long long)st->lost_frames,
+	    (unsigned long long)st->segments_seen);
+	printf("free        %s\n", human_bytes(st->free_bytes, a, sizeof(a)));
+	printf("uploaded    %s\n", when(st->last_upload_ns, now, a, sizeof(a)));
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "spool", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *conf_flag = NULL, *spool_flag = NULL, *dir;
+	struct conf *conf = NULL;
+	struct status st;
+	struct timespec now;
+	struct err e;
+	char *text = NULL;
+	int ch, json = 0, alive, fd, rc = EX_SOFTWARE;
+
+	log_init("rec-status");
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': json = 1; break;
+		case 'c': conf_flag = optarg; break;
+		case 's': spool_flag = optarg; break;
+		case 'h': usage(0); break;
+		case 'V': printf("rec-status %s\n", REC_VERSION); return 0;
+		default: return log_bad_option(ch, argv);
+		}
+	}
+	if (optind != argc)
+		usage(EX_USAGE);
+	if (conf_load(&conf, conf_flag, &e) < 0)
+		log_die(e.ex, "%s", e.msg);
+	dir = conf_spool(conf, spool_flag);
+	/* Read only: never create a spool by looking at it. */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		log_error("cannot open %s: %s", dir, strerror(errno));
+		rc = errno == ENOENT ? EX_NOINPUT : EX_NOPERM;
+		goto out;
+	}
+	if (status_read(fd, &st, &e) < 0) {
+		close(fd);
+		if (e.ex == EX_NOINPUT)
+			log_error("no status in %s (recd has not run on it)",
+			    dir);
+		else
+			log_error("%s/%s", dir, e.msg);
+		rc = e.ex;
+		goto out;
+	}
+	close(fd);
+	alive = strcmp(st.recd_state, "stopped") != 0 &&
+	    recd_alive(st.recd_pid);
+	if (!alive && strcmp(st.recd_state, "stopped") != 0)
+		snprintf(st.recd_state, sizeof(st.recd_state), "dead");
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (json) {
+		if (status_format(&st, &text) < 0) {
+			log_error("cannot format the status: %s",
+			    strerror(errno));
+			rc = EX_OSERR;
+			goto out;
+		}
+		fputs(text, stdout);
+	} else {
+		print_human(&st, alive, utc_ns(&now));
+	}
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		log_error("cannot write to stdout: %s", strerror(errno));
+		rc = EX_IOERR;
+		goto out;
+	}
+	rc = alive ? 0 : EX_UNAVAILABLE;
+out:
+	free(text);
+	conf_free(conf);
+	return rc;
+}

@@ -1,0 +1,75 @@
+/*
+ * manifest: manifest.json, the first member of every archive rec-archive
+ * writes. It names the station, the tool, the codec and the archive's
+ * time range, and for every segment (in capture order) its name, the
+ * member holding it, UTC start, frames, rate, channels, format, gaps, and
+ * the SHA-256 of the member's bytes and of its PCM (little-endian samples
+ * as in the WAV), so the audio can be checked across codecs.
+ *
+ * JSON written and read with jansson; keys in a fixed order so the same
+ * segments always give the same bytes.
+ */
+#ifndef REC_MANIFEST_H
+#define REC_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "err.h"
+#include "pcm.h"
+
+#define MANIFEST_NAME		"manifest.json"
+#define MANIFEST_FORMAT		"rec-manifest 1"
+#define MANIFEST_MAX		(16u * 1024 * 1024)	/* bytes, when read */
+
+struct manifest_gap { uint64_t off, len; };	/* frames from the start */
+
+struct manifest_seg {
+	char name[128];		/* segment file name in seg/ */
+	char member[128];	/* member name in the archive */
+	struct timespec start;
+	uint64_t frames;
+	struct pcm_spec spec;
+	struct manifest_gap *gaps;	/* malloc'd, ngaps entries */
+	size_t ngaps;
+	uint64_t lost_frames;
+	int recovered;
+	char run[40];		/* REC|Run, "" when unknown */
+	uint64_t first_frame;
+	uint64_t size;		/* member bytes */
+	char sha256[65];	/* of the member, lowercase hex */
+	char pcm_sha256[65];	/* of the PCM */
+	uint64_t pcm_off;	/* WAV members: offset and length of the PCM */
+	uint64_t pcm_len;
+};
+
+struct manifest {
+	char station[65];
+	char tool[64];		/* "rec-archive 0.1.0" */
+	char codec[8];		/* "wav" or "flac" */
+	struct timespec start, end;
+	struct manifest_seg *segs;	/* malloc'd, nsegs entries */
+	size_t nsegs;
+};
+
+/*
+ * Parse REC|Gaps ("off+len,off+len", empty = none) into a malloc'd array
+ * (*g NULL when none). 0, or -1 with errno EINVAL/ENOMEM.
+ */
+int manifest_gaps_parse(const char *s, struct manifest_gap **g, size_t *n);
+
+/* Serialize m as JSON into a malloc'd NUL-terminated *out of *len bytes
+ * (ending in a newline). 0, or -1 with e (EX_SOFTWARE). */
+int manifest_dump(const struct manifest *m, char **out, size_t *len,
+    struct err *e);
+
+/* Parse and check JSON text of len bytes into m (manifest_free). 0, or
+ * -1 with e (EX_DATAERR naming what is wrong). */
+int manifest_load(const char *text, size_t len, struct manifest *m,
+    struct err *e);
+
+/* Free what m holds (not m); m is zeroed. */
+void manifest_free(struct manifest *m);
+
+#endif

@@ -1,0 +1,1303 @@
+/*
+ * s3: S3 requests over libcurl: signed with lib/sigv4, bodies streamed
+ * from a file at an offset, answers parsed with expat, retried with
+ * capped exponential backoff and full jitter.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <expat.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "file.h"
+#include "s3.h"
+#include "sigv4.h"
+#include "sums.h"
+
+#define BODY_MAX	(8u << 20)	/* largest answer body we keep */
+
+/* A growing byte buffer (answer bodies, XML text). */
+struct buf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		char *p;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((p = realloc(b->p, cap)) == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void buf_fmt(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+buf_fmt(struct buf *b, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(tmp)) {
+		buf_add(b, tmp, (size_t)n);
+		return;
+	}
+	{
+		char *big = malloc((size_t)n + 1);
+		if (big == NULL) {
+			b->oom = 1;
+			return;
+		}
+		va_start(ap, fmt);
+		vsnprintf(big, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		buf_add(b, big, (size_t)n);
+		free(big);
+	}
+}
+
+/* ---- XML: a flat list of (element path, text) in document order ---- */
+
+struct xnode {
+	char *path;		/* "/Error/Code" */
+	char *text;
+};
+
+struct xml {
+	struct xnode *v;
+	size_t n, cap;
+	struct buf path, text;
+	int oom;
+};
+
+static void XMLCALL
+x_start(void *u, const XML_Char *name, const XML_Char **atts)
+{
+	struct xml *x = u;
+	const char *colon = strchr(name, ':');
+
+	buf_add(&x->path, "/", 1);
+	buf_add(&x->path, colon ? colon + 1 : name,
+	    strlen(colon ? colon + 1 : name));
+	x->text.len = 0;
+	if (x->text.p)
+		x->text.p[0] = '\0';
+}
+
+static void XMLCALL
+x_chars(void *u, const XML_Char *s, int len)
+{
+	struct xml *x = u;
+
+	buf_add(&x->text, s, (size_t)len);
+}
+
+static void XMLCALL
+x_end(void *u, const XML_Char *name)
+{
+	struct xml *x = u;
+	char *slash;
+
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? 2 * x->cap : 32;
+		struct xnode *v = realloc(x->v, cap * sizeof(*v));
+		if (v == NULL) {
+			x->oom = 1;
+			return;
+		}
+		x->v = v;
+		x->cap = cap;
+	}
+	x->v[x->n].path = strdup(x->path.p ? x->path.p : "");
+	x->v[x->n].text = strdup(x->text.p ? x->text.p : "");
+	if (x->v[x->n].path == NULL || x->v[x->n].text == NULL) {
+		free(x->v[x->n].path);
+		free(x->v[x->n].text);
+		x->oom = 1;
+		return;
+	}
+	x->n++;
+	x->text.len = 0;
+	if (x->text.p)
+		x->text.p[0] = '\0';
+	if (x->path.p && (slash = strrchr(x->path.p, '/')) != NULL) {
+		*slash = '\0';
+		x->path.len = (size_t)(slash - x->path.p);
+	}
+}
+
+static void
+xml_free(struct xml *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->n; i++) {
+		free(x->v[i].path);
+		free(x->v[i].text);
+	}
+	free(x->v);
+	free(x->path.p);
+	free(x->text.p);
+	memset(x, 0, sizeof(*x));
+}
+
+/* Parse len bytes; 0, or -1 when it is not well-formed XML. */
+static int
+xml_parse(struct xml *x, const char *doc, size_t len)
+{
+	XML_Parser p = XML_ParserCreate(NULL);
+	int ok;
+
+	memset(x, 0, sizeof(*x));
+	if (p == NULL)
+		return -1;
+	XML_SetUserData(p, x);
+	XML_SetElementHandler(p, x_start, x_end);
+	XML_SetCharacterDataHandler(p, x_chars);
+	ok = XML_Parse(p, doc, (int)len, 1) == XML_STATUS_OK && !x->oom &&
+	    !x->path.oom && !x->text.oom;
+	XML_ParserFree(p);
+	if (!ok) {
+		xml_free(x);
+		return -1;
+	}
+	return 0;
+}
+
+/* Text of the first element at path, or NULL. */
+static const char *
+xml_get(const struct xml *x, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < x->n; i++)
+		if (strcmp(x->v[i].path, path) == 0)
+			return x->v[i].text;
+	return NULL;
+}
+
+/* Root element name of a parsed document ("" when empty). */
+static const char *
+xml_root(const struct xml *x)
+{
+	/* the last node to end is the root */
+	return x->n ? x->v[x->n - 1].path + 1 : "";
+}
+
+/* ---- the client ---- */
+
+struct s3 {
+	CURL *curl;
+	char *scheme, *host, *hosthdr;	/* hosthdr: host[:port] of the endpoint */
+	char *bucket, *region, *ak, *sk, *token, *ca_file;
+	enum s3_addressing addr;
+	uint64_t limit_rate;
+	int max_tries;
+	long timeout;
+	double base, cap;
+	time_t deadline;
+	volatile sig_atomic_t *stop;
+	void (*log)(int, const char *);
+	long skew;
+	unsigned int seed;
+	/* last answer */
+	long status;
+	char code[64];
+};
+
+struct body {
+	int fd;
+	const char *mem;
+	uint64_t off, len, pos;
+	int err;
+};
+
+struct answer {
+	long status;
+	char etag[80];
+	char date[128];
+	long retry_after;	/* seconds, -1 none */
+	uint64_t clen;
+	int have_clen;
+	struct buf body;
+};
+
+/* One request as the caller describes it. */
+struct req {
+	const char *method;
+	const char *key;		/* NULL: bucket-level */
+	const struct sigv4_kv *query;
+	size_t nq;
+	struct body body;		/* fd -1 and mem NULL: none */
+	int has_body;
+	const unsigned char *md5, *sha256; /* NULL: computed for mem bodies */
+	const char *content_type;
+};
+
+static time_t
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static char *
+dupnull(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+struct s3 *
+s3_new(const struct s3_conf *c, struct err *e)
+{
+	struct s3 *s = calloc(1, sizeof(*s));
+	CURLU *u = NULL;
+	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
+	char *query = NULL, *user = NULL, awsurl[256];
+	const char *ep = c->endpoint;
+	int ok = 0;
+
+	if (s == NULL) {
+		err_sys(e, EX_OSERR, "cannot make an s3 client");
+		return NULL;
+	}
+	s->region = strdup(c->region && *c->region ? c->region : "us-east-1");
+	if (ep == NULL || *ep == '\0') {
+		snprintf(awsurl, sizeof(awsurl), "https://s3.%s.amazonaws.com",
+		    s->region ? s->region : "us-east-1");
+		ep = awsurl;
+	}
+	if (c->bucket == NULL || *c->bucket == '\0' ||
+	    strspn(c->bucket, "abcdefghijklmnopqrstuvwxyz0123456789.-_"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(c->bucket) ||
+	    strlen(c->bucket) > 255) {
+		err_set(e, EX_CONFIG, "bad bucket name '%s'",
+		    c->bucket ? c->bucket : "");
+		goto out;
+	}
+	if ((u = curl_url()) == NULL ||
+	    curl_url_set(u, CURLUPART_URL, ep, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    (strcmp(scheme, "http") && strcmp(scheme, "https"))) {
+		err_set(e, EX_CONFIG, "bad endpoint URL '%s' (want "
+		    "http[s]://host[:port])", ep);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK ||
+	    (curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
+	    strcmp(path, "/") != 0)) {
+		err_set(e, EX_CONFIG, "bad endpoint URL '%s': no path, query "
+		    "or user allowed", ep);
+		goto out;
+	}
+	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	s->scheme = strdup(scheme);
+	s->host = strdup(host);
+	if (port != NULL) {
+		size_t n = strlen(host) + strlen(port) + 2;
+		if ((s->hosthdr = malloc(n)) != NULL)
+			snprintf(s->hosthdr, n, "%s:%s", host, port);
+	} else {
+		s->hosthdr = strdup(host);
+	}
+	s->bucket = strdup(c->bucket);
+	s->ak = dupnull(c->access_key);
+	s->sk = dupnull(c->secret_key);
+	s->token = c->session_token && *c->session_token ?
+	    strdup(c->session_token) : NULL;
+	if (!s->scheme || !s->host || !s->hosthdr || !s->bucket ||
+	    !s->region || !s->ak || !s->sk ||
+	    (c->session_token && *c->session_token && !s->token)) {
+		err_set(e, c->access_key && c->secret_key ? EX_OSERR : EX_NOPERM,
+		    "no credentials");
+		goto out;
+	}
+	s->addr = c->addressing;
+	if (s->addr == S3_ADDR_AUTO) {
+		size_t hl = strlen(s->host);
+		s->addr = hl >= 14 && strcmp(s->host + hl - 14,
+		    ".amazonaws.com") == 0 ? S3_ADDR_VIRTUAL : S3_ADDR_PATH;
+	}
+	s->limit_rate = c->limit_rate;
+	if (c->ca_file && *c->ca_file && (s->ca_file = strdup(c->ca_file)) == NULL) {
+		err_sys(e, EX_OSERR, "out of memory");
+		goto out;
+	}
+	s->max_tries = c->max_tries > 0 ? c->max_tries : 8;
+	s->timeout = c->timeout > 0 ? c->timeout : 30;
+	s->base = c->backoff_base > 0 ? c->backoff_base : 0.25;
+	s->cap = c->backoff_cap > 0 ? c->backoff_cap : 20;
+	s->deadline = c->deadline;
+	s->stop = c->stop;
+	s->log = c->log;
+	{
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		s->seed = (unsigned int)(ts.tv_nsec ^ getpid() ^ ts.tv_sec);
+	}
+	if ((s->curl = curl_easy_init()) == NULL) {
+		err_set(e, EX_OSERR, "cannot initialise libcurl");
+		goto out;
+	}
+	ok = 1;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_free(query);
+	curl_free(user);
+	curl_url_cleanup(u);
+	if (!ok) {
+		s3_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void
+wipe_free(char *p)
+{
+	if (p != NULL) {
+		OPENSSL_cleanse(p, strlen(p));
+		free(p);
+	}
+}
+
+void
+s3_free(struct s3 *s)
+{
+	if (s == NULL)
+		return;
+	if (s->curl)
+		curl_easy_cleanup(s->curl);
+	free(s->scheme);
+	free(s->host);
+	free(s->hosthdr);
+	free(s->bucket);
+	free(s->region);
+	free(s->ca_file);
+	wipe_free(s->ak);
+	wipe_free(s->sk);
+	wipe_free(s->token);
+	free(s);
+}
+
+void
+s3_last(const struct s3 *s, long *status, const char **code)
+{
+	if (status)
+		*status = s->status;
+	if (code)
+		*code = s->code;
+}
+
+long
+s3_clock_skew(const struct s3 *s)
+{
+	return s->skew;
+}
+
+static void say(struct s3 *s, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+say(struct s3 *s, int level, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (s->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	s->log(level, msg);
+}
+
+static size_t
+read_cb(char *dst, size_t size, size_t nitems, void *u)
+{
+	struct body *b = u;
+	size_t want = size * nitems;
+	uint64_t left = b->len - b->pos;
+	ssize_t r;
+
+	if (want > left)
+		want = (size_t)left;
+	if (want == 0)
+		return 0;
+	if (b->mem != NULL) {
+		memcpy(dst, b->mem + b->pos, want);
+	} else {
+		r = file_pread_full(b->fd, dst, want, (off_t)(b->off + b->pos));
+		if (r < 0 || (size_t)r != want) {
+			b->err = r < 0 ? errno : EIO;
+			return CURL_READFUNC_ABORT;
+		}
+	}
+	b->pos += want;
+	return want;
+}
+
+static int
+seek_cb(void *u, curl_off_t off, int origin)
+{
+	struct body *b = u;
+
+	if (origin != SEEK_SET || off < 0 || (uint64_t)off > b->len)
+		return CURL_SEEKFUNC_FAIL;
+	b->pos = (uint64_t)off;
+	return CURL_SEEKFUNC_OK;
+}
+
+static size_t
+write_cb(char *p, size_t size, size_t n, void *u)
+{
+	struct answer *a = u;
+
+	if (a->body.len + size * n > BODY_MAX)
+		return 0;
+	buf_add(&a->body, p, size * n);
+	return a->body.oom ? 0 : size * n;
+}
+
+/* Copy the value of header line `line` (name: value) into out, trimmed. */
+static int
+hdr_val(const char *line, size_t len, const char *name, char *out,
+    size_t outsz)
+{
+	size_t nl = strlen(name), i, j;
+
+	if (len <= nl || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+		return 0;
+	for (i = nl + 1; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
+		;
+	for (j = len; j > i && isspace((unsigned char)line[j - 1]); j--)
+		;
+	if (j - i >= outsz)
+		j = i + outsz - 1;
+	memcpy(out, line + i, j - i);
+	out[j - i] = '\0';
+	return 1;
+}
+
+static size_t
+header_cb(char *line, size_t size, size_t n, void *u)
+{
+	struct answer *a = u;
+	size_t len = size * n;
+	char v[128];
+
+	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+		/* a new answer (after 100 Continue): start over */
+		a->etag[0] = a->date[0] = '\0';
+		a->retry_after = -1;
+		a->have_clen = 0;
+		return len;
+	}
+	if (hdr_val(line, len, "ETag", v, sizeof(v))) {
+		char *p = v;
+		size_t l;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (*p == '"')
+			p++;
+		l = strlen(p);
+		if (l > 0 && p[l - 1] == '"')
+			p[--l] = '\0';
+		snprintf(a->etag, sizeof(a->etag), "%s", p);
+	} else if (hdr_val(line, len, "Date", v, sizeof(v))) {
+		snprintf(a->date, sizeof(a->date), "%s", v);
+	} else if (hdr_val(line, len, "Retry-After", v, sizeof(v))) {
+		if (isdigit((unsigned char)v[0])) {
+			a->retry_after = strtol(v, NULL, 10);
+		} else {
+			time_t t = curl_getdate(v, NULL);
+			if (t > 0)
+				a->retry_after = t > time(NULL) ?
+				    (long)(t - time(NULL)) : 0;
+		}
+	} else if (hdr_val(line, len, "Content-Length", v, sizeof(v))) {
+		a->clen = strtoull(v, NULL, 10);
+		a->have_clen = 1;
+	}
+	return len;
+}
+
+static int
+progress_cb(void *u, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+    curl_off_t un)
+{
+	struct s3 *s = u;
+
+	return s->stop && *s->stop ? 1 : 0;
+}
+
+/* The unencoded path of key (or the bucket) for the addressing in use. */
+static char *
+req_path(const struct s3 *s, const char *key)
+{
+	struct buf b = { 0 };
+
+	if (s->addr == S3_ADDR_PATH) {
+		buf_fmt(&b, "/%s", s->bucket);
+		if (key != NULL)
+			buf_fmt(&b, "/%s", key);
+	} else {
+		buf_fmt(&b, "/%s", key ? key : "");
+	}
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+enum verdict { V_OK, V_RETRY, V_FAIL };
+
+/*
+ * One try: sign and send r, fill a.  Returns V_OK for an answer (any
+ * status), V_RETRY for a transport failure worth another try, V_FAIL with
+ * e filled otherwise.
+ */
+static enum verdict
+try_once(struct s3 *s, struct req *r, struct answer *a, char *why,
+    size_t whysz, struct err *e)
+{
+	CURL *c = s->curl;
+	struct curl_slist *hl = NULL;
+	struct sigv4_kv h[6];
+	struct sigv4_req sr;
+	struct sigv4_cred cr = { s->ak, s->sk, s->region, "s3" };
+	struct buf url = { 0 }, hb = { 0 };
+	char amzdate[17], sha_hex[65], md5_b64[32], *path = NULL, *qs = NULL;
+	char *enc = NULL, *authz = NULL, *host = NULL;
+	unsigned char md5[16], sha[32];
+	size_t nh = 0;
+	enum verdict v = V_FAIL;
+	CURLcode cc;
+
+	/* hashes of the body */
+	if (r->has_body && r->body.mem != NULL && r->md5 == NULL) {
+		unsigned int n;
+		EVP_Digest(r->body.mem, r->body.len, md5, &n, EVP_md5(), NULL);
+		EVP_Digest(r->body.mem, r->body.len, sha, &n, EVP_sha256(),
+		    NULL);
+		sums_hex(sha, 32, sha_hex);
+		sums_base64(md5, 16, md5_b64);
+	} else if (r->has_body) {
+		sums_hex(r->sha256, 32, sha_hex);
+		sums_base64(r->md5, 16, md5_b64);
+	} else {
+		sigv4_sha256_hex("", 0, sha_hex);
+		md5_b64[0] = '\0';
+	}
+	sigv4_amzdate(time(NULL) + s->skew, amzdate);
+	if (s->addr == S3_ADDR_VIRTUAL) {
+		size_t n = strlen(s->bucket) + strlen(s->hosthdr) + 2;
+		if ((host = malloc(n)) != NULL)
+			snprintf(host, n, "%s.%s", s->bucket, s->hosthdr);
+	} else {
+		host = strdup(s->hosthdr);
+	}
+	if (host == NULL || (path = req_path(s, r->key)) == NULL ||
+	    (enc = sigv4_uri_encode(path, 1)) == NULL ||
+	    (qs = sigv4_query_string(r->query, r->nq)) == NULL)
+		goto oom;
+	h[nh].k = "host";
+	h[nh++].v = host;
+	h[nh].k = "x-amz-date";
+	h[nh++].v = amzdate;
+	h[nh].k = "x-amz-content-sha256";
+	h[nh++].v = sha_hex;
+	if (md5_b64[0]) {
+		h[nh].k = "content-md5";
+		h[nh++].v = md5_b64;
+	}
+	if (s->token) {
+		h[nh].k = "x-amz-security-token";
+		h[nh++].v = s->token;
+	}
+	sr.method = r->method;
+	sr.path = path;
+	sr.query = r->query;
+	sr.nquery = r->nq;
+	sr.hdrs = h;
+	sr.nhdrs = nh;
+	sr.payload_hash = sha_hex;
+	if ((authz = sigv4_authorization(&sr, &cr, amzdate)) == NULL)
+		goto oom;
+	buf_fmt(&url, "%s://%s%s%s%s", s->scheme, host, enc, *qs ? "?" : "",
+	    qs);
+	for (size_t i = 0; i < nh; i++) {
+		hb.len = 0;
+		buf_fmt(&hb, "%s: %s", h[i].k, h[i].v);
+		if (hb.oom)
+			goto oom;
+		hl = curl_slist_append(hl, hb.p);
+	}
+	hb.len = 0;
+	buf_fmt(&hb, "Authorization: %s", authz);
+	if (hb.oom || url.oom)
+		goto oom;
+	hl = curl_slist_append(hl, hb.p);
+	if (r->content_type) {
+		hb.len = 0;
+		buf_fmt(&hb, "Content-Type: %s", r->content_type);
+		hl = curl_slist_append(hl, hb.p);
+	} else if (strcmp(r->method, "POST") == 0) {
+		hl = curl_slist_append(hl, "Content-Type:");
+	}
+	if (hl == NULL)
+		goto oom;
+
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, url.p);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, s->timeout);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, s->timeout);
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, s);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+	if (s->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, s->ca_file);
+	if (s->limit_rate)
+		curl_easy_setopt(c, CURLOPT_MAX_SEND_SPEED_LARGE,
+		    (curl_off_t)s->limit_rate);
+	r->body.pos = 0;	/* every try sends the body from its start */
+	r->body.err = 0;
+	if (strcmp(r->method, "PUT") == 0) {
+		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
+		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
+		    (curl_off_t)r->body.len);
+	} else if (strcmp(r->method, "POST") == 0) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)r->body.len);
+	} else if (strcmp(r->method, "HEAD") == 0) {
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	} else if (strcmp(r->method, "GET") != 0) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->method);
+	}
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+	curl_easy_setopt(c, CURLOPT_READDATA, &r->body);
+	curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, seek_cb);
+	curl_easy_setopt(c, CURLOPT_SEEKDATA, &r->body);
+
+	a->status = 0;
+	a->etag[0] = a->date[0] = '\0';
+	a->retry_after = -1;
+	a->have_clen = 0;
+	a->body.len = 0;
+	if (a->body.p)
+		a->body.p[0] = '\0';
+	cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
+	if (cc == CURLE_OK) {
+		v = V_OK;
+		goto out;
+	}
+	a->status = 0;
+	if (r->body.err) {
+		errno = r->body.err;
+		err_sys(e, EX_IOERR, "cannot read the body of %s", r->key);
+		goto out;
+	}
+	if (cc == CURLE_ABORTED_BY_CALLBACK) {
+		err_set(e, EX_TEMPFAIL, "stopped");
+		goto out;
+	}
+	snprintf(why, whysz, "%s", curl_easy_strerror(cc));
+	switch (cc) {
+	case CURLE_URL_MALFORMAT:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		err_set(e, EX_CONFIG, "%s %s: %s", r->method, url.p, why);
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+		err_set(e, EX_CONFIG, "%s %s://%s: %s", r->method, s->scheme,
+		    host, why);
+		break;
+	case CURLE_OUT_OF_MEMORY:
+		err_set(e, EX_OSERR, "%s: %s", r->method, why);
+		break;
+	default:	/* connection refused/reset, timeouts, DNS, TLS... */
+		v = V_RETRY;
+		break;
+	}
+	goto out;
+oom:
+	err_set(e, EX_OSERR, "out of memory");
+out:
+	curl_slist_free_all(hl);
+	free(url.p);
+	if (hb.p) {
+		OPENSSL_cleanse(hb.p, hb.cap);
+		free(hb.p);
+	}
+	free(authz);
+	free(host);
+	free(path);
+	free(enc);
+	free(qs);
+	return v;
+}
+
+static int
+is_code(const char *code, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(code, *list) == 0)
+			return 1;
+	return 0;
+}
+
+/* Sleep secs (fractional), waking to check stop; -1 when stopped. */
+static int
+nap(struct s3 *s, double secs)
+{
+	while (secs > 0) {
+		double d = secs > 0.2 ? 0.2 : secs;
+		struct timespec ts = { (time_t)d, (long)((d - (time_t)d) * 1e9) };
+		if (s->stop && *s->stop)
+			return -1;
+		nanosleep(&ts, NULL);
+		secs -= d;
+	}
+	return s->stop && *s->stop ? -1 : 0;
+}
+
+/*
+ * Send r until it gets a final answer: 0 with a filled (2xx, or 404 for
+ * HEAD), -1 with e filled.  xml gets the parsed body when it is XML.
+ */
+static int
+request(struct s3 *s, struct req *r, struct answer *a, struct err *e)
+{
+	static const char *const retry_codes[] = { "SlowDown",
+	    "RequestTimeout", "InternalError", "ServiceUnavailable",
+	    "Throttling", "ThrottlingException", "RequestThrottled",
+	    "OperationAborted", NULL };
+	static const char *const digest_codes[] = { "BadDigest",
+	    "XAmzContentSHA256Mismatch", "InvalidDigest",
+	    "IncompleteBody", NULL };
+	static const char *const perm_codes[] = { "InvalidAccessKeyId",
+	    "SignatureDoesNotMatch", "AccessDenied", "InvalidToken",
+	    "ExpiredToken", "AccountProblem", "AllAccessDisabled",
+	    "InvalidSecurity", "TokenRefreshRequired", NULL };
+	static const char *const conf_codes[] = { "NoSuchBucket",
+	    "PermanentRedirect", "AuthorizationHeaderMalformed",
+	    "InvalidBucketName", NULL };
+	char why[256];
+	int try, digest_tries = 0;
+	const char *what = r->key ? r->key : s->bucket;
+
+	for (try = 1;; try++) {
+		enum verdict v;
+		struct xml x;
+		int have_xml = 0, retry = 0;
+		double wait, ceil_;
+
+		why[0] = '\0';
+		s->status = 0;
+		s->code[0] = '\0';
+		if (s->stop && *s->stop) {
+			err_set(e, EX_TEMPFAIL, "stopped");
+			return -1;
+		}
+		v = try_once(s, r, a, why, sizeof(why), e);
+		if (v == V_FAIL)
+			return -1;
+		if (v == V_OK) {
+			s->status = a->status;
+			if (a->body.len > 0 && xml_parse(&x, a->body.p,
+			    a->body.len) == 0)
+				have_xml = 1;
+			if (have_xml && strcmp(xml_root(&x), "Error") == 0) {
+				const char *code = xml_get(&x, "/Error/Code");
+				snprintf(s->code, sizeof(s->code), "%s",
+				    code ? code : "");
+			}
+			if (have_xml)
+				xml_free(&x);
+			if (a->status >= 200 && a->status < 300 &&
+			    s->code[0] == '\0')
+				return 0;
+			if (a->status == 404 && strcmp(r->method, "HEAD") == 0)
+				return 0;
+			if (s->code[0] == '\0') {
+				/* no body (HEAD) or no XML: from the status */
+				if (a->status == 403)
+					snprintf(s->code, sizeof(s->code),
+					    "AccessDenied");
+				else if (a->status == 503)
+					snprintf(s->code, sizeof(s->code),
+					    "ServiceUnavailable");
+				else if (a->status >= 200 && a->status < 300)
+					snprintf(s->code, sizeof(s->code),
+					    "InternalError");
+			}
+			snprintf(why, sizeof(why), "HTTP %ld %s", a->status,
+			    s->code);
+			if (strcmp(s->code, "RequestTimeTooSkewed") == 0 ||
+			    (a->status == 403 && strcmp(s->code,
+			    "AccessDenied") == 0 && a->date[0] &&
+			    labs((long)(curl_getdate(a->date, NULL) -
+			    time(NULL) - s->skew)) > 600)) {
+				time_t srv = a->date[0] ?
+				    curl_getdate(a->date, NULL) : -1;
+				if (srv > 0) {
+					long skew = (long)(srv - time(NULL));
+					if (skew != s->skew) {
+						say(s, 1, "the clock is off by "
+						    "%ld s from the server's "
+						    "(Date: %s): correcting",
+						    skew, a->date);
+						s->skew = skew;
+						if (try < s->max_tries)
+							continue;
+					}
+				}
+			}
+			if ((a->status >= 500 && a->status != 501) ||
+			    a->status == 429 ||
+			    a->status == 408 || is_code(s->code, retry_codes))
+				retry = 1;
+			else if (is_code(s->code, digest_codes) &&
+			    ++digest_tries < 3)
+				retry = 1;
+			if (!retry) {
+				int ex = EX_PROTOCOL;
+				if (is_code(s->code, perm_codes) ||
+				    a->status == 401 || a->status == 403)
+					ex = EX_NOPERM;
+				else if (is_code(s->code, conf_codes) ||
+				    a->status == 301)
+					ex = EX_CONFIG;
+				else if (is_code(s->code, digest_codes))
+					ex = EX_DATAERR;
+				else if (strcmp(s->code, "NoSuchUpload") == 0)
+					ex = EX_TEMPFAIL;
+				err_set(e, ex, "%s %s: %s", r->method, what,
+				    why);
+				return -1;
+			}
+		}
+		if (try >= s->max_tries) {
+			err_set(e, EX_TEMPFAIL, "%s %s: %s (gave up after %d "
+			    "tries)", r->method, what, why, try);
+			return -1;
+		}
+		ceil_ = s->base * (double)(1u << (try < 20 ? try - 1 : 19));
+		if (ceil_ > s->cap)
+			ceil_ = s->cap;
+		wait = ceil_ * ((double)rand_r(&s->seed) / RAND_MAX);
+		if (v == V_OK && a->retry_after >= 0 &&
+		    (double)a->retry_after > wait)
+			wait = a->retry_after > 300 ? 300 : a->retry_after;
+		if (s->deadline && mono_now() + (time_t)wait >= s->deadline) {
+			err_set(e, EX_TEMPFAIL, "%s %s: %s (deadline)",
+			    r->method, what, why);
+			return -1;
+		}
+		say(s, 2, "%s %s: %s; try %d of %d in %.1f s", r->method, what,
+		    why, try + 1, s->max_tries, wait);
+		if (nap(s, wait) < 0) {
+			err_set(e, EX_TEMPFAIL, "stopped");
+			return -1;
+		}
+	}
+}
+
+static int
+etag_check(const char *what, const char *got, const char *want,
+    struct err *e)
+{
+	if (strcasecmp(got, want) == 0)
+		return 0;
+	err_set(e, EX_DATAERR, "%s: the store answered ETag '%s', expected "
+	    "'%s'", what, got, want);
+	return -1;
+}
+
+static int
+put_body(struct s3 *s, const char *key, const struct sigv4_kv *q, size_t nq,
+    int fd, uint64_t off, uint64_t len, const unsigned char md5[16],
+    const unsigned char sha256[32], char etag[80], struct err *e)
+{
+	struct answer a = { 0 };
+	struct req r = { 0 };
+	char want[33];
+	int rc = -1;
+
+	r.method = "PUT";
+	r.key = key;
+	r.query = q;
+	r.nq = nq;
+	r.body.fd = fd;
+	r.body.off = off;
+	r.body.len = len;
+	r.has_body = 1;
+	r.md5 = md5;
+	r.sha256 = sha256;
+	if (request(s, &r, &a, e) < 0)
+		goto out;
+	snprintf(etag, 80, "%s", a.etag);
+	rc = etag_check(key, a.etag, sums_hex(md5, 16, want), e);
+out:
+	free(a.body.p);
+	return rc;
+}
+
+int
+s3_put(struct s3 *s, const char *key, int fd, uint64_t off, uint64_t len,
+    const unsigned char md5[16], const unsigned char sha256[32],
+    char etag[80], struct err *e)
+{
+	return put_body(s, key, NULL, 0, fd, off, len, md5, sha256, etag, e);
+}
+
+int
+s3_mp_part(struct s3 *s, const char *key, const char *upload_id, int number,
+    int fd, uint64_t off, uint64_t len, const unsigned char md5[16],
+    const unsigned char sha256[32], char etag[80], struct err *e)
+{
+	char num[16];
+	struct sigv4_kv q[2] = { { "partNumber", num },
+	    { "uploadId", upload_id } };
+
+	snprintf(num, sizeof(num), "%d", number);
+	return put_body(s, key, q, 2, fd, off, len, md5, sha256, etag, e);
+}
+
+int
+s3_mp_create(struct s3 *s, const char *key, char **upload_id, struct err *e)
+{
+	struct sigv4_kv q[1] = { { "uploads", "" } };
+	struct answer a = { 0 };
+	struct req r = { 0 };
+	struct xml x;
+	const char *id;
+	int rc = -1;
+
+	*upload_id = NULL;
+	r.method = "POST";
+	r.key = key;
+	r.query = q;
+	r.nq = 1;
+	r.body.fd = -1;
+	r.body.mem = "";
+	if (request(s, &r, &a, e) < 0)
+		goto out;
+	if (xml_parse(&x, a.body.p ? a.body.p : "", a.body.len) < 0) {
+		err_set(e, EX_PROTOCOL, "POST %s?uploads: the answer is not "
+		    "XML", key);
+		goto out;
+	}
+	id = xml_get(&x, "/InitiateMultipartUploadResult/UploadId");
+	if (id == NULL || *id == '\0')
+		err_set(e, EX_PROTOCOL, "POST %s?uploads: no UploadId in the "
+		    "answer", key);
+	else if ((*upload_id = strdup(id)) == NULL)
+		err_sys(e, EX_OSERR, "out of memory");
+	else
+		rc = 0;
+	xml_free(&x);
+out:
+	free(a.body.p);
+	return rc;
+}
+
+int
+s3_mp_complete(struct s3 *s, const char *key, const char *upload_id,
+    const struct s3_part *parts, size_t n, char etag[80], struct err *e)
+{
+	struct sigv4_kv q[1] = { { "uploadId", upload_id } };
+	struct answer a = { 0 };
+	struct buf b = { 0 };
+	struct req r = { 0 };
+	struct xml x;
+	const char *t;
+	size_t i;
+	int rc = -1;
+
+	etag[0] = '\0';
+	buf_fmt(&b, "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/"
+	    "doc/2006-03-01/\">");
+	for (i = 0; i < n; i++)
+		buf_fmt(&b, "<Part><PartNumber>%d</PartNumber><ETag>\"%s\""
+		    "</ETag></Part>", parts[i].number, parts[i].etag);
+	buf_fmt(&b, "</CompleteMultipartUpload>");
+	if (b.oom) {
+		err_set(e, EX_OSERR, "out of memory");
+		goto out;
+	}
+	r.method = "POST";
+	r.key = key;
+	r.query = q;
+	r.nq = 1;
+	r.body.fd = -1;
+	r.body.mem = b.p;
+	r.body.len = b.len;
+	r.has_body = 1;
+	r.content_type = "application/xml";
+	if (request(s, &r, &a, e) < 0)
+		goto out;
+	if (xml_parse(&x, a.body.p ? a.body.p : "", a.body.len) < 0) {
+		err_set(e, EX_PROTOCOL, "POST %s?uploadId: the answer is not "
+		    "XML", key);
+		goto out;
+	}
+	t = xml_get(&x, "/CompleteMultipartUploadResult/ETag");
+	if (strcmp(xml_root(&x), "CompleteMultipartUploadResult") != 0) {
+		err_set(e, EX_PROTOCOL, "POST %s?uploadId: unexpected answer "
+		    "<%s>", key, xml_root(&x));
+	} else {
+		if (t != NULL) {
+			const char *p = t;
+			size_t l;
+			if (*p == '"')
+				p++;
+			snprintf(etag, 80, "%s", p);
+			l = strlen(etag);
+			if (l > 0 && etag[l - 1] == '"')
+				etag[l - 1] = '\0';
+		}
+		rc = 0;
+	}
+	xml_free(&x);
+out:
+	free(b.p);
+	free(a.body.p);
+	return rc;
+}
+
+int
+s3_mp_abort(struct s3 *s, const char *key, const char *upload_id,
+    struct err *e)
+{
+	struct sigv4_kv q[1] = { { "uploadId", upload_id } };
+	struct answer a = { 0 };
+	struct req r = { 0 };
+	int rc;
+
+	r.method = "DELETE";
+	r.key = key;
+	r.query = q;
+	r.nq = 1;
+	r.body.fd = -1;
+	rc = request(s, &r, &a, e);
+	if (rc < 0 && strcmp(s->code, "NoSuchUpload") == 0)
+		rc = 0;
+	free(a.body.p);
+	return rc;
+}
+
+static time_t
+iso_time(const char *t)
+{
+	struct tm tm = { 0 };
+
+	if (t == NULL || sscanf(t, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
+}
+
+void
+s3_uploads_free(struct s3_upload *ups, size_t n)
+{
+	size_t i;
+
+	for (i = 0; ups && i < n; i++) {
+		free(ups[i].key);
+		free(ups[i].upload_id);
+	}
+	free(ups);
+}
+
+int
+s3_mp_list(struct s3 *s, const char *prefix, struct s3_upload **ups,
+    size_t *n, struct err *e)
+{
+	struct s3_upload *v = NULL;
+	size_t nv = 0, cap = 0, i;
+	char *km = NULL, *um = NULL;
+	int rc = -1, more = 1;
+
+	*ups = NULL;
+	*n = 0;
+	while (more) {
+		struct sigv4_kv q[4];
+		struct answer a = { 0 };
+		struct req r = { 0 };
+		struct xml x;
+		size_t nq = 0;
+		const char *t;
+		struct s3_upload *cur = NULL;
+
+		q[nq].k = "uploads";
+		q[nq++].v = "";
+		q[nq].k = "prefix";
+		q[nq++].v = prefix ? prefix : "";
+		if (km) {
+			q[nq].k = "key-marker";
+			q[nq++].v = km;
+			q[nq].k = "upload-id-marker";
+			q[nq++].v = um ? um : "";
+		}
+		r.method = "GET";
+		r.query = q;
+		r.nq = nq;
+		r.body.fd = -1;
+		if (request(s, &r, &a, e) < 0) {
+			free(a.body.p);
+			goto out;
+		}
+		if (xml_parse(&x, a.body.p ? a.body.p : "", a.body.len) < 0) {
+			free(a.body.p);
+			err_set(e, EX_PROTOCOL, "GET ?uploads: the answer is "
+			    "not XML");
+			goto out;
+		}
+		free(a.body.p);
+		for (i = 0; i < x.n; i++) {
+			const char *p = x.v[i].path, *tx = x.v[i].text;
+			/* children end before their parent: collect into cur */
+			if (strncmp(p, "/ListMultipartUploadsResult/Upload/",
+			    35) != 0)
+				continue;
+			if (cur == NULL) {
+				if (nv == cap) {
+					size_t nc = cap ? cap * 2 : 16;
+					struct s3_upload *nvp = realloc(v,
+					    nc * sizeof(*nvp));
+					if (nvp == NULL)
+						break;
+					v = nvp;
+					cap = nc;
+				}
+				cur = &v[nv++];
+				memset(cur, 0, sizeof(*cur));
+			}
+			p += 35;
+			if (strcmp(p, "Key") == 0 && !cur->key)
+				cur->key = strdup(tx);
+			else if (strcmp(p, "UploadId") == 0 && !cur->upload_id)
+				cur->upload_id = strdup(tx);
+			else if (strcmp(p, "Initiated") == 0)
+				cur->initiated = iso_time(tx);
+			if (i + 1 < x.n && strcmp(x.v[i + 1].path,
+			    "/ListMultipartUploadsResult/Upload") == 0)
+				cur = NULL;
+		}
+		t = xml_get(&x, "/ListMultipartUploadsResult/IsTruncated");
+		more = t && strcmp(t, "true") == 0;
+		free(km);
+		free(um);
+		km = dupnull(xml_get(&x,
+		    "/ListMultipartUploadsResult/NextKeyMarker"));
+		um = dupnull(xml_get(&x,
+		    "/ListMultipartUploadsResult/NextUploadIdMarker"));
+		if (more && (km == NULL || *km == '\0'))
+			more = 0;
+		xml_free(&x);
+	}
+	/* drop entries without a key or id */
+	for (i = 0; i < nv;) {
+		if (v[i].key == NULL || v[i].upload_id == NULL) {
+			free(v[i].key);
+			free(v[i].upload_id);
+			v[i] = v[--nv];
+		} else {
+			i++;
+		}
+	}
+	*ups = v;
+	*n = nv;
+	v = NULL;
+	rc = 0;
+out:
+	s3_uploads_free(v, nv);
+	free(km);
+	free(um);
+	return rc;
+}
+
+int
+s3_head(struct s3 *s, const char *key, uint64_t *size, char etag[80],
+    struct err *e)
+{
+	struct answer a = { 0 };
+	struct req r = { 0 };
+	int rc = -1;
+
+	r.method = "HEAD";
+	r.key = key;
+	r.body.fd = -1;
+	if (request(s, &r, &a, e) < 0)
+		goto out;
+	if (a.status == 404) {
+		rc = 0;
+		goto out;
+	}
+	*size = a.have_clen ? a.clen : 0;
+	snprintf(etag, 80, "%s", a.etag);
+	rc = 1;
+out:
+	free(a.body.p);
+	return rc;
+}

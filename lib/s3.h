@@ -1,0 +1,130 @@
+/*
+ * s3: a small S3 client for rec-upload over libcurl (TLS with certificate
+ * checks), signing with lib/sigv4 and reading S3's XML answers with expat.
+ * Works with AWS S3, Ceph RGW, MinIO and others: endpoint, region,
+ * path-style or virtual-hosted addressing.
+ *
+ * Bodies are streamed from a file descriptor at an offset (pread, no
+ * copies, no whole-part buffers); the caller passes the precomputed MD5
+ * and SHA-256 of the bytes (lib/sums.h), sent as Content-MD5 and as the
+ * signed x-amz-content-sha256, so the server verifies every byte.
+ *
+ * Every request is retried on 5xx, SlowDown, RequestTimeout, connection
+ * errors, resets and stalls, with exponential backoff and full jitter
+ * (capped), honouring Retry-After; the body is re-read from its offset for
+ * every try.  RequestTimeTooSkewed corrects the clock offset from the
+ * server's Date header and retries at once.  Bad credentials (77), a
+ * missing bucket (78) and the like are never retried.
+ *
+ * Errors: functions return 0, or -1 with e filled: e->ex is EX_TEMPFAIL
+ * (tries exhausted, deadline, stop requested: try later), EX_NOPERM (bad
+ * credentials, access denied), EX_CONFIG (no such bucket, bad endpoint),
+ * EX_DATAERR (the store refused our hashes: BadDigest and friends, or an
+ * answer ETag that does not match), EX_PROTOCOL (an answer we cannot
+ * read), EX_IOERR (the local file).  s3_last() tells the HTTP status and
+ * S3 error code of the last answer (e.g. "NoSuchUpload").
+ *
+ * Call curl_global_init once in main before s3_new (libcurl's rule).
+ * Secrets are copied into the handle and wiped by s3_free.
+ */
+#ifndef REC_S3_H
+#define REC_S3_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "err.h"
+
+enum s3_addressing { S3_ADDR_AUTO, S3_ADDR_PATH, S3_ADDR_VIRTUAL };
+
+struct s3_conf {
+	const char *endpoint;	/* "https://host[:port]"; NULL = AWS for region */
+	const char *region;	/* NULL = "us-east-1" */
+	const char *bucket;
+	enum s3_addressing addressing; /* AUTO: virtual for AWS, else path */
+	const char *access_key, *secret_key, *session_token;
+	const char *ca_file;	/* PEM CA bundle instead of the system's, or NULL */
+	uint64_t limit_rate;	/* bytes per second, 0 = no limit */
+	int max_tries;		/* per request, 0 = 8 */
+	long timeout;		/* seconds: connect, and a stall (<1 B/s), 0 = 30 */
+	double backoff_base;	/* seconds, 0 = 0.25 */
+	double backoff_cap;	/* seconds, 0 = 20 */
+	time_t deadline;	/* CLOCK_MONOTONIC seconds; 0 = none */
+	volatile sig_atomic_t *stop; /* when set non-zero: give up (EX_TEMPFAIL) */
+	void (*log)(int level, const char *msg); /* retries etc.; may be NULL */
+};
+
+struct s3;
+
+/* One finished part of a multipart upload (ETag without quotes). */
+struct s3_part {
+	int number;		/* 1..10000 */
+	char etag[80];
+};
+
+/* One pending multipart upload, from s3_mp_list. */
+struct s3_upload {
+	char *key, *upload_id;
+	time_t initiated;	/* 0 when unknown */
+};
+
+/* Check conf (endpoint URL, bucket) and make a handle, or NULL + e (78). */
+struct s3 *s3_new(const struct s3_conf *conf, struct err *e);
+void s3_free(struct s3 *s);
+
+/* HTTP status and S3 error code ("" when none) of the last answer. */
+void s3_last(const struct s3 *s, long *status, const char **code);
+/* Seconds added to the local clock when signing (server - local). */
+long s3_clock_skew(const struct s3 *s);
+
+/*
+ * PUT len bytes of fd at off as key, with their MD5 and SHA-256.  The
+ * answer's ETag must be the hex MD5; it is stored (without quotes) in
+ * etag[80].
+ */
+int s3_put(struct s3 *s, const char *key, int fd, uint64_t off, uint64_t len,
+    const unsigned char md5[16], const unsigned char sha256[32],
+    char etag[80], struct err *e);
+
+/* Start a multipart upload; *upload_id is malloc'd. */
+int s3_mp_create(struct s3 *s, const char *key, char **upload_id,
+    struct err *e);
+
+/* Upload one part (number 1..10000); its ETag must be the part's MD5. */
+int s3_mp_part(struct s3 *s, const char *key, const char *upload_id,
+    int number, int fd, uint64_t off, uint64_t len,
+    const unsigned char md5[16], const unsigned char sha256[32],
+    char etag[80], struct err *e);
+
+/*
+ * Complete with parts (ascending numbers).  The answer's ETag is stored in
+ * etag[80] (it may be empty: some stores leave it out).  A 200 answer that
+ * carries an <Error> is an error.  NoSuchUpload (the upload is gone,
+ * perhaps completed by a try whose answer was lost) is -1 with
+ * s3_last code "NoSuchUpload": the caller checks the object with s3_head.
+ */
+int s3_mp_complete(struct s3 *s, const char *key, const char *upload_id,
+    const struct s3_part *parts, size_t n, char etag[80], struct err *e);
+
+/* Abort; a NoSuchUpload answer counts as done. */
+int s3_mp_abort(struct s3 *s, const char *key, const char *upload_id,
+    struct err *e);
+
+/*
+ * The pending multipart uploads whose key starts with prefix (all pages).
+ * *ups is a malloc'd array of *n entries; free with s3_uploads_free.
+ */
+int s3_mp_list(struct s3 *s, const char *prefix, struct s3_upload **ups,
+    size_t *n, struct err *e);
+void s3_uploads_free(struct s3_upload *ups, size_t n);
+
+/*
+ * HEAD key: 1 and *size/etag[80] filled when it exists, 0 when it does not
+ * (404), -1 with e on error.
+ */
+int s3_head(struct s3 *s, const char *key, uint64_t *size, char etag[80],
+    struct err *e);
+
+#endif

@@ -1,0 +1,289 @@
+/*
+ * status: recd's status file as JSON (jansson), written with
+ * file_replace so that readers see the old or the new file, never a mix.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "file.h"
+#include "status.h"
+#include "utc.h"
+
+static const char *const child_names[STATUS_NCHILDREN] = {
+	"rec-capture", "rec-archive", "rec-upload"
+};
+
+const char *
+status_child_name(enum status_child_id id)
+{
+	return (unsigned)id < STATUS_NCHILDREN ? child_names[id] : "?";
+}
+
+void
+status_init(struct status *st)
+{
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(st->recd_state, sizeof(st->recd_state), "stopped");
+	for (i = 0; i < STATUS_NCHILDREN; i++) {
+		st->child[i].last_exit = -1;
+		snprintf(st->child[i].state, sizeof(st->child[i].state),
+		    "idle");
+	}
+	st->cycle.archive_exit = st->cycle.upload_exit = -1;
+	snprintf(st->cycle.result, sizeof(st->cycle.result), "none");
+}
+
+/* A time as an ISO string, or JSON null for 0. */
+static json_t *
+jtime(int64_t ns)
+{
+	struct timespec ts;
+	char buf[40];
+
+	if (ns == 0)
+		return json_null();
+	ts = utc_from_ns(ns);
+	return json_string(utc_iso(&ts, buf, sizeof(buf)));
+}
+
+static json_t *
+jexit(int code)
+{
+	return code < 0 ? json_null() : json_integer(code);
+}
+
+/* Seconds from `from` to `to`, 0 when from is unset. */
+static json_int_t
+secs(int64_t from, int64_t to)
+{
+	return from == 0 || to < from ? 0 : (json_int_t)((to - from) / 1000000000);
+}
+
+int
+status_format(const struct status *st, char **textp)
+{
+	json_t *root = NULL, *kids, *o;
+	char *text = NULL;
+	size_t len;
+	int i, rc = -1;
+
+	kids = json_object();
+	for (i = 0; i < STATUS_NCHILDREN; i++) {
+		const struct status_child *c = &st->child[i];
+		o = json_pack("{s:s, s:I, s:o, s:I, s:I, s:o, s:o, s:s}",
+		    "state", c->state,
+		    "pid", (json_int_t)c->pid,
+		    "started", jtime(c->pid ? c->started_ns : 0),
+		    "uptime", c->pid ? secs(c->started_ns, st->updated_ns) :
+		    (json_int_t)0,
+		    i == STATUS_CAPTURE ? "restarts" : "runs",
+		    (json_int_t)c->restarts,
+		    "last_exit", jexit(c->last_exit),
+		    "last_exit_at", jtime(c->last_exit_ns),
+		    "note", c->note);
+		if (o == NULL || json_object_set_new(kids, child_names[i], o))
+			goto out;
+	}
+	root = json_pack("{s:i, s:o, s:{s:I, s:o, s:I, s:s, s:s, s:s*}, s:o,"
+	    " s:{s:I, s:o, s:o, s:o, s:o, s:s},"
+	    " s:{s:I, s:I, s:I, s:I, s:I},"
+	    " s:{s:I, s:I, s:I}, s:I, s:o}",
+	    "version", STATUS_VERSION,
+	    "updated", jtime(st->updated_ns),
+	    "recd",
+	    "pid", (json_int_t)st->recd_pid,
+	    "started", jtime(st->recd_started_ns),
+	    "uptime", secs(st->recd_started_ns, st->updated_ns),
+	    "state", st->recd_state,
+	    "spool", st->spool,
+	    "config", st->config[0] ? st->config : NULL,
+	    "children", kids,
+	    "last_cycle",
+	    "count", (json_int_t)st->cycle.count,
+	    "started", jtime(st->cycle.started_ns),
+	    "ended", jtime(st->cycle.ended_ns),
+	    "archive_exit", jexit(st->cycle.archive_exit),
+	    "upload_exit", jexit(st->cycle.upload_exit),
+	    "result", st->cycle.result,
+	    "pending",
+	    "segments", (json_int_t)st->seg_count,
+	    "segment_bytes", (json_int_t)st->seg_bytes,
+	    "archives", (json_int_t)st->out_count,
+	    "archive_bytes", (json_int_t)st->out_bytes,
+	    "corrupt", (json_int_t)st->corrupt_count,
+	    "capture",
+	    "segments", (json_int_t)st->segments_seen,
+	    "overruns", (json_int_t)st->overruns,
+	    "lost_frames", (json_int_t)st->lost_frames,
+	    "free_bytes", (json_int_t)st->free_bytes,
+	    "last_upload", jtime(st->last_upload_ns));
+	kids = NULL;	/* json_pack took it, even on failure */
+	if (root == NULL)
+		goto out;
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (text == NULL)
+		goto out;
+	len = strlen(text);
+	*textp = realloc(text, len + 2);
+	if (*textp == NULL)
+		goto out;
+	text = NULL;
+	(*textp)[len] = '\n';
+	(*textp)[len + 1] = '\0';
+	rc = 0;
+out:
+	free(text);
+	json_decref(root);
+	json_decref(kids);
+	if (rc < 0)
+		errno = ENOMEM;
+	return rc;
+}
+
+int
+status_write(int dirfd, const struct status *st)
+{
+	char *text;
+	int rc;
+
+	if (status_format(st, &text) < 0)
+		return -1;
+	rc = file_replace(dirfd, STATUS_FILE, text, strlen(text), 0644);
+	free(text);
+	return rc;
+}
+
+/* Read an ISO time member (null/absent = 0); -1 when malformed. */
+static int
+get_time(json_t *obj, const char *key, int64_t *ns)
+{
+	json_t *v = json_object_get(obj, key);
+	struct timespec ts;
+
+	*ns = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || utc_parse_iso(json_string_value(v), &ts) < 0)
+		return -1;
+	*ns = utc_ns(&ts);
+	return 0;
+}
+
+static uint64_t
+get_uint(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_integer(v) && json_integer_value(v) > 0 ?
+	    (uint64_t)json_integer_value(v) : 0;
+}
+
+static int
+get_exit(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_integer(v) ? (int)json_integer_value(v) : -1;
+}
+
+static void
+get_str(json_t *obj, const char *key, char *buf, size_t len)
+{
+	json_t *v = json_object_get(obj, key);
+
+	snprintf(buf, len, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+int
+status_parse(const char *text, size_t len, struct status *st, struct err *e)
+{
+	json_t *root, *recd, *kids, *cyc, *pend, *cap, *o;
+	json_error_t je;
+	int i, bad = 0;
+
+	status_init(st);
+	root = json_loadb(text, len, 0, &je);
+	if (root == NULL) {
+		err_set(e, EX_DATAERR, "not JSON: line %d: %s", je.line,
+		    je.text);
+		return -1;
+	}
+	if (!json_is_object(root) ||
+	    !json_is_integer(json_object_get(root, "version")) ||
+	    json_integer_value(json_object_get(root, "version")) !=
+	    STATUS_VERSION) {
+		err_set(e, EX_DATAERR, "not a version %d status file",
+		    STATUS_VERSION);
+		json_decref(root);
+		return -1;
+	}
+	recd = json_object_get(root, "recd");
+	kids = json_object_get(root, "children");
+	cyc = json_object_get(root, "last_cycle");
+	pend = json_object_get(root, "pending");
+	cap = json_object_get(root, "capture");
+	bad |= get_time(root, "updated", &st->updated_ns);
+	st->recd_pid = (long)get_uint(recd, "pid");
+	bad |= get_time(recd, "started", &st->recd_started_ns);
+	get_str(recd, "state", st->recd_state, sizeof(st->recd_state));
+	get_str(recd, "spool", st->spool, sizeof(st->spool));
+	get_str(recd, "config", st->config, sizeof(st->config));
+	for (i = 0; i < STATUS_NCHILDREN; i++) {
+		struct status_child *c = &st->child[i];
+		o = json_object_get(kids, child_names[i]);
+		get_str(o, "state", c->state, sizeof(c->state));
+		c->pid = (long)get_uint(o, "pid");
+		bad |= get_time(o, "started", &c->started_ns);
+		c->restarts = get_uint(o, i == STATUS_CAPTURE ? "restarts" :
+		    "runs");
+		c->last_exit = get_exit(o, "last_exit");
+		bad |= get_time(o, "last_exit_at", &c->last_exit_ns);
+		get_str(o, "note", c->note, sizeof(c->note));
+	}
+	st->cycle.count = get_uint(cyc, "count");
+	bad |= get_time(cyc, "started", &st->cycle.started_ns);
+	bad |= get_time(cyc, "ended", &st->cycle.ended_ns);
+	st->cycle.archive_exit = get_exit(cyc, "archive_exit");
+	st->cycle.upload_exit = get_exit(cyc, "upload_exit");
+	get_str(cyc, "result", st->cycle.result, sizeof(st->cycle.result));
+	st->seg_count = get_uint(pend, "segments");
+	st->seg_bytes = get_uint(pend, "segment_bytes");
+	st->out_count = get_uint(pend, "archives");
+	st->out_bytes = get_uint(pend, "archive_bytes");
+	st->corrupt_count = get_uint(pend, "corrupt");
+	st->segments_seen = get_uint(cap, "segments");
+	st->overruns = get_uint(cap, "overruns");
+	st->lost_frames = get_uint(cap, "lost_frames");
+	st->free_bytes = get_uint(root, "free_bytes");
+	bad |= get_time(root, "last_upload", &st->last_upload_ns);
+	json_decref(root);
+	if (bad) {
+		err_set(e, EX_DATAERR, "a time in it is not ISO 8601 UTC");
+		return -1;
+	}
+	return 0;
+}
+
+int
+status_read(int dirfd, struct status *st, struct err *e)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	if (file_slurp(dirfd, STATUS_FILE, 1 << 20, &text, &len) < 0) {
+		err_sys(e, errno == ENOENT ? EX_NOINPUT : EX_IOERR,
+		    "cannot read %s", STATUS_FILE);
+		return -1;
+	}
+	rc = status_parse(text, len, st, e);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,87 @@
+/*
+ * status: DIR/status, the JSON file in which recd says how the system is
+ * doing (its children, the last archive+upload cycle, what is pending,
+ * loss, free space). recd writes it with status_write (tmp + rename, so a
+ * reader never sees half a file); rec-status and monitoring read it.
+ *
+ * Times are wall-clock UTC in nanoseconds since the epoch (0 = never);
+ * in the file they are ISO 8601 strings (lib/utc.h) or null.
+ */
+#ifndef REC_STATUS_H
+#define REC_STATUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define STATUS_FILE	"status"
+#define STATUS_VERSION	1
+
+enum status_child_id { STATUS_CAPTURE, STATUS_ARCHIVE, STATUS_UPLOAD,
+	STATUS_NCHILDREN };
+
+struct status_child {
+	char state[16];		/* "running", "idle", "waiting", "held",
+				   "stopping", "done" */
+	long pid;		/* 0 when not running */
+	int64_t started_ns;	/* start of the running (or last) instance */
+	uint64_t restarts;	/* capture: restarts; others: runs */
+	int last_exit;		/* exit code, 128+N for signal N, -1 = none */
+	int64_t last_exit_ns;
+	char note[160];		/* why it waits or is held, "" */
+};
+
+struct status_cycle {
+	uint64_t count;		/* cycles run since recd started */
+	int64_t started_ns, ended_ns;	/* the last finished cycle */
+	int archive_exit;	/* -1 = not run */
+	int upload_exit;	/* -1 = not run */
+	char result[16];	/* "ok", "pending", "error", "none" */
+};
+
+struct status {
+	int64_t updated_ns;
+	long recd_pid;
+	int64_t recd_started_ns;
+	char recd_state[16];	/* "running", "draining", "stopping",
+				   "stopped" */
+	char spool[4096];
+	char config[4096];	/* "" when no file */
+	struct status_child child[STATUS_NCHILDREN];
+	struct status_cycle cycle;
+	uint64_t seg_count, seg_bytes;		/* seg/ */
+	uint64_t out_count, out_bytes;		/* out/ */
+	uint64_t corrupt_count;			/* corrupt/ */
+	uint64_t segments_seen;		/* segments recd saw published */
+	uint64_t overruns, lost_frames;	/* summed from their GUANO */
+	uint64_t free_bytes;
+	int64_t last_upload_ns;		/* last upload run that sent data */
+};
+
+/* "rec-capture", "rec-archive", "rec-upload" */
+const char *status_child_name(enum status_child_id id);
+
+/* A status with every field empty (times 0, exits -1). */
+void status_init(struct status *st);
+
+/*
+ * The status as JSON text (malloc'd, NUL-terminated, ends with a
+ * newline) into *textp; 0, or -1 with errno ENOMEM.
+ */
+int status_format(const struct status *st, char **textp);
+
+/* Write it to dirfd/STATUS_FILE (file_replace); 0, or -1 with errno. */
+int status_write(int dirfd, const struct status *st);
+
+/*
+ * Read dirfd/STATUS_FILE into st. 0, or -1 with e filled: EX_NOINPUT
+ * when there is none, EX_DATAERR when it is not a status file.
+ */
+int status_read(int dirfd, struct status *st, struct err *e);
+
+/* Parse JSON text (len bytes) into st; 0 or -1 with e (EX_DATAERR). */
+int status_parse(const char *text, size_t len, struct status *st,
+    struct err *e);
+
+#endif

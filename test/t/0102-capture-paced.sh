@@ -1,0 +1,20 @@
+# rec-capture in real time: a paced source (test/helpers/pacer) writes
+# PCM to its standard input through a bounded buffer, while the disk
+# writer stalls 2.5 s again and again (REC_FAULT_WRITE_STALL). At the
+# default settings nothing is dropped: the pacer never found its buffer
+# full, and the segments hold the whole stream, bit for bit.
+. "$REC_TOP/test/lib.sh"
+
+pacer -r 48000 -c 2 -f S16_LE -d 8 --seed 7 -n >exp.raw
+pacer -r 48000 -c 2 -f S16_LE -d 8 --seed 7 2>pacer.err |
+	REC_FAULT_WRITE_STALL=2500@100 rec-capture -D - -r 48000 -c 2 -t 1 --spool sp --station p -v 2>cap.err ||
+	{ cat cap.err; fail "rec-capture failed"; }
+cat pacer.err
+expect_grep '^pacer: frames=384000 dropped=0$' pacer.err
+expect_grep 'test fault: stalling 2500 ms' cap.err
+python3 "$REC_TOP/test/data/capcheck.py" exp.raw 4 sp/seg/*.wav >check ||
+	{ cat check; fail "segments differ from the stream"; }
+cat check
+expect_grep ' frames=384000 lost=0 end=384000$' check
+wavdump -p sp/seg/*.wav | cmp - exp.raw
+[ "$(ls sp/seg | wc -l)" = 8 ] || fail "want 8 segments"

@@ -1,0 +1,65 @@
+# SIGTERM and SIGINT: the open segment gets a valid header and is
+# published, exit 0. At start, what a crash left in tmp/ is repaired or
+# quarantined, never deleted; another running station's files are left
+# alone.
+. "$REC_TOP/test/lib.sh"
+
+rate=8000
+pacer -r $rate -c 1 -f S16_LE -d 60 --seed 2 -n >exp.raw
+mkfifo in
+for sig in TERM INT; do
+	say "SIG$sig in mid-segment"
+	rm -rf sp && : >cap.err
+	pacer -r $rate -c 1 -f S16_LE -d 60 --seed 2 >in 2>/dev/null &
+	pp=$!
+	rec-capture -D - -r $rate -c 1 -t 1 --spool sp --station s -v <in \
+		2>cap.err &
+	cp=$!
+	until [ "$(grep -c 'published seg/' cap.err)" -ge 2 ]; do sleep 0.1; done
+	sleep 0.$(rnd 9)
+	kill -$sig $cp
+	rc=0; wait $cp || rc=$?
+	kill $pp 2>/dev/null || true; wait $pp 2>/dev/null || true
+	[ $rc = 0 ] || { cat cap.err; fail "exit $rc after SIG$sig"; }
+	[ -z "$(ls sp/tmp | grep '\.wav$')" ] || fail "left in tmp/"
+	expect_grep 'stopped: ' cap.err
+	python3 "$REC_TOP/test/data/capcheck.py" exp.raw 2 sp/seg/*.wav >check ||
+		{ cat check; fail "segments differ"; }
+	cat check
+	set -- sp/seg/*.wav
+	[ $# -ge 3 ] || fail "want a segment in progress published too"
+	last=$(wavdump -i "$(ls sp/seg/*.wav | tail -n 1)" | sed 's/ .*//')
+	say "last segment: $last"
+done
+
+say "recovery: garbage, an empty segment, a finished one never renamed"
+rm -rf sp
+rec-capture -D - -r $rate --spool sp --station s </dev/null
+head -c 300 /dev/urandom >sp/tmp/20260101T000000.000Z_s.wav
+: >sp/tmp/20260101T000001.000Z_s.wav
+pacer -r $rate -c 1 -d 1.5 --seed 2 -n |
+	rec-capture -D - -r $rate -c 1 -t 1 --spool src --station s
+cp "$(ls src/seg/*.wav | head -n 1)" sp/tmp/20260101T000002.000Z_s.wav
+cp "$(ls src/seg/*.wav | tail -n 1)" sp/tmp/20260101T000003.000Z_other.wav
+printf 'not ours' >sp/tmp/notes.txt
+rec-capture -D - -r $rate --spool sp --station s </dev/null 2>rec.err
+cat rec.err
+ls sp/tmp sp/seg sp/corrupt
+[ -f sp/corrupt/20260101T000000.000Z_s.wav ] || fail "garbage not quarantined"
+[ -f sp/corrupt/20260101T000001.000Z_s.wav ] || fail "empty not quarantined"
+[ -f sp/seg/20260101T000002.000Z_s.wav ] || fail "finished one not published"
+[ -f sp/seg/20260101T000003.000Z_other.wav ] || fail "other station's (not running) not published"
+[ -f sp/tmp/notes.txt ] || fail "a file not ours was touched"
+[ "$(grep -c 'moved .* to .*corrupt/' rec.err)" = 2 ] || fail "log lines"
+cmp sp/seg/20260101T000002.000Z_s.wav "$(ls src/seg/*.wav | head -n 1)"
+
+say "the segments of a station that is recording are left alone"
+cp "$(ls src/seg/*.wav | head -n 1)" sp/tmp/20260101T000004.000Z_busy.wav
+( exec 3>in; sleep 30 ) & holder=$!
+rec-capture -D - -r $rate --spool sp --station busy <in 2>busy.err & bp=$!
+until grep -q recording busy.err 2>/dev/null; do sleep 0.1; done
+# (busy's own start found its file; put one back as if it were writing)
+cp "$(ls src/seg/*.wav | head -n 1)" sp/tmp/20260101T000005.000Z_busy.wav
+rec-capture -D - -r $rate --spool sp --station s </dev/null 2>rec2.err
+[ -f sp/tmp/20260101T000005.000Z_busy.wav ] || fail "a running station's file was taken"
+kill $holder; wait $bp || fail "busy capture failed"

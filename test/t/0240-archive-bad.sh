@@ -1,0 +1,138 @@
+# rec-archive on bad input: corrupt segments go to corrupt/ (the rest is
+# archived, exit 65); --verify refuses truncated and tampered archives
+# (65); bad flags (64) and config (78); a full filesystem (75, nothing
+# started; a small tmpfs when this machine lets us mount one, plus the
+# free-space test hook).
+. "$REC_TOP/test/lib.sh"
+check() { python3 "$REC_TOP/test/helpers/archcheck.py" "$@"; }
+
+say "bad flags and sizes: 64, one line"
+mkdir -p sp/seg
+for args in "--bogus" "--min-count x" "--min-count 0" "--min-bytes 10Q" \
+    "--max-age 5x" "--codec mp3" "--compress bz2" "--flac-level 9" \
+    "--max-bytes 0" "--max-bytes -1" "--verify" "extra-arg"; do
+	rc=0
+	rec-archive -d sp $args 2>log || rc=$?
+	[ $rc = 64 ] || fail "$args: exit $rc, not 64"
+	[ -s log ] || fail "$args: no message"
+done
+rec-archive --help | grep -q '^usage: rec-archive'
+rec-archive --version | grep -q '^rec-archive '
+
+say "bad config: 78, with file:line"
+printf '[archive]\nmin-bytes = lots\n' >bad.conf
+expect_exit 78 rec-archive -c bad.conf -d sp 2>log
+expect_grep 'bad.conf:2: bad size' log
+printf '[archive]\ncodex = flac\n' >bad.conf
+expect_exit 78 rec-archive -c bad.conf -d sp 2>log
+printf '[upload]\npart-size = big\n' >bad.conf
+expect_exit 78 rec-archive -c bad.conf -d sp 2>log
+expect_grep 'bad.conf:2' log
+
+say "corrupt segments are quarantined, the rest archived, exit 65"
+mkdir -p orig
+mkseg -n 3 -l 4800 sp/seg
+cp sp/seg/*.wav orig/
+: >sp/seg/20261128T040000.000Z_station1.wav		# zero bytes
+head -c 5000 /dev/urandom >sp/seg/20261128T040001.000Z_station1.wav
+mkseg -n 1 -l 4800 -t 20261128T040002.000Z sp/seg
+f=sp/seg/20261128T040002.000Z_station1.wav
+head -c $(( $(stat -c %s $f) - 3000 )) $f >t && mv t $f	# truncated
+sox -n -r 48000 -c 2 -b 16 sp/seg/20261128T040003.000Z_station1.wav \
+	synth 0.1 sine 440			# a WAV without GUANO
+cp orig/20261128T031500.000Z_station1.wav sp/seg/not-a-segment.wav
+mkseg -n 1 -l 4800 -t 20261128T040004.000Z sp/seg	# no Timestamp
+sed -i 's/Timestamp:/Timestamq:/' sp/seg/20261128T040004.000Z_station1.wav
+mkseg -n 1 -l 4800 -t 20261128T040005.000Z -g 'ten+2' sp/seg	# bad gaps
+expect_exit 65 rec-archive -d sp 2>log
+[ "$(grep -c 'moved .* to corrupt/' log)" = 7 ] || { cat log; fail "not 7 lines"; }
+expect_grep '7 segments moved to' log
+expect_grep 'no GUANO metadata' log
+expect_grep 'no or bad GUANO Timestamp' log
+expect_grep "bad GUANO REC|Gaps 'ten+2'" log
+[ "$(ls sp/corrupt | wc -l)" = 7 ] || fail "corrupt/ does not hold 7"
+check sp orig
+a=$(ls sp/out/*.tar)
+
+say "--verify: a good archive passes, damaged ones exit 65"
+rec-archive -t -q "$a"
+size=$(stat -c %s "$a")
+head -c $((size / 2)) "$a" >trunc.tar
+expect_exit 65 rec-archive -t trunc.tar 2>log
+head -c 1000 "$a" >trunc2.tar
+expect_exit 65 rec-archive -t trunc2.tar
+# flip a byte inside the second member's PCM
+cp "$a" flip.tar
+off=$(( 512 * 8 + 40000 ))
+printf '\x55' | dd of=flip.tar bs=1 seek=$off conv=notrunc status=none
+cmp -s flip.tar "$a" && fail "the flip changed nothing"
+expect_exit 65 rec-archive -t flip.tar 2>log
+expect_grep 'SHA-256' log
+# the sidecar catches it too
+cp "$a.sums" flip.tar.sums
+expect_exit 65 rec-archive -t flip.tar 2>log
+expect_grep 'does not match flip.tar.sums' log
+# not an archive; a missing file
+head -c 20000 /dev/urandom >junk.tar
+expect_exit 65 rec-archive -t junk.tar
+expect_exit 66 rec-archive -t no-such.tar
+# a member not in the manifest
+mkdir y && (cd y && tar xf "../$a" && echo x >extra.wav &&
+	tar cf ../extra.tar --format=pax manifest.json 2*.wav extra.wav)
+expect_exit 65 rec-archive -t extra.tar 2>log
+expect_grep 'not in the manifest' log
+# a FLAC member with a flipped byte
+mkdir -p spf/seg && mkseg -n 2 -l 9600 spf/seg
+rec-archive -q -d spf --codec flac --compress zstd
+b=$(ls spf/out/*.zst)
+rec-archive -t -q "$b"
+zstd -q -d -c "$b" >fl.tar
+rec-archive -t -q fl.tar
+cp fl.tar fl2.tar
+printf '\xaa' | dd of=fl2.tar bs=1 seek=$(( $(stat -c %s fl.tar) - 3000 )) \
+	conv=notrunc status=none
+expect_exit 65 rec-archive -t fl2.tar
+head -c $(( $(stat -c %s "$b") - 100 )) "$b" >trunc.tar.zst
+expect_exit 65 rec-archive -t trunc.tar.zst
+
+say "not enough free space (test hook): 75, nothing started"
+mkdir -p sp3/seg orig3
+mkseg -n 3 -l 48000 sp3/seg
+cp sp3/seg/*.wav orig3/
+REC_TEST_FREE_BYTES=100K expect_exit 75 rec-archive -d sp3 2>log
+expect_grep 'not enough free space in sp3' log
+[ -z "$(ls -A sp3/out)$(ls -A sp3/tmp)" ] || fail "something was started"
+check sp3 orig3
+
+say "a full filesystem (tmpfs)"
+mkdir -p fs
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=1500k tmpfs fs 2>/dev/null
+then
+	trap 'umount fs 2>/dev/null || :' EXIT
+	mkdir -p fs/seg orig4
+	mkseg -n 3 -l 76800 -c 1 -f S32_LE fs/seg	# 3 x 300 KiB
+	cp fs/seg/*.wav orig4/
+	expect_exit 75 rec-archive -d fs 2>log
+	expect_grep 'not enough free space in fs' log
+	[ -z "$(ls -A fs/out)$(ls -A fs/tmp)" ] || fail "something was started"
+	check fs orig4
+	say "ENOSPC while writing (the check fooled): 75, nothing left"
+	REC_TEST_FREE_BYTES=1G expect_exit 75 rec-archive -d fs 2>log
+	expect_grep 'No space left on device' log
+	[ -z "$(ls -A fs/out)$(ls -A fs/tmp)" ] || fail "partial files left"
+	check fs orig4
+	REC_TEST_FREE_BYTES=1G expect_exit 75 rec-archive -d fs --codec flac \
+		--flac-level 0 2>log
+	expect_grep 'No space left on device' log
+	[ -z "$(ls -A fs/out)$(ls -A fs/tmp)" ] || fail "partial files left"
+	check fs orig4
+	say "with room again it archives"
+	rm orig4/20261128T031500.000Z_station1.wav \
+		fs/seg/20261128T031500.000Z_station1.wav
+	rec-archive -q -d fs --max-bytes 400K
+	check fs orig4
+	umount fs
+	trap - EXIT
+else
+	say "cannot mount a tmpfs here; the test hook above covers the check"
+fi

@@ -1,0 +1,104 @@
+# SIGTERM with a cycle in flight: within [recd] cycle-timeout the upload
+# finishes before recd exits; past it the upload is stopped, its archive
+# stays in out/ (never deleted unverified) and a later run completes it.
+. "$REC_TOP/test/lib.sh"
+S3=$REC_TOP/test/s3
+# RGW: an aborted PUT leaves nothing there (s3rver may keep a stub)
+command -v radosgw >/dev/null || skip "no radosgw (scripts/deps.sh)"
+
+wait_until() {
+	local _wu_n=$(($1 * 10)) _wu_i
+	shift
+	for _wu_i in $(seq "$_wu_n"); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	fail "still false after $_wu_n tenths of a second: $*"
+}
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	"$S3/rgw" stop srv >/dev/null 2>&1
+	return 0
+}
+trap cleanup EXIT
+REC_S3_TTL=300 "$S3/rgw" start srv
+"$S3/mkbucket" srv field
+. srv/env
+umask 077
+printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
+	"$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >creds
+umask 022
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+objects() { "$S3/aws" srv s3 ls --recursive s3://field/ | grep -c '\.tar$' || true; }
+
+conf() {	# conf CYCLE-TIMEOUT
+	cat >rec.conf <<EOF
+spool = spool
+station = t0406
+[capture]
+device = -
+rate = 8000
+channels = 1
+segment = 2s
+[archive]
+min-count = 3
+[upload]
+endpoint = $S3_ENDPOINT
+region = $S3_REGION
+bucket = field
+addressing = path
+credentials-file = $PWD/creds
+# 3 segments of 32 kB: about 10 s on this link
+limit-rate = 10K
+[recd]
+interval = 1s
+cycle-timeout = $1
+stop-timeout = 5s
+EOF
+}
+mkfifo in
+exec 3<>in
+
+say "SIGTERM during an upload, cycle-timeout 2m: the upload finishes"
+conf 2m
+recd --config rec.conf <in 2>recd.log 3>&- &
+pid=$!
+head -c 112000 /dev/urandom >&3		# 7 s: 3 segments and a part
+wait_until 60 eval 'pgrep -P $pid -x rec-upload >/dev/null'
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+pid=
+[ "$rc" = 0 ] || { cat recd.log; fail "recd exited $rc"; }
+expect_grep 'rec-upload: info: uploaded' recd.log
+[ -z "$(ls spool/out | grep '\.tar$')" ] || fail "the archive is still in out/"
+[ "$(objects)" = 1 ] || fail "the archive is not in the bucket"
+
+say "SIGTERM during an upload, cycle-timeout 1s: the upload is stopped"
+conf 1s
+: >recd.log
+recd --config rec.conf <in 2>recd.log 3>&- &
+pid=$!
+head -c 112000 /dev/urandom >&3
+wait_until 60 eval 'pgrep -P $pid -x rec-upload >/dev/null'
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+pid=
+[ "$rc" = 0 ] || { cat recd.log; fail "recd exited $rc"; }
+expect_grep 'the cycle did not finish in 1s: stopping rec-upload' recd.log
+grep -q 'rec-upload: info: uploaded' recd.log && fail "the upload was not stopped"
+[ -n "$(ls spool/out | grep '\.tar$')" ] || fail "an unverified archive was deleted"
+# (the stopped PUT may have reached the server whole: the next run checks
+# and sends it again under the same key, which is allowed)
+ls spool/out | grep '\.tar$' >kept
+
+say "the next run completes it"
+rec-upload --config rec.conf --limit-rate 0 2>up.log || { cat up.log; fail "rec-upload failed"; }
+[ -z "$(ls spool/out | grep '\.tar$')" ] || fail "the archive is still in out/"
+[ "$(objects)" = 2 ] || fail "not 2 archives in the bucket"
+"$S3/aws" srv s3 cp --only-show-errors "s3://field/t0406/$(head -c 4 kept)/$(cut -c 5,6 kept)/$(cut -c 7,8 kept)/$(cat kept)" got.tar
+tar -tf got.tar | grep -c '\.wav$' >n
+[ "$(cat n)" -ge 3 ] || fail "the archive in the bucket is incomplete"
+exec 3>&-

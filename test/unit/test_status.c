@@ -1,0 +1,136 @@
+/*
+ * test_status: lib/status round trips (format, write, read back) and
+ * rejects what is not a status file.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "status.h"
+
+static void
+fill(struct status *st)
+{
+	status_init(st);
+	st->updated_ns = 1795835700123456000LL;	/* 2026-11-28T03:15:00 */
+	st->recd_pid = 4242;
+	st->recd_started_ns = st->updated_ns - 3600LL * 1000000000;
+	snprintf(st->recd_state, sizeof(st->recd_state), "running");
+	snprintf(st->spool, sizeof(st->spool), "/var/spool/rec");
+	snprintf(st->config, sizeof(st->config), "/etc/rec.conf");
+	st->child[STATUS_CAPTURE].pid = 4243;
+	st->child[STATUS_CAPTURE].started_ns = st->updated_ns -
+	    60LL * 1000000000;
+	st->child[STATUS_CAPTURE].restarts = 3;
+	st->child[STATUS_CAPTURE].last_exit = 137;
+	st->child[STATUS_CAPTURE].last_exit_ns = st->updated_ns - 61000000000LL;
+	snprintf(st->child[STATUS_CAPTURE].state,
+	    sizeof(st->child[STATUS_CAPTURE].state), "running");
+	st->child[STATUS_UPLOAD].last_exit = 75;
+	snprintf(st->child[STATUS_UPLOAD].note,
+	    sizeof(st->child[STATUS_UPLOAD].note), "2 archives \"pending\"");
+	st->cycle.count = 17;
+	st->cycle.started_ns = st->updated_ns - 5000000000LL;
+	st->cycle.ended_ns = st->updated_ns - 4000000000LL;
+	st->cycle.archive_exit = 0;
+	st->cycle.upload_exit = 75;
+	snprintf(st->cycle.result, sizeof(st->cycle.result), "pending");
+	st->seg_count = 4;
+	st->seg_bytes = 23040000;
+	st->out_count = 2;
+	st->out_bytes = 11520000000ULL;	/* > 4 GiB */
+	st->corrupt_count = 1;
+	st->segments_seen = 1000;
+	st->overruns = 2;
+	st->lost_frames = 960;
+	st->free_bytes = 12345678901ULL;
+	st->last_upload_ns = st->updated_ns - 900LL * 1000000000;
+}
+
+static void
+same(const struct status *a, const struct status *b)
+{
+	int i;
+
+	CHECK(a->updated_ns / 1000 == b->updated_ns / 1000);
+	CHECK(a->recd_pid == b->recd_pid);
+	CHECK(a->recd_started_ns / 1000 == b->recd_started_ns / 1000);
+	CHECK_STR(a->recd_state, b->recd_state);
+	CHECK_STR(a->spool, b->spool);
+	CHECK_STR(a->config, b->config);
+	for (i = 0; i < STATUS_NCHILDREN; i++) {
+		CHECK_STR(a->child[i].state, b->child[i].state);
+		CHECK(a->child[i].pid == b->child[i].pid);
+		CHECK(a->child[i].restarts == b->child[i].restarts);
+		CHECK(a->child[i].last_exit == b->child[i].last_exit);
+		CHECK(a->child[i].last_exit_ns / 1000 ==
+		    b->child[i].last_exit_ns / 1000);
+		CHECK_STR(a->child[i].note, b->child[i].note);
+	}
+	CHECK(a->cycle.count == b->cycle.count);
+	CHECK(a->cycle.ended_ns / 1000 == b->cycle.ended_ns / 1000);
+	CHECK(a->cycle.archive_exit == b->cycle.archive_exit);
+	CHECK(a->cycle.upload_exit == b->cycle.upload_exit);
+	CHECK_STR(a->cycle.result, b->cycle.result);
+	CHECK(a->seg_count == b->seg_count && a->seg_bytes == b->seg_bytes);
+	CHECK(a->out_count == b->out_count && a->out_bytes == b->out_bytes);
+	CHECK(a->corrupt_count == b->corrupt_count);
+	CHECK(a->segments_seen == b->segments_seen);
+	CHECK(a->overruns == b->overruns && a->lost_frames == b->lost_frames);
+	CHECK(a->free_bytes == b->free_bytes);
+	CHECK(a->last_upload_ns / 1000 == b->last_upload_ns / 1000);
+}
+
+int
+main(void)
+{
+	struct status a, b;
+	struct err e;
+	char dir[] = "/tmp/test_status.XXXXXX", *text = NULL;
+	int dfd;
+
+	fill(&a);
+	CHECK(status_format(&a, &text) == 0);
+	CHECK(text != NULL && text[strlen(text) - 1] == '\n');
+	CHECK(strstr(text, "\"updated\": \"2026-11-28T03:15:00.123456Z\"") !=
+	    NULL);
+	CHECK(strstr(text, "\"lost_frames\": 960") != NULL);
+	CHECK(status_parse(text, strlen(text), &b, &e) == 0);
+	same(&a, &b);
+	free(text);
+
+	/* An empty status: nulls for times and exits. */
+	status_init(&a);
+	CHECK(status_format(&a, &text) == 0);
+	CHECK(strstr(text, "\"last_upload\": null") != NULL);
+	CHECK(strstr(text, "\"archive_exit\": null") != NULL);
+	CHECK(status_parse(text, strlen(text), &b, &e) == 0);
+	same(&a, &b);
+	free(text);
+
+	/* Written and read back through a directory. */
+	CHECK(mkdtemp(dir) != NULL);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	CHECK(dfd >= 0);
+	CHECK(status_read(dfd, &b, &e) == -1 && e.ex == EX_NOINPUT);
+	fill(&a);
+	CHECK(status_write(dfd, &a) == 0);
+	CHECK(status_read(dfd, &b, &e) == 0);
+	same(&a, &b);
+	CHECK(unlinkat(dfd, STATUS_FILE, 0) == 0);
+	close(dfd);
+	CHECK(rmdir(dir) == 0);
+
+	/* Not a status file. */
+	CHECK(status_parse("{", 1, &b, &e) == -1 && e.ex == EX_DATAERR);
+	CHECK(status_parse("[]", 2, &b, &e) == -1 && e.ex == EX_DATAERR);
+	CHECK(status_parse("{\"version\": 2}", 14, &b, &e) == -1 &&
+	    e.ex == EX_DATAERR);
+	CHECK(status_parse("{\"version\": 1, \"updated\": \"yesterday\"}", 38,
+	    &b, &e) == -1 && e.ex == EX_DATAERR);
+	return check_done();
+}
