@@ -34,7 +34,8 @@ struct conf;
  * may be missing). Returns 0 and *cp (never NULL on success, empty when
  * no file), or -1 with e filled: EX_CONFIG for a syntax error, an
  * unknown section or key ("FILE:LINE: unknown key 'x' in [capture]"),
- * EX_NOINPUT/EX_NOPERM when a named file cannot be read.
+ * or a named file that does not exist; EX_NOPERM when it may not be
+ * read.
  */
 int conf_load(struct conf **cp, const char *path, struct err *e);
 void conf_free(struct conf *c);
