@@ -48,8 +48,9 @@ err_ex_for_errno(int errnum)
 	switch (errnum) {
 	case EACCES:
 	case EPERM:
-	case EROFS:
 		return EX_NOPERM;
+	case EROFS:	/* a card remounted read-only: an I/O failure */
+		return EX_IOERR;
 	case ENOENT:
 	case ENOTDIR:
 		return EX_NOINPUT;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "file.h"
 #include "guano.h"
 #include "log.h"
 #include "wav.h"
@@ -77,6 +78,39 @@ quarantine(struct cap *c, const char *name, const char *why)
 		    c->sp.dir, why);
 }
 
+/*
+ * The gaps the writer journaled in tmp/NAME.gaps before the crash
+ * ("off+len,..."), keeping those within the recovered frames; into buf,
+ * their sum into *lost. No journal: no gaps were recorded.
+ */
+static void
+journal_gaps(struct cap *c, const char *name, uint64_t frames, char *buf,
+    size_t len, uint64_t *lost)
+{
+	char jn[300], *text = NULL, *p, *tok;
+	unsigned long long off, n;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	*lost = 0;
+	snprintf(jn, sizeof(jn), "%s.gaps", name);
+	if (file_slurp(c->sp.fd[SPOOL_TMP], jn, len, &text, NULL) < 0)
+		return;
+	for (tok = strtok_r(text, ",\n", &p); tok != NULL;
+	    tok = strtok_r(NULL, ",\n", &p)) {
+		if (sscanf(tok, "%llu+%llu", &off, &n) != 2 || off > frames)
+			continue;
+		o += snprintf(buf + o, len - o, "%s%llu+%llu", o ? "," : "",
+		    off, n);
+		if (o >= len) {
+			buf[len - 1] = '\0';
+			break;
+		}
+		*lost += n;
+	}
+	free(text);
+}
+
 /* Recover tmp/name; 0, or an exit code on an I/O failure. */
 static int
 recover_one(struct cap *c, const char *name)
@@ -85,7 +119,7 @@ recover_one(struct cap *c, const char *name)
 	struct err e;
 	struct guano g;
 	int fd, rc = 0, have_g = 0;
-	char why[600];
+	char why[600], gaps[8192];
 
 	memset(&wi, 0, sizeof(wi));
 	fd = openat(c->sp.fd[SPOOL_TMP], name, O_RDWR | O_CLOEXEC);
@@ -117,16 +151,19 @@ recover_one(struct cap *c, const char *name)
 		goto out;
 	}
 	if (!wi.finished) {
+		uint64_t lost = 0;
+
 		if (guano_init(&g) < 0)
 			goto nomem;
 		have_g = 1;
+		journal_gaps(c, name, wi.frames, gaps, sizeof(gaps), &lost);
 		if (copy_guano(&g, wi.guano, wi.guano_len) < 0 ||
 		    guano_add(&g, "Length", "%" PRIu64 ".%06" PRIu64,
 		    wi.frames / wi.spec.rate,
 		    (wi.frames % wi.spec.rate) * 1000000 / wi.spec.rate) < 0 ||
 		    guano_add(&g, "REC|Frames", "%" PRIu64, wi.frames) < 0 ||
-		    guano_add(&g, "REC|Gaps", "%s", "") < 0 ||
-		    guano_add(&g, "REC|Lost Frames", "0") < 0 ||
+		    guano_add(&g, "REC|Gaps", "%s", gaps) < 0 ||
+		    guano_add(&g, "REC|Lost Frames", "%" PRIu64, lost) < 0 ||
 		    guano_add(&g, "REC|Recovered", "true") < 0)
 			goto nomem;
 		if (wav_finish(fd, wi.data_off, wi.data_len, g.buf, g.len) < 0) {
@@ -157,7 +194,10 @@ recover_one(struct cap *c, const char *name)
 	log_warn("recovered %s/tmp/%s (%" PRIu64 " frames, left by a "
 	    "crash) into seg/", c->sp.dir, name, wi.frames);
 	{
-		char line[160];
+		char line[300];
+
+		snprintf(line, sizeof(line), "%s.gaps", name);
+		(void)unlinkat(c->sp.fd[SPOOL_TMP], line, 0);
 
 		snprintf(line, sizeof(line), "seg/%s", name);
 		spool_trigger(&c->sp, line);
@@ -224,5 +264,17 @@ writer_recover(struct cap *c)
 			rc = r;
 	}
 	spool_names_free(names, n);
+	/* gap journals whose segment was published before a crash */
+	if (spool_list(&c->sp, SPOOL_TMP, ".wav.gaps", &names, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			names[i][strlen(names[i]) - 5] = '\0';
+			if (faccessat(c->sp.fd[SPOOL_TMP], names[i], F_OK,
+			    0) < 0 && errno == ENOENT) {
+				strcat(names[i], ".gaps");
+				(void)unlinkat(c->sp.fd[SPOOL_TMP], names[i], 0);
+			}
+		}
+		spool_names_free(names, n);
+	}
 	return rc;
 }

@@ -131,6 +131,48 @@ gap_add(struct seg *s, uint64_t off, uint64_t len)
 	return 0;
 }
 
+/* "off+len,off+len" of the gaps of s, malloc'd; NULL on ENOMEM. */
+static char *
+gaps_text(const struct seg *s)
+{
+	char *gaps = calloc(s->ngaps + 1, 48);
+	size_t i, o = 0;
+
+	if (gaps == NULL)
+		return NULL;
+	for (i = 0; i < s->ngaps; i++)
+		o += sprintf(gaps + o, "%s%" PRIu64 "+%" PRIu64, i ? "," : "",
+		    s->gaps[i].off, s->gaps[i].len);
+	return gaps;
+}
+
+/*
+ * Keep the gaps of the open segment in tmp/NAME.gaps too, so that a
+ * segment recovered after a crash still says what it lost. Best effort:
+ * a journal that cannot be written (a full disk) is logged.
+ */
+static void
+gaps_journal(struct cap *c, const struct seg *s)
+{
+	char jn[160], *text = gaps_text(s);
+
+	snprintf(jn, sizeof(jn), "%s.gaps", s->name);
+	if (text == NULL || file_replace(c->sp.fd[SPOOL_TMP], jn, text,
+	    strlen(text), 0640) < 0)
+		log_warn("cannot write %s/tmp/%s: %s", c->sp.dir, jn,
+		    strerror(text ? errno : ENOMEM));
+	free(text);
+}
+
+static void
+gaps_journal_drop(struct cap *c, const struct seg *s)
+{
+	char jn[160];
+
+	snprintf(jn, sizeof(jn), "%s.gaps", s->name);
+	(void)unlinkat(c->sp.fd[SPOOL_TMP], jn, 0);
+}
+
 /* The GUANO text of segment s; final adds what is known at the end. */
 static int
 seg_guano(struct w *w, const struct seg *s, int final, struct guano *g)
@@ -138,7 +180,6 @@ seg_guano(struct w *w, const struct seg *s, int final, struct guano *g)
 	struct cap *c = w->c;
 	struct timespec ts = utc_from_ns(s->ts_ns);
 	char iso[40];
-	size_t i;
 	int rc = 0;
 
 	if (guano_init(g) < 0)
@@ -157,15 +198,12 @@ seg_guano(struct w *w, const struct seg *s, int final, struct guano *g)
 	rc |= guano_add(g, "REC|Channels", "%u", c->spec.channels);
 	rc |= guano_add(g, "REC|Format", "%s", pcm_format_name(c->spec.format));
 	if (final) {
-		char *gaps = calloc(s->ngaps + 1, 48);
+		char *gaps = gaps_text(s);
 
 		if (gaps == NULL) {
 			guano_free(g);
 			return -1;
 		}
-		for (i = 0; i < s->ngaps; i++)
-			sprintf(gaps + strlen(gaps), "%s%" PRIu64 "+%" PRIu64,
-			    i ? "," : "", s->gaps[i].off, s->gaps[i].len);
 		rc |= guano_add(g, "Length", "%" PRIu64 ".%06" PRIu64,
 		    s->frames / c->spec.rate,
 		    (s->frames % c->spec.rate) * 1000000 / c->spec.rate);
@@ -179,6 +217,73 @@ seg_guano(struct w *w, const struct seg *s, int final, struct guano *g)
 		return -1;
 	}
 	return 0;
+}
+
+/* ms of the UTC name form at s, or INT64_MIN. */
+static int64_t
+name_ms(const char *s)
+{
+	struct timespec ts;
+
+	if (utc_parse_name(s, &ts) < 0)
+		return INT64_MIN;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The newest time this station's names already reached in the spool:
+ * segments in seg/, the ends of archives in out/ (and their .idx), and of
+ * the archives the ledger lists as uploaded. New segments are named after
+ * it, so that a clock set back (no RTC, a power cut) never reuses the
+ * name of a segment that was archived: names stay unique and sort in
+ * capture order.
+ */
+static int64_t
+names_high_water(struct cap *c)
+{
+	char **names, want[96], *buf = NULL, *line, *p, *tab;
+	int64_t hw = INT64_MIN, t;
+	size_t n, i, len;
+	off_t size;
+	int fd;
+
+	snprintf(want, sizeof(want), "_%s.", c->station);
+	if (spool_list(&c->sp, SPOOL_SEG, ".wav", &names, &n) == 0) {
+		for (i = 0; i < n; i++)
+			if (strstr(names[i], want) && (t = name_ms(names[i])) > hw)
+				hw = t;
+		spool_names_free(names, n);
+	}
+	if (spool_list(&c->sp, SPOOL_OUT, NULL, &names, &n) == 0) {
+		for (i = 0; i < n; i++)
+			if (strstr(names[i], want) && strlen(names[i]) >
+			    2 * UTC_NAME_LEN && (t = name_ms(names[i] +
+			    UTC_NAME_LEN + 1)) > hw)
+				hw = t;
+		spool_names_free(names, n);
+	}
+	/* the ledger's last lines: the 7th field is the archive's name */
+	fd = openat(c->sp.dirfd, "ledger", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && (size = lseek(fd, 0, SEEK_END)) > 0) {
+		len = size > 65536 ? 65536 : (size_t)size;
+		buf = malloc(len + 1);
+		if (buf != NULL && pread(fd, buf, len, size - len) ==
+		    (ssize_t)len) {
+			buf[len] = '\0';
+			for (line = strtok_r(buf, "\n", &p); line != NULL;
+			    line = strtok_r(NULL, "\n", &p)) {
+				tab = strrchr(line, '\t');
+				if (tab && strstr(tab, want) && strlen(tab + 1) >
+				    2 * UTC_NAME_LEN && (t = name_ms(tab + 1 +
+				    UTC_NAME_LEN + 1)) > hw)
+					hw = t;
+			}
+		}
+		free(buf);
+	}
+	if (fd >= 0)
+		close(fd);
+	return hw;
 }
 
 /* Is name taken in tmp/ or seg/? */
@@ -268,6 +373,8 @@ seg_open(struct w *w)
 		}
 		s->data_off = s->headlen;
 		w->nsegs++;
+		if (s->ngaps > 0)
+			gaps_journal(c, s);
 	}
 	if (!s->head_done) {
 		if (file_pwrite_all(s->fd, s->head, s->headlen, 0) < 0) {
@@ -299,8 +406,7 @@ seg_close(struct w *w)
 
 	if (seg_guano(w, s, 1, &g) < 0)
 		return EX_OSERR;
-	if (wav_finish(s->fd, s->data_off, s->bytes, g.buf, g.len) < 0 ||
-	    fsync(s->fd) < 0) {
+	if (wav_finish(s->fd, s->data_off, s->bytes, g.buf, g.len) < 0) {
 		guano_free(&g);
 		if (errno == ENOSPC || errno == EDQUOT)
 			return WR_RETRY;
@@ -309,6 +415,18 @@ seg_close(struct w *w)
 		return EX_IOERR;
 	}
 	guano_free(&g);
+	/*
+	 * A failed fsync is not retried: Linux may have dropped the dirty
+	 * pages and a second fsync would succeed over lost data. The file
+	 * stays in tmp/ and the next start recovers what is on the disk.
+	 */
+	if (fsync(s->fd) < 0) {
+		log_error("cannot fsync %s/tmp/%s: %s (left for recovery)",
+		    c->sp.dir, s->name, strerror(errno));
+		close(s->fd);
+		s->fd = -1;
+		return EX_IOERR;
+	}
 	close(s->fd);
 	s->fd = -1;
 	if (spool_publish(&c->sp, SPOOL_TMP, s->name, SPOOL_SEG, NULL) < 0) {
@@ -316,6 +434,7 @@ seg_close(struct w *w)
 		    c->sp.dir, s->name, c->sp.dir, s->name, strerror(errno));
 		return err_ex_for_errno(errno);
 	}
+	gaps_journal_drop(c, s);
 	c->segments++;
 	log_debug("published seg/%s: %" PRIu64 " frames, %" PRIu64
 	    " lost", s->name, s->frames, s->lost);
@@ -402,6 +521,8 @@ apply_events(struct w *w)
 
 				if (gap_add(sg, sg->frames, ev.lost) < 0)
 					log_error("out of memory recording a gap");
+				else
+					gaps_journal(c, sg);
 				/* --align: the loss takes its time from the
 				 * segment, which still ends on its boundary. */
 				if (c->align && ev.lost >= sg->target - sg->frames)
@@ -586,8 +707,13 @@ writer_main(void *arg)
 	}
 	w->c = c;
 	w->s.fd = -1;
-	w->last_ms = INT64_MIN;
 	w->anchor_ns = cap_now_ns();
+	w->last_ms = names_high_water(c);
+	if (w->last_ms != INT64_MIN && w->last_ms > w->anchor_ns / 1000000)
+		log_warn("the clock is %.3f s behind the newest name in %s: "
+		    "segments are named after it until it catches up",
+		    (double)(w->last_ms - w->anchor_ns / 1000000) / 1000,
+		    c->sp.dir);
 	parse_faults(w);
 	rc = writer_loop(w);
 	/* Publish what there is (a stop, the end, or a failure). */
