@@ -95,6 +95,7 @@ static struct recd {
 	int64_t upl_next;	/* retry pending uploads not before */
 	int64_t upl_backoff;
 	int upl_held;		/* 77/78: wait for a reload */
+	int arc_held;		/* rec-archive's 64/77/78: the same */
 	uint64_t out_after_upload;	/* out/ count after the last upload */
 	uint64_t out_before_upload;
 
@@ -607,9 +608,21 @@ cycle_upload(int64_t now)
 			cycle_end("error");
 			return;
 		}
-	} else if (spawn(&R.upl, NULL) < 0) {
-		cycle_end("error");
-		return;
+	} else {
+		/* a bound, so that `retry = yes` in [upload] or a long
+		 * backlog never holds the cycle lock (and archiving) for
+		 * ever; a multipart upload resumes where it stopped */
+		static const char *const bound[] = { "--deadline", NULL,
+			NULL };
+
+		memcpy(extra, bound, sizeof(bound));
+		snprintf(dl, sizeof(dl), "%llds",
+		    (long long)(R.set.drain_deadline / 1000));
+		extra[1] = dl;
+		if (spawn(&R.upl, extra) < 0) {
+			cycle_end("error");
+			return;
+		}
 	}
 	R.phase = PH_UPLOAD;
 }
@@ -624,6 +637,11 @@ cycle_start(int64_t now)
 	R.cycle_err = 0;
 	R.cycle_started_rt = real_ns();
 	R.st.cycle.archive_exit = R.st.cycle.upload_exit = -1;
+	if (R.arc_held && !R.final) {
+		R.cycle_err = 1;	/* upload what is there all the same */
+		cycle_upload(now);
+		return;
+	}
 	R.st.child[STATUS_ARCHIVE].restarts++;
 	if (spawn(&R.arc, R.final ? all : NULL) < 0) {
 		R.cycle_err = 1;	/* go on to the upload */
@@ -648,6 +666,18 @@ archive_exited(int wst)
 		break;
 	case EX_DATAERR:
 		log_warn("rec-archive quarantined something (see corrupt/)");
+		break;
+	case EX_USAGE:
+	case EX_NOPERM:
+	case EX_CONFIG:
+		log_error("rec-archive %s: not running it again before a "
+		    "reload (SIGHUP) or a change of the config",
+		    exit_desc(wst, d, sizeof(d)));
+		R.arc_held = 1;
+		snprintf(R.st.child[STATUS_ARCHIVE].note,
+		    sizeof(R.st.child[STATUS_ARCHIVE].note),
+		    "exit %d: waiting for a fix and a reload", code);
+		R.cycle_err = 1;
 		break;
 	default:
 		log_error("rec-archive %s", exit_desc(wst, d, sizeof(d)));
@@ -824,6 +854,10 @@ reload(const char *why)
 
 	log_info("%s: rereading %s", why,
 	    R.confpath[0] ? R.confpath : "the config");
+	/* The time of the version read, taken before reading it: an edit
+	 * made meanwhile is seen next time, a bad file is reported once. */
+	if (R.confpath[0] != '\0')
+		stat_mtime(R.confpath, &R.conf_mtime);
 	if (conf_load(&c, R.confpath[0] ? R.confpath : R.conf_flag, &e) < 0 ||
 	    load_settings(c, &s, &e) < 0) {
 		log_error("%s; keeping the old settings", e.msg);
@@ -851,10 +885,11 @@ reload(const char *why)
 	R.upl_next = 0;
 	R.upl_backoff = 0;
 	R.st.child[STATUS_UPLOAD].note[0] = '\0';
+	R.arc_held = 0;
+	R.st.child[STATUS_ARCHIVE].note[0] = '\0';
 	R.cycle_want = 1;
 	conf_free(R.conf);
 	R.conf = c;
-	stat_mtime(R.confpath, &R.conf_mtime);
 	mark_dirty();
 }
 
@@ -1040,7 +1075,7 @@ run(void)
 		if (R.mode == MODE_RUN && R.cap.pid == 0 && !R.cap_held &&
 		    !R.cap_done)
 			wake = min64(wake, R.cap_next);
-		if (R.cycle_want && R.phase == PH_IDLE)
+		if (R.cycle_want && R.phase == PH_IDLE && R.mode != MODE_STOP)
 			wake = min64(wake, R.cycle_next);
 		if (R.status_dirty)
 			wake = min64(wake, R.status_last + STATUS_MIN_MS);
