@@ -828,10 +828,10 @@ request(struct s3 *s, struct req *r, struct answer *a, struct err *e)
 	static const char *const retry_codes[] = { "SlowDown",
 	    "RequestTimeout", "InternalError", "ServiceUnavailable",
 	    "Throttling", "ThrottlingException", "RequestThrottled",
-	    "OperationAborted", NULL };
+	    "OperationAborted", "IncompleteBody", NULL };
+	/* IncompleteBody is a link cut mid-body: retried, not bad data */
 	static const char *const digest_codes[] = { "BadDigest",
-	    "XAmzContentSHA256Mismatch", "InvalidDigest",
-	    "IncompleteBody", NULL };
+	    "XAmzContentSHA256Mismatch", "InvalidDigest", NULL };
 	static const char *const perm_codes[] = { "InvalidAccessKeyId",
 	    "SignatureDoesNotMatch", "AccessDenied", "InvalidToken",
 	    "ExpiredToken", "AccountProblem", "AllAccessDisabled",
