@@ -380,8 +380,8 @@ seg_open(struct w *w)
 		if (file_pwrite_all(s->fd, s->head, s->headlen, 0) < 0) {
 			if (errno == ENOSPC || errno == EDQUOT)
 				return WR_RETRY;
-			log_error("cannot write tmp/%s: %s", s->name,
-			    strerror(errno));
+			log_error("cannot write %s/tmp/%s: %s", c->sp.dir,
+			    s->name, strerror(errno));
 			return EX_IOERR;
 		}
 		s->head_done = 1;
