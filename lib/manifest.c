@@ -101,7 +101,9 @@ seg_json(const struct manifest_seg *s, int wav)
 	    json_integer((json_int_t)s->first_frame));
 	json_object_set_new(o, "size", json_integer((json_int_t)s->size));
 	json_object_set_new(o, "sha256", json_string(s->sha256));
-	json_object_set_new(o, "pcm_sha256", json_string(s->pcm_sha256));
+	if (s->pcm_sha256[0] != '\0')
+		json_object_set_new(o, "pcm_sha256",
+		    json_string(s->pcm_sha256));
 	if (wav) {
 		json_object_set_new(o, "pcm_offset",
 		    json_integer((json_int_t)s->pcm_off));
@@ -269,9 +271,12 @@ seg_load(json_t *o, struct manifest_seg *s, int wav, const char **what)
 	if (get_str(o, "sha256", s->sha256, sizeof s->sha256) == -1 ||
 	    !is_hex64(s->sha256))
 		return -1;
+	/* FLAC: required; WAV: only in older manifests (sha256 covers it) */
 	*what = "pcm_sha256";
-	if (get_str(o, "pcm_sha256", s->pcm_sha256,
-	    sizeof s->pcm_sha256) == -1 || !is_hex64(s->pcm_sha256))
+	s->pcm_sha256[0] = '\0';
+	if ((!wav || json_object_get(o, "pcm_sha256") != NULL) &&
+	    (get_str(o, "pcm_sha256", s->pcm_sha256,
+	    sizeof s->pcm_sha256) == -1 || !is_hex64(s->pcm_sha256)))
 		return -1;
 	if (wav) {
 		*what = "pcm_offset";

@@ -3,8 +3,14 @@
  * writes. It names the station, the tool, the codec and the archive's
  * time range, and for every segment (in capture order) its name, the
  * member holding it, UTC start, frames, rate, channels, format, gaps, and
- * the SHA-256 of the member's bytes and of its PCM (little-endian samples
- * as in the WAV), so the audio can be checked across codecs.
+ * the SHA-256 of the member's bytes.  WAV members also have pcm_offset and
+ * pcm_bytes: where the PCM (the data chunk) lies in the member, so the
+ * member's SHA-256 already covers it and no separate PCM hash is kept.
+ * FLAC members have pcm_sha256, the SHA-256 of the decoded PCM
+ * (little-endian samples as in the WAV), so the audio can be checked
+ * across codecs (for a WAV member: SHA-256 of its bytes pcm_offset ..
+ * pcm_offset + pcm_bytes).  Manifests written before have pcm_sha256 in
+ * WAV members too; they are read, and --verify checks it.
  *
  * JSON written and read with jansson; keys in a fixed order so the same
  * segments always give the same bytes.
@@ -39,7 +45,9 @@ struct manifest_seg {
 	uint64_t first_frame;
 	uint64_t size;		/* member bytes */
 	char sha256[65];	/* of the member, lowercase hex */
-	char pcm_sha256[65];	/* of the PCM */
+	char pcm_sha256[65];	/* FLAC: of the decoded PCM; WAV: "" (older
+				 * manifests: of the PCM range); written
+				 * only when not "" */
 	uint64_t pcm_off;	/* WAV members: offset and length of the PCM */
 	uint64_t pcm_len;
 };

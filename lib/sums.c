@@ -1,6 +1,7 @@
 /*
- * sums: MD5 and SHA-256 of an archive, whole and per upload part, kept in
- * a text sidecar so that the object store can verify the bytes written to
+ * sums: MD5 and SHA-256 of an archive per upload part (and whole when it
+ * is one part: each byte is hashed once per algorithm), kept in a text
+ * sidecar so that the object store can verify the bytes written to
  * the card without rec-upload hashing them again.
  */
 #include <errno.h>
@@ -19,7 +20,7 @@
 #include "sums.h"
 
 struct sums_state {
-	EVP_MD_CTX *md5, *sha, *pmd5, *psha;
+	EVP_MD_CTX *pmd5, *psha;	/* of the current part only */
 	uint64_t pfill;		/* bytes in the current part */
 	size_t cap;		/* allocated entries of parts */
 };
@@ -44,8 +45,6 @@ state_free(struct sums_state *st)
 {
 	if (st == NULL)
 		return;
-	EVP_MD_CTX_free(st->md5);
-	EVP_MD_CTX_free(st->sha);
 	EVP_MD_CTX_free(st->pmd5);
 	EVP_MD_CTX_free(st->psha);
 	free(st);
@@ -67,13 +66,9 @@ sums_new(uint64_t part_size)
 		goto fail;
 	s->st = st;
 	s->part_size = part_size;
-	st->md5 = EVP_MD_CTX_new();
-	st->sha = EVP_MD_CTX_new();
 	st->pmd5 = EVP_MD_CTX_new();
 	st->psha = EVP_MD_CTX_new();
-	if (!st->md5 || !st->sha || !st->pmd5 || !st->psha ||
-	    !EVP_DigestInit_ex(st->md5, EVP_md5(), NULL) ||
-	    !EVP_DigestInit_ex(st->sha, EVP_sha256(), NULL) ||
+	if (!st->pmd5 || !st->psha ||
 	    !EVP_DigestInit_ex(st->pmd5, EVP_md5(), NULL) ||
 	    !EVP_DigestInit_ex(st->psha, EVP_sha256(), NULL))
 		goto fail;
@@ -126,9 +121,6 @@ sums_update(struct sums *s, const void *buf, size_t len)
 		errno = EINVAL;
 		return -1;
 	}
-	if (!EVP_DigestUpdate(st->md5, p, len) ||
-	    !EVP_DigestUpdate(st->sha, p, len))
-		goto fail;
 	while (len > 0) {
 		uint64_t room;
 		size_t n;
@@ -162,8 +154,19 @@ sums_finish(struct sums *s)
 	}
 	if (st->pfill > 0 && part_close(s) < 0)
 		return -1;
-	if (!EVP_DigestFinal_ex(st->md5, s->md5, NULL) ||
-	    !EVP_DigestFinal_ex(st->sha, s->sha256, NULL)) {
+	/*
+	 * Every byte is hashed once per algorithm: one part (or none) is
+	 * the whole file; several leave the whole-file hashes absent.
+	 */
+	memset(s->md5, 0, sizeof(s->md5));
+	memset(s->sha256, 0, sizeof(s->sha256));
+	s->have_whole = s->nparts <= 1;
+	if (s->nparts == 1) {
+		memcpy(s->md5, s->parts[0].md5, 16);
+		memcpy(s->sha256, s->parts[0].sha256, 32);
+	} else if (s->nparts == 0 &&
+	    (!EVP_DigestFinal_ex(st->pmd5, s->md5, NULL) ||
+	    !EVP_DigestFinal_ex(st->psha, s->sha256, NULL))) {
 		errno = ENOMEM;
 		return -1;
 	}
@@ -304,8 +307,12 @@ sums_write(int dirfd, const char *tmpname, const char *name,
 	fd = -1;
 	fprintf(f, "rec-sums 1\nsize %" PRIu64 "\npart-size %" PRIu64 "\n",
 	    s->size, s->part_size);
-	fprintf(f, "md5 %s\nsha256 %s\nparts %zu\n", sums_hex(s->md5, 16, h1),
-	    sums_hex(s->sha256, 32, h2), s->nparts);
+	if (s->have_whole)
+		fprintf(f, "md5 %s\nsha256 %s\n", sums_hex(s->md5, 16, h1),
+		    sums_hex(s->sha256, 32, h2));
+	else
+		fputs("md5 -\nsha256 -\n", f);
+	fprintf(f, "parts %zu\n", s->nparts);
 	for (i = 0; i < s->nparts; i++) {
 		const struct sums_part *p = &s->parts[i];
 		snprintf(line, sizeof(line), "part %zu %" PRIu64 " %" PRIu64
@@ -442,13 +449,17 @@ sums_read(int dirfd, const char *name, struct sums **out, struct err *e)
 				goto bad;
 			continue;
 		case 3:
-			if (nt != 2 || strcmp(tok[0], "md5") ||
-			    unhex(tok[1], s->md5, 16))
+			/* "-": absent (several parts, see sums.h) */
+			if (nt != 2 || strcmp(tok[0], "md5"))
+				goto bad;
+			s->have_whole = strcmp(tok[1], "-") != 0;
+			if (s->have_whole && unhex(tok[1], s->md5, 16))
 				goto bad;
 			continue;
 		case 4:
 			if (nt != 2 || strcmp(tok[0], "sha256") ||
-			    unhex(tok[1], s->sha256, 32))
+			    (strcmp(tok[1], "-") == 0) == s->have_whole ||
+			    (s->have_whole && unhex(tok[1], s->sha256, 32)))
 				goto bad;
 			continue;
 		case 5:

@@ -9,9 +9,13 @@
  * verifies the very bytes written to the card and rec-upload hashes nothing.
  *
  * The archive is cut into parts of part_size bytes (the last one shorter);
- * for each part and for the whole file we keep MD5 and SHA-256.  A file up
- * to the multipart threshold goes up in one PUT with the whole-file hashes;
- * a larger one as a multipart upload with one part per sums part.
+ * for each part we keep MD5 and SHA-256, and every byte is hashed once per
+ * algorithm: when the file is one part (or empty) the whole-file hashes
+ * are part 0's (copied); when it has several parts they are not computed
+ * (have_whole 0).  A file up to the multipart threshold goes up in one PUT
+ * with the whole-file hashes (rec-upload hashes the file then if the
+ * sidecar has none: only when multipart-threshold > part-size); a larger
+ * one as a multipart upload with one part per sums part.
  *
  * File format (text, one record per line, fields separated by one space,
  * hex in lowercase):
@@ -19,15 +23,17 @@
  *	rec-sums 1
  *	size <bytes>
  *	part-size <bytes>
- *	md5 <32 hex>
- *	sha256 <64 hex>
+ *	md5 <32 hex>		("-": absent, several parts)
+ *	sha256 <64 hex>		("-" exactly when md5 is "-")
  *	parts <count>
  *	part <index> <offset> <length> <md5 32 hex> <sha256 64 hex>
  *	...			(count lines, index 0..count-1, in order)
  *	end
  *
- * A file of size 0 has "parts 0".  Unknown versions and any line out of
- * place are refused by sums_read (EX_DATAERR): a sidecar that does not
+ * A file of size 0 has "parts 0" (and the hashes of no bytes).  Files
+ * written before the whole-file hashes could be absent have them for any
+ * number of parts; they are read as they are.  Unknown versions and any
+ * line out of place are refused by sums_read (EX_DATAERR): a sidecar that does not
  * prove itself complete ("end", part count, offsets adding up to size) is
  * never trusted.
  *
@@ -55,7 +61,8 @@ struct sums_part {
 struct sums {
 	uint64_t size;		/* total bytes */
 	uint64_t part_size;	/* every part but the last has this length */
-	unsigned char md5[16];	/* of the whole file */
+	int have_whole;		/* md5, sha256 are set (else zero) */
+	unsigned char md5[16];	/* of the whole file, when have_whole */
 	unsigned char sha256[32];
 	size_t nparts;
 	struct sums_part *parts; /* nparts entries */
@@ -81,7 +88,11 @@ struct sums *sums_new(uint64_t part_size);
 /* Hash the next len bytes of the file.  0, or -1 with errno (ENOMEM). */
 int sums_update(struct sums *s, const void *buf, size_t len);
 
-/* End of file: fills size, md5, sha256, parts.  0, or -1 with errno. */
+/*
+ * End of file: fills size, parts and, when there is at most one part,
+ * md5 and sha256 with have_whole 1 (several parts: have_whole 0, the
+ * whole-file hashes zero).  0, or -1 with errno.
+ */
 int sums_finish(struct sums *s);
 
 /* Free s and everything it holds (NULL is fine). */
@@ -89,7 +100,9 @@ void sums_free(struct sums *s);
 
 /*
  * Hash the open file fd from offset 0 to its end with pread (fd's offset
- * is not moved), streaming, and return the finished sums in *out.
+ * is not moved), streaming, and return the finished sums in *out (as
+ * sums_finish: whole-file hashes only for one part; part_size >= the
+ * file's size gives them).
  * 0, or -1 with e filled (EX_IOERR/EX_OSERR).
  */
 int sums_fd(int fd, uint64_t part_size, struct sums **out, struct err *e);
@@ -116,7 +129,7 @@ int sums_read(int dirfd, const char *name, struct sums **out, struct err *e);
 /*
  * The ETag S3 gives an object uploaded in parts as s says: hex MD5 of the
  * concatenated binary part MD5s, "-", part count (no quotes).  For a
- * single PUT the ETag is the plain hex MD5 (sums_hex(s->md5, 16, ...)).
+ * single PUT the ETag is the plain hex MD5 of the whole file.
  * buf must hold at least 44 bytes.  Returns buf.
  */
 char *sums_multipart_etag(const struct sums *s, char *buf, size_t bufsz);

@@ -133,7 +133,8 @@ check_member(const char *path, struct archive *a, const struct manifest *man,
 			    s->frames);
 			goto out;
 		}
-	} else {
+	} else if (s->pcm_sha256[0] != '\0') {
+		/* an older manifest: a PCM hash besides the member's */
 		m.pcm_a = s->pcm_off;
 		m.pcm_b = s->pcm_off + s->pcm_len;
 	}
@@ -150,14 +151,15 @@ check_member(const char *path, struct archive *a, const struct manifest *man,
 		goto out;
 	}
 	hex(m.all, got);
-	if (!flac)
+	if (!flac && s->pcm_sha256[0] != '\0')
 		hex(m.pcm, pcm);
 	if (strcmp(got, s->sha256) != 0) {
 		log_error("%s: member %s: SHA-256 %s, the manifest says %s",
 		    path, s->member, got, s->sha256);
 		goto out;
 	}
-	if (strcmp(pcm, s->pcm_sha256) != 0) {
+	/* WAV: the member's SHA-256 covers its PCM (pcm_offset, pcm_bytes) */
+	if (s->pcm_sha256[0] != '\0' && strcmp(pcm, s->pcm_sha256) != 0) {
 		log_error("%s: member %s: PCM SHA-256 %s, the manifest says "
 		    "%s", path, s->member, pcm, s->pcm_sha256);
 		goto out;
@@ -287,15 +289,32 @@ check_sums(const char *path, int fd)
 		ret = e.ex;
 		goto out;
 	}
-	if (got->size != want->size || memcmp(got->sha256, want->sha256,
-	    32) != 0 || memcmp(got->md5, want->md5, 16) != 0) {
-		log_error("%s: does not match %s (%" PRIu64 " bytes, the "
-		    "sidecar says %" PRIu64 ")", path, side, got->size,
-		    want->size);
-		goto out;
+	/* every part (offset, length, MD5, SHA-256), then the whole file */
+	if (got->size != want->size || got->nparts != want->nparts ||
+	    (got->nparts > 0 && memcmp(got->parts, want->parts,
+	    got->nparts * sizeof(*got->parts)) != 0))
+		goto differ;
+	if (want->have_whole && !got->have_whole) {
+		/* an older sidecar: whole-file hashes with several parts */
+		struct sums *w = NULL;
+		if (sums_fd(fd, want->size, &w, &e) == -1) {
+			log_error("%s: %s", path, e.msg);
+			ret = e.ex;
+			goto out;
+		}
+		sums_free(got);
+		got = w;
 	}
+	if (want->have_whole && (!got->have_whole || got->size != want->size ||
+	    memcmp(got->sha256, want->sha256, 32) != 0 ||
+	    memcmp(got->md5, want->md5, 16) != 0))
+		goto differ;
 	log_debug("%s: matches %s", path, side);
 	ret = 0;
+	goto out;
+differ:
+	log_error("%s: does not match %s (%" PRIu64 " bytes, the sidecar says "
+	    "%" PRIu64 ")", path, side, got->size, want->size);
 out:
 	sums_free(want);
 	sums_free(got);

@@ -159,21 +159,20 @@ hexify(const unsigned char *bin, char *out)
 }
 
 /*
- * Pass 1 for WAV members: hash each segment file whole and its PCM range
- * (one read).
+ * Pass 1 for WAV members: hash each segment file whole (one read).  The
+ * PCM is the range data_off .. data_off + data_len of the member, which
+ * the member's SHA-256 covers: the manifest locates it (pcm_offset,
+ * pcm_bytes) and hashes no byte twice.
  */
 static int
 hash_wav(struct spool *sp, struct seg *s, unsigned char *buf)
 {
-	EVP_MD_CTX *all = EVP_MD_CTX_new(), *pcm = EVP_MD_CTX_new();
+	EVP_MD_CTX *all = EVP_MD_CTX_new();
 	unsigned char h[32];
-	uint64_t off = 0, a = s->wi.data_off, b = s->wi.data_off +
-	    s->wi.data_len;
+	uint64_t off = 0;
 	int fd = -1, ret = EX_IOERR;
 
-	if (all == NULL || pcm == NULL ||
-	    !EVP_DigestInit_ex(all, EVP_sha256(), NULL) ||
-	    !EVP_DigestInit_ex(pcm, EVP_sha256(), NULL)) {
+	if (all == NULL || !EVP_DigestInit_ex(all, EVP_sha256(), NULL)) {
 		log_error("out of memory");
 		ret = EX_SOFTWARE;
 		goto out;
@@ -195,17 +194,11 @@ hash_wav(struct spool *sp, struct seg *s, unsigned char *buf)
 			goto out;
 		}
 		EVP_DigestUpdate(all, buf, want);
-		/* the part of [off, off+want) inside the PCM [a, b) */
-		uint64_t lo = off > a ? off : a;
-		uint64_t hi = off + want < b ? off + want : b;
-		if (lo < hi)
-			EVP_DigestUpdate(pcm, buf + (lo - off), hi - lo);
 		off += want;
 	}
 	EVP_DigestFinal_ex(all, h, NULL);
 	hexify(h, s->m.sha256);
-	EVP_DigestFinal_ex(pcm, h, NULL);
-	hexify(h, s->m.pcm_sha256);
+	s->m.pcm_sha256[0] = '\0';
 	s->m.size = s->file_size;
 	s->m.pcm_off = s->wi.data_off;
 	s->m.pcm_len = s->wi.data_len;
@@ -214,7 +207,6 @@ out:
 	if (fd != -1)
 		close(fd);
 	EVP_MD_CTX_free(all);
-	EVP_MD_CTX_free(pcm);
 	return ret;
 }
 

@@ -373,13 +373,84 @@ code_of(struct run *r)
 }
 
 /*
+ * Fill the whole-file hashes of s when its sidecar has none (several
+ * parts): hash the archive fd now, streaming.  Only a single PUT of a
+ * multi-part sidecar (multipart-threshold > part-size) and the rare
+ * s3rver-like ETag checks need them.  0, or an exit status after logging.
+ */
+static int
+need_whole(const struct run *r, const char *name, int fd, struct sums *s)
+{
+	struct sums *w = NULL;
+	struct err e;
+
+	size_t i;
+
+	if (s->have_whole)
+		return 0;
+	log_debug("out/%s: hashing the whole archive (the sidecar has part "
+	    "hashes only)", name);
+	/* The bytes must still be those hashed when the archive was
+	 * written: check every part against the sidecar first. */
+	if (sums_fd(fd, s->part_size, &w, &e) < 0) {
+		log_error("cannot hash %s/out/%s: %s", r->sp.dir, name, e.msg);
+		return EX_IOERR;
+	}
+	for (i = 0; w->nparts == s->nparts && i < s->nparts; i++)
+		if (memcmp(w->parts[i].md5, s->parts[i].md5, 16) != 0 ||
+		    memcmp(w->parts[i].sha256, s->parts[i].sha256, 32) != 0)
+			break;
+	if (w->size != s->size || w->nparts != s->nparts || i < s->nparts) {
+		log_error("%s/out/%s kept: it no longer matches its sidecar "
+		    "(changed on disk since it was written)", r->sp.dir, name);
+		sums_free(w);
+		return EX_DATAERR;
+	}
+	sums_free(w);
+	w = NULL;
+	if (sums_fd(fd, s->size ? s->size : 1, &w, &e) < 0) {
+		log_error("cannot hash %s/out/%s: %s", r->sp.dir, name, e.msg);
+		return EX_IOERR;
+	}
+	if (w->size != s->size || !w->have_whole) {
+		log_error("out/%s kept: it changed size while it was hashed",
+		    name);
+		sums_free(w);
+		return EX_IOERR;
+	}
+	memcpy(s->md5, w->md5, sizeof(s->md5));
+	memcpy(s->sha256, w->sha256, sizeof(s->sha256));
+	s->have_whole = 1;
+	sums_free(w);
+	return 0;
+}
+
+/*
+ * Is etag the plain MD5 of the whole archive (what s3rver-like stores
+ * answer for a multipart upload)?  The MD5 is hashed only now, when the
+ * multipart ETag did not match.  1 yes, 0 no, -1 cannot tell (logged).
+ */
+static int
+is_whole_md5(const struct run *r, const char *name, int fd, struct sums *s,
+    const char *etag)
+{
+	char whole[33];
+
+	if (strlen(etag) != 32 || strchr(etag, '-') != NULL)
+		return 0;
+	if (need_whole(r, name, fd, s) != 0)
+		return -1;
+	return strcasecmp(etag, sums_hex(s->md5, 16, whole)) == 0;
+}
+
+/*
  * Is the object already there with our bytes (size, and ETag the
  * multipart one or the whole MD5)?  1 yes (etag filled), 0 no, -1 cannot
  * tell.
  */
 static int
-settled(struct run *r, const char *name, const char *key,
-    const struct sums *s, const char *want, const char *whole, char etag[80])
+settled(struct run *r, const char *name, const char *key, int fd,
+    struct sums *s, const char *want, char etag[80])
 {
 	char have[80];
 	uint64_t size = 0;
@@ -391,8 +462,13 @@ settled(struct run *r, const char *name, const char *key,
 		log_warn("cannot check s3://%s/%s: %s", r->bucket, key, e.msg);
 		return -1;
 	}
-	if (h == 1 && size == s->size && (strcasecmp(have, want) == 0 ||
-	    strcasecmp(have, whole) == 0)) {
+	if (h == 1 && size == s->size && strcasecmp(have, want) != 0) {
+		int w = is_whole_md5(r, name, fd, s, have);
+		if (w < 0)
+			return -1;
+		h = w;
+	}
+	if (h == 1 && size == s->size) {
 		log_info("out/%s: the upload was completed already (found "
 		    "s3://%s/%s with ETag %s)", name, r->bucket, key, have);
 		snprintf(etag, 80, "%s", have);
@@ -404,9 +480,9 @@ settled(struct run *r, const char *name, const char *key,
 /* Multipart upload with resume; 0 and etag filled when done. */
 static int
 upload_multipart(struct run *r, const char *name, int fd,
-    const struct sums *s, const char *key, char etag[80])
+    struct sums *s, const char *key, char etag[80])
 {
-	char sname[ANAME_MAX + 16], want[64], whole[33];
+	char sname[ANAME_MAX + 16], want[64];
 	struct mpstate m;
 	struct err e;
 	size_t i;
@@ -483,8 +559,7 @@ start:
 		}
 	}
 	sums_multipart_etag(s, want, sizeof(want));
-	sums_hex(s->md5, 16, whole);
-	if (all_done && (h = settled(r, name, key, s, want, whole, etag)) > 0) {
+	if (all_done && (h = settled(r, name, key, fd, s, want, etag)) > 0) {
 		/* a Complete whose answer was lost: tidy up, done */
 		s3_mp_abort(r->s3, key, m.upload_id, &e);
 		goto out;
@@ -499,7 +574,7 @@ start:
 		 * Completed by a try whose answer was lost?  RGW then says
 		 * NoSuchUpload, others an error: check the object.
 		 */
-		if ((h = settled(r, name, key, s, want, whole, etag)) > 0)
+		if ((h = settled(r, name, key, fd, s, want, etag)) > 0)
 			goto out;
 		ex = s3_fail(name, &e2);
 		if (h == 0 && strcmp(code, "NoSuchUpload") == 0) {
@@ -519,11 +594,17 @@ start:
 	}
 	if (etag[0] == '\0') {
 		snprintf(etag, 80, "%s", want);
-	} else if (strcasecmp(etag, want) != 0 && strcasecmp(etag, whole)) {
+	} else if (strcasecmp(etag, want) != 0) {
 		/* some stores (s3rver) answer the MD5 of the whole object */
-		log_error("out/%s kept: the store answered ETag %s for s3://%s/%s,"
-		    " expected %s", name, etag, r->bucket, key, want);
-		ex = EX_DATAERR;
+		int w = is_whole_md5(r, name, fd, s, etag);
+		if (w < 0) {
+			ex = EX_IOERR;
+		} else if (w == 0) {
+			log_error("out/%s kept: the store answered ETag %s for "
+			    "s3://%s/%s, expected %s", name, etag, r->bucket,
+			    key, want);
+			ex = EX_DATAERR;
+		}
 	}
 out:
 	mp_free(&m);
@@ -535,12 +616,14 @@ static int
 abort_stale(struct run *r)
 {
 	struct s3_upload *ups = NULL;
-	char pfx[KEY_MAX], **names = NULL;
+	char pfx[KEY_MAX], **names = NULL, want[96];
+	const char *base;
 	size_t n = 0, nn = 0, i, j;
 	struct err e;
 	time_t now = time(NULL) + s3_clock_skew(r->s3);
 	int ex = 0;
 
+	snprintf(want, sizeof(want), "_%s.", r->station);
 	list_prefix(r, pfx, sizeof(pfx));
 	if (s3_mp_list(r->s3, pfx, &ups, &n, &e) < 0) {
 		long st;
@@ -549,9 +632,17 @@ abort_stale(struct run *r)
 			log_debug("the store cannot list pending uploads");
 			return 0;
 		}
-		if (e.ex == EX_NOPERM || e.ex == EX_CONFIG) {
+		if (e.ex == EX_CONFIG) {
 			log_error("%s", e.msg);
 			return e.ex;
+		}
+		if (e.ex == EX_NOPERM) {
+			/* a key allowed to upload but not to list: the
+			 * clean-up is only tidying, the uploads go on */
+			log_warn("cannot list pending uploads under s3://%s/%s "
+			    "(no stale uploads are aborted): %s", r->bucket,
+			    pfx, e.msg);
+			return 0;
 		}
 		log_warn("cannot list pending uploads under s3://%s/%s: %s",
 		    r->bucket, pfx, e.msg);
@@ -582,8 +673,14 @@ abort_stale(struct run *r)
 		}
 		if (used)
 			continue;
-		if (ups[i].initiated > 0 && (uint64_t)(now -
-		    ups[i].initiated) * 1000 < r->stale_ms)
+		/* only this station's archives, and only those surely
+		 * older than stale-after (an unknown or future start, from
+		 * a clock that is off, is not stale) */
+		base = strrchr(ups[i].key, '/');
+		base = base ? base + 1 : ups[i].key;
+		if (strstr(base, want) == NULL || ups[i].initiated <= 0 ||
+		    now < ups[i].initiated ||
+		    (uint64_t)(now - ups[i].initiated) < r->stale_ms / 1000)
 			continue;
 		if (s3_mp_abort(r->s3, ups[i].key, ups[i].upload_id, &e) < 0)
 			log_warn("cannot abort stale upload of s3://%s/%s: %s",
@@ -675,6 +772,9 @@ upload_one(struct run *r, const char *name, uint64_t *month_bytes)
 			free(u);
 			spool_remove(&r->sp, SPOOL_OUT, sname);
 		}
+		/* one PUT of a multi-part sidecar needs the whole hashes */
+		if ((ex = need_whole(r, name, fd, s)) != 0)
+			goto out;
 		if (s3_put(r->s3, key, fd, 0, s->size, s->md5, s->sha256, etag,
 		    &e) < 0) {
 			ex = s3_fail(name, &e);
@@ -719,7 +819,10 @@ one_pass(struct run *r)
 		x = upload_one(r, names[i], &month);
 		if (x == 0)
 			continue;
-		if (x == EX_DATAERR) {
+		/* A fault of this archive alone (refused hashes, a
+		 * permanent 4xx for this object): skip it, go on with the
+		 * others, and say so in the exit status. */
+		if (x == EX_DATAERR || x == EX_PROTOCOL) {
 			char **f = realloc(r->failed, (r->nfailed + 1) *
 			    sizeof(*f));
 			if (f != NULL && (f[r->nfailed] = strdup(names[i]))) {

@@ -54,8 +54,11 @@ assert m['end'] == '2026-11-28T03:15:01.500000Z', m['end']
 s = m['segments']
 assert len(s) == 6
 for k in ('name', 'start', 'frames', 'rate', 'channels', 'format', 'gaps',
-          'sha256', 'pcm_sha256'):
+          'sha256', 'pcm_offset', 'pcm_bytes'):
     assert k in s[0], k
+# WAV: the member's sha256 covers the PCM, no separate PCM hash
+assert 'pcm_sha256' not in s[0], s[0]
+assert s[1]['pcm_bytes'] == 12000 * 4, s[1]
 assert s[1]['frames'] == 12000 and s[1]['rate'] == 48000
 assert s[1]['channels'] == 2 and s[1]['format'] == 'S16_LE'
 assert s[1]['start'] == '2026-11-28T03:15:00.250000Z'

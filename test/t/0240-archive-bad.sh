@@ -136,3 +136,52 @@ then
 else
 	say "cannot mount a tmpfs here; the test hook above covers the check"
 fi
+
+say "a multi-part sidecar: every part checked, no whole-file hashes"
+mkdir -p sp5/seg orig5
+mkseg -n 2 -l 1200000 sp5/seg		# 2 x 4.8 MB: two 8 MiB parts
+cp sp5/seg/*.wav orig5/
+rec-archive -q -d sp5
+a5=$(ls sp5/out/*.tar)
+grep -qx 'md5 -' "$a5.sums" && grep -qx 'sha256 -' "$a5.sums" &&
+	grep -qx 'parts 2' "$a5.sums" || fail "sidecar: $(head -6 "$a5.sums")"
+check sp5 orig5
+rec-archive -t -q "$a5"
+# a byte flipped in the second part: the sidecar's part hashes catch it
+cp "$a5" flip5.tar && cp "$a5.sums" flip5.tar.sums
+printf '\x55' | dd of=flip5.tar bs=1 seek=$((9 * 1024 * 1024)) \
+	conv=notrunc status=none
+cmp -s flip5.tar "$a5" && fail "the flip changed nothing"
+expect_exit 65 rec-archive -t flip5.tar 2>log
+expect_grep 'does not match flip5.tar.sums' log
+# an older sidecar (whole-file hashes with several parts) is still checked
+ln "$a5" old5.tar
+sed "s/^md5 -\$/md5 $(md5sum <"$a5" | cut -c1-32)/
+	s/^sha256 -\$/sha256 $(sha256sum <"$a5" | cut -c1-64)/" \
+	"$a5.sums" >old5.tar.sums
+grep -qx 'md5 -' old5.tar.sums && fail "no whole-file hashes written"
+rec-archive -t -q old5.tar
+sed -i 's/^md5 ./md5 0/; s/^md5 00/md5 11/' old5.tar.sums
+expect_exit 65 rec-archive -t old5.tar 2>log
+expect_grep 'does not match old5.tar.sums' log
+
+say "an older WAV manifest (with pcm_sha256): --verify checks that too"
+mkdir o6 && (cd o6 && tar xf "../$a")
+python3 - o6 <<'PY'
+import hashlib, json, os, sys
+d = sys.argv[1]
+m = json.load(open(os.path.join(d, 'manifest.json')))
+for s in m['segments']:
+    b = open(os.path.join(d, s['member']), 'rb').read()
+    o, n = s['pcm_offset'], s['pcm_bytes']
+    s['pcm_sha256'] = hashlib.sha256(b[o:o + n]).hexdigest()
+json.dump(m, open(os.path.join(d, 'manifest.json'), 'w'), indent=1)
+m['segments'][1]['pcm_sha256'] = '0' * 64
+json.dump(m, open(os.path.join(d, 'bad.json'), 'w'), indent=1)
+PY
+(cd o6 && tar cf ../old6.tar --format=pax manifest.json 2*.wav)
+rec-archive -t -q old6.tar
+(cd o6 && mv bad.json manifest.json && tar cf ../bad6.tar --format=pax \
+	manifest.json 2*.wav)
+expect_exit 65 rec-archive -t bad6.tar 2>log
+expect_grep 'PCM SHA-256' log

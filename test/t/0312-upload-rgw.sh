@@ -72,11 +72,16 @@ expect_grep 'NoSuchBucket' log
 [ -f sp/out/$n4 ] || fail "archive deleted"
 
 # tampered hashes: the store refuses them; 65, archive and sums kept
+flip() {	# KEY FILE: change the first hex digit of the line "KEY hex"
+	awk -v k="$1" '$1 == k { i = index("0123456789abcdef", substr($2, 1, 1))
+		$2 = substr("123456789abcdef0", i, 1) substr($2, 2) } { print }' \
+		"$2" >flip.tmp && mv flip.tmp "$2"
+}
 cp sp/out/$n4.sums good.sums
-sed -i 's/^sha256 ./sha256 0/; s/^sha256 00/sha256 11/' sp/out/$n4.sums
+flip sha256 sp/out/$n4.sums
 expect_exit 65 rec-upload 2>log
 expect_grep 'XAmzContentSHA256Mismatch' log
-sed -i 's/^md5 ./md5 0/; s/^md5 00/md5 11/' good.sums
+flip md5 good.sums
 cp good.sums sp/out/$n4.sums
 expect_exit 65 rec-upload 2>log
 expect_grep 'BadDigest' log
@@ -96,3 +101,24 @@ expect_grep 'budget' log
 sed -i '/^monthly-budget/d' rec.conf
 rec-upload 2>log || { cat log >&2; fail "upload failed"; }
 [ "$(ls sp/out)" = notes.txt ] || fail "out/ not empty"
+
+# a multi-part sidecar has no whole-file hashes ("md5 -"); sent as one
+# PUT (multipart-threshold > part-size) rec-upload hashes the archive then
+n5=20261203T000000.000Z_20261203T010000.000Z_st1.tar
+head -c 11000000 /dev/urandom >sp/out/$n5
+s3sums sp/out/$n5 5242880
+grep -qx 'md5 -' sp/out/$n5.sums && grep -qx 'parts 3' sp/out/$n5.sums ||
+	fail "3-part sidecar: $(head -6 sp/out/$n5.sums)"
+cp sp/out/$n5 .
+printf 'multipart-threshold = 20M\n' >>rec.conf
+rec-upload -v 2>log || { cat log >&2; fail "upload failed"; }
+expect_grep 'hashing the whole archive' log
+sed -i '/^multipart-threshold/d' rec.conf
+[ "$(ls sp/out)" = notes.txt ] || fail "out/ not empty"
+k5="field rec/ü+x/st1/2026/12/03/$n5"
+$S3/aws srv s3 cp --only-show-errors "s3://bkt/$k5" got
+cmp got $n5 || fail "$k5 differs"
+# one PUT: the ETag is the plain MD5 of the whole archive
+awk -F'\t' -v k="$k5" -v m="$(md5sum <$n5 | cut -c1-32)" '$2 == k &&
+	$4 == m { ok = 1 } END { exit !ok }' sp/ledger ||
+	fail "ledger line of $k5: $(grep -F "$n5" sp/ledger)"

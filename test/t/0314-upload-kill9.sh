@@ -26,9 +26,12 @@ head -c 31457280 /dev/urandom >sp/out/$n	# 6 parts
 s3sums sp/out/$n 5242880
 cp sp/out/$n .
 key=st1/2026/11/28/$n
-# an orphan: created, never recorded (its uploader died at once)
+# an orphan: created, never recorded (its uploader died at once); and
+# one of another station, which is not ours to abort
 $S3/aws srv s3api create-multipart-upload --bucket bkt \
-	--key st1/2026/11/27/orphan.tar >orphan
+	--key st1/2026/11/27/20261127T000000.000Z_20261127T010000.000Z_st1.tar >orphan
+$S3/aws srv s3api create-multipart-upload --bucket bkt \
+	--key st1/2026/11/27/20261127T000000.000Z_20261127T010000.000Z_other.tar >other
 
 parts() {
 	local c
@@ -59,12 +62,13 @@ expect_grep "resuming upload ($p1 of 6 parts done)" log
 
 rec-upload 2>log2 || { cat log log2 >&2; fail "rerun failed"; }
 expect_grep "resuming upload" log2
-expect_grep "aborted stale upload of s3://bkt/st1/2026/11/27/orphan.tar" log
+expect_grep "aborted stale upload of s3://bkt/st1/2026/11/27/20261127T000000.000Z_20261127T010000.000Z_st1.tar" log
 [ -z "$(ls sp/out)" ] || fail "out/ not empty: $(ls sp/out)"
 $S3/aws srv s3 cp --only-show-errors "s3://bkt/$key" got
 cmp got $n || fail "object differs"
 $S3/aws srv s3api list-multipart-uploads --bucket bkt >mpu
-! grep -q UploadId mpu || fail "pending multipart uploads: $(cat mpu)"
+[ "$(grep -c UploadId mpu)" = 1 ] && grep -q '_other\.tar' mpu ||
+	fail "pending multipart uploads: $(cat mpu)"
 # every part went up at most twice (once, plus the one cut by a kill)
 grep -q "ETag.*-6" <($S3/aws srv s3api head-object --bucket bkt --key "$key") ||
 	fail "not a 6-part object"

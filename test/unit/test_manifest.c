@@ -103,5 +103,33 @@ main(void)
 	CHECK(manifest_load(bad, len, &back, &e) == -1);
 	free(bad);
 	free(json);
+
+	/* WAV members now: no pcm_sha256 (sha256 covers the PCM range) */
+	segs[0].pcm_sha256[0] = segs[1].pcm_sha256[0] = '\0';
+	CHECK(manifest_dump(&m, &json, &len, &e) == 0);
+	CHECK(strstr(json, "pcm_sha256") == NULL);
+	CHECK(strstr(json, "\"pcm_offset\": 300") != NULL);
+	CHECK(manifest_load(json, len, &back, &e) == 0);
+	CHECK(back.nsegs == 2 && back.segs[0].pcm_sha256[0] == '\0' &&
+	    back.segs[1].pcm_off == 300 && back.segs[1].pcm_len == 48000 * 6);
+	CHECK_STR(back.segs[0].sha256, H);
+	manifest_free(&back);
+	free(json);
+	/* FLAC members must have it */
+	strcpy(m.codec, "flac");
+	CHECK(manifest_dump(&m, &json, &len, &e) == 0);
+	CHECK(manifest_load(json, len, &back, &e) == -1 &&
+	    strstr(e.msg, "pcm_sha256") != NULL);
+	free(json);
+	strcpy(m.codec, "wav");
+	/* an older WAV manifest's pcm_sha256 is still checked for form */
+	strcpy(segs[0].pcm_sha256, H);
+	CHECK(manifest_dump(&m, &json, &len, &e) == 0);
+	bad = strdup(json);
+	memcpy(strstr(bad, "\"pcm_sha256\": \"0") + 15, "Z", 1);
+	CHECK(manifest_load(bad, len, &back, &e) == -1 &&
+	    strstr(e.msg, "pcm_sha256") != NULL);
+	free(bad);
+	free(json);
 	return check_done();
 }

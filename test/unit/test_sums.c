@@ -39,10 +39,14 @@ check_stream(const unsigned char *buf, size_t n, size_t step, uint64_t ps)
 	CHECK(sums_finish(s) == 0);
 	CHECK(s->size == n);
 	CHECK(s->nparts == want);
-	digest(EVP_md5(), buf, n, md);
-	CHECK(memcmp(md, s->md5, 16) == 0);
-	digest(EVP_sha256(), buf, n, md);
-	CHECK(memcmp(md, s->sha256, 32) == 0);
+	/* whole-file hashes: exactly when they are part 0's (or empty) */
+	CHECK(s->have_whole == (want <= 1));
+	if (want <= 1) {
+		digest(EVP_md5(), buf, n, md);
+		CHECK(memcmp(md, s->md5, 16) == 0);
+		digest(EVP_sha256(), buf, n, md);
+		CHECK(memcmp(md, s->sha256, 32) == 0);
+	}
 	for (i = 0; i < s->nparts && i < want; i++) {
 		size_t off = i * ps, len = n - off < ps ? n - off : ps;
 		CHECK(s->parts[i].off == off);
@@ -114,6 +118,31 @@ main(void)
 	CHECK(sums_fd(fd, 10000, &s, &e) == 0);
 	close(fd);
 	CHECK(s != NULL && s->nparts == 11 && s->parts[10].len == 3);
+	CHECK(s != NULL && !s->have_whole);
+	/* a part as large as the file: the whole-file hashes */
+	{
+		struct sums *w = NULL;
+		unsigned char md[32];
+		fd = open("sums.data", O_RDONLY);
+		CHECK(fd >= 0 && sums_fd(fd, N, &w, &e) == 0);
+		close(fd);
+		CHECK(w != NULL && w->have_whole && w->nparts == 1);
+		digest(EVP_md5(), buf, N, md);
+		CHECK(w != NULL && memcmp(md, w->md5, 16) == 0);
+		digest(EVP_sha256(), buf, N, md);
+		CHECK(w != NULL && memcmp(md, w->sha256, 32) == 0);
+		/* its sidecar has the whole-file lines */
+		unlink("sums.one");
+		CHECK(w != NULL && sums_write(AT_FDCWD, "sums.tmp", "sums.one",
+		    w, &e) == 0);
+		CHECK(sums_read(AT_FDCWD, "sums.one", &r, &e) == 0 && r &&
+		    r->have_whole && memcmp(r->md5, w->md5, 16) == 0 &&
+		    memcmp(r->sha256, w->sha256, 32) == 0);
+		sums_free(r);
+		r = NULL;
+		unlink("sums.one");
+		sums_free(w);
+	}
 
 	/* multipart ETag: md5 of the binary part md5s, "-N" */
 	if (s != NULL) {
@@ -132,7 +161,7 @@ main(void)
 	CHECK(sums_read(AT_FDCWD, "sums.out", &r, &e) == 0);
 	CHECK(r != NULL && s != NULL && r->size == s->size &&
 	    r->part_size == s->part_size && r->nparts == s->nparts &&
-	    memcmp(r->md5, s->md5, 16) == 0 &&
+	    !r->have_whole && memcmp(r->md5, s->md5, 16) == 0 &&
 	    memcmp(r->sha256, s->sha256, 32) == 0 &&
 	    memcmp(r->parts, s->parts, s->nparts * sizeof(*s->parts)) == 0);
 	/* the tmp file is O_EXCL */
@@ -164,6 +193,33 @@ main(void)
 			    e.ex == EX_DATAERR);
 			*cut = 'e';
 		}
+		/* several parts: no whole-file lines, "-" */
+		CHECK(strstr(text, "\nmd5 -\nsha256 -\nparts 11\n") != NULL);
+		/* one "-" without the other */
+		write_file("sums.bad", "rec-sums 1\nsize 0\npart-size 5\n"
+		    "md5 -\nsha256 "
+		    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+		    "\nparts 0\nend\n");
+		CHECK(sums_read(AT_FDCWD, "sums.bad", &r, &e) == -1 &&
+		    e.ex == EX_DATAERR);
+		write_file("sums.bad", "rec-sums 1\nsize 0\npart-size 5\n"
+		    "md5 d41d8cd98f00b204e9800998ecf8427e\nsha256 -"
+		    "\nparts 0\nend\n");
+		CHECK(sums_read(AT_FDCWD, "sums.bad", &r, &e) == -1 &&
+		    e.ex == EX_DATAERR);
+		/* older files: whole-file hashes with several parts, read */
+		write_file("sums.bad", "rec-sums 1\nsize 10\npart-size 5\n"
+		    "md5 0123456789abcdef0123456789abcdef\nsha256 "
+		    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+		    "\nparts 2\npart 0 0 5 d41d8cd98f00b204e9800998ecf8427e "
+		    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+		    "\npart 1 5 5 d41d8cd98f00b204e9800998ecf8427e "
+		    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+		    "\nend\n");
+		CHECK(sums_read(AT_FDCWD, "sums.bad", &r, &e) == 0 && r &&
+		    r->have_whole && r->nparts == 2 && r->md5[0] == 0x01);
+		sums_free(r);
+		r = NULL;
 		/* a wrong size */
 		write_file("sums.bad", "rec-sums 1\nsize 10\npart-size 5\n"
 		    "md5 d41d8cd98f00b204e9800998ecf8427e\nsha256 "
@@ -186,7 +242,7 @@ main(void)
 		    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 		    "\nparts 0\nend\n");
 		CHECK(sums_read(AT_FDCWD, "sums.bad", &r, &e) == 0 && r &&
-		    r->nparts == 0);
+		    r->nparts == 0 && r->have_whole);
 		sums_free(r);
 		free(text);
 	}
