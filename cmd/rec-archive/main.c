@@ -292,11 +292,25 @@ load_segment(struct spool *sp, const char *name, struct seg *s,
 	}
 	s->m.frames = s->wi.frames;
 	s->m.spec = s->wi.spec;
-	if (guano_get(s->wi.guano, s->wi.guano_len, "REC|Gaps", val,
-	    sizeof val) >= 0 && manifest_gaps_parse(val, &s->m.gaps,
-	    &s->m.ngaps) == -1) {
-		snprintf(why, wlen, "bad GUANO REC|Gaps '%s'", val);
-		goto out;
+	{
+		/* any number of gaps: the value can be as long as the text */
+		char *gaps = malloc(s->wi.guano_len + 1);
+		int gl;
+
+		if (gaps == NULL) {
+			log_error("out of memory");
+			ret = EX_OSERR;
+			goto out;
+		}
+		gl = guano_get(s->wi.guano, s->wi.guano_len, "REC|Gaps", gaps,
+		    s->wi.guano_len + 1);
+		if (gl >= 0 && manifest_gaps_parse(gaps, &s->m.gaps,
+		    &s->m.ngaps) == -1) {
+			snprintf(why, wlen, "bad GUANO REC|Gaps '%.200s'", gaps);
+			free(gaps);
+			goto out;
+		}
+		free(gaps);
 	}
 	{
 		uint64_t fr;

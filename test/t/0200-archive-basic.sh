@@ -124,3 +124,16 @@ s = json.load(open('m.json'))['segments'][0]
 assert s['gaps'] == [[100, 50], [2000, 10]], s['gaps']
 assert s['recovered'] is True and s['run'] == '0000000000000001', s
 PY
+
+say "many gaps (a long REC|Gaps value) all reach the manifest"
+mkdir -p sp5/seg
+gaps=$(seq 0 99 | awk '{ printf "%s%d+%d", (NR > 1 ? "," : ""), $1 * 40, 3 }')
+mkseg -n 1 -l 4800 -g "$gaps" sp5/seg
+rec-archive -q -d sp5
+tar xOf sp5/out/*.tar manifest.json >m5.json
+python3 - <<'PY'
+import json
+s = json.load(open('m5.json'))['segments'][0]
+assert len(s['gaps']) == 100, len(s['gaps'])
+assert s['gaps'][99] == [3960, 3], s['gaps'][99]
+PY
