@@ -23,72 +23,11 @@
 
 #include "file.h"
 #include "s3.h"
+#include "strbuf.h"
 #include "sigv4.h"
 #include "sums.h"
 
 #define BODY_MAX	(8u << 20)	/* largest answer body we keep */
-
-/* A growing byte buffer (answer bodies, XML text). */
-struct buf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *p;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void buf_fmt(struct buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-buf_fmt(struct buf *b, const char *fmt, ...)
-{
-	char tmp[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof(tmp)) {
-		buf_add(b, tmp, (size_t)n);
-		return;
-	}
-	{
-		char *big = malloc((size_t)n + 1);
-		if (big == NULL) {
-			b->oom = 1;
-			return;
-		}
-		va_start(ap, fmt);
-		vsnprintf(big, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		buf_add(b, big, (size_t)n);
-		free(big);
-	}
-}
 
 /* ---- XML: a flat list of (element path, text) in document order ---- */
 
@@ -100,7 +39,7 @@ struct xnode {
 struct xml {
 	struct xnode *v;
 	size_t n, cap;
-	struct buf path, text;
+	struct strbuf path, text;
 	int oom;
 };
 
@@ -110,8 +49,8 @@ x_start(void *u, const XML_Char *name, const XML_Char **atts)
 	struct xml *x = u;
 	const char *colon = strchr(name, ':');
 
-	buf_add(&x->path, "/", 1);
-	buf_add(&x->path, colon ? colon + 1 : name,
+	strbuf_add(&x->path, "/", 1);
+	strbuf_add(&x->path, colon ? colon + 1 : name,
 	    strlen(colon ? colon + 1 : name));
 	x->text.len = 0;
 	if (x->text.p)
@@ -123,7 +62,7 @@ x_chars(void *u, const XML_Char *s, int len)
 {
 	struct xml *x = u;
 
-	buf_add(&x->text, s, (size_t)len);
+	strbuf_add(&x->text, s, (size_t)len);
 }
 
 static void XMLCALL
@@ -253,7 +192,7 @@ struct answer {
 	long retry_after;	/* seconds, -1 none */
 	uint64_t clen;
 	int have_clen;
-	struct buf body;
+	struct strbuf body;
 };
 
 /* One request as the caller describes it. */
@@ -496,7 +435,7 @@ write_cb(char *p, size_t size, size_t n, void *u)
 
 	if (a->body.len + size * n > BODY_MAX)
 		return 0;
-	buf_add(&a->body, p, size * n);
+	strbuf_add(&a->body, p, size * n);
 	return a->body.oom ? 0 : size * n;
 }
 
@@ -576,14 +515,14 @@ progress_cb(void *u, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 static char *
 req_path(const struct s3 *s, const char *key)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 
 	if (s->addr == S3_ADDR_PATH) {
-		buf_fmt(&b, "/%s", s->bucket);
+		strbuf_fmt(&b, "/%s", s->bucket);
 		if (key != NULL)
-			buf_fmt(&b, "/%s", key);
+			strbuf_fmt(&b, "/%s", key);
 	} else {
-		buf_fmt(&b, "/%s", key ? key : "");
+		strbuf_fmt(&b, "/%s", key ? key : "");
 	}
 	if (b.oom) {
 		free(b.p);
@@ -608,7 +547,7 @@ try_once(struct s3 *s, struct req *r, struct answer *a, char *why,
 	struct sigv4_kv h[6];
 	struct sigv4_req sr;
 	struct sigv4_cred cr = { s->ak, s->sk, s->region, "s3" };
-	struct buf url = { 0 }, hb = { 0 };
+	struct strbuf url = { 0 }, hb = { 0 };
 	char amzdate[17], sha_hex[65], md5_b64[32], *path = NULL, *qs = NULL;
 	char *enc = NULL, *authz = NULL, *host = NULL;
 	unsigned char md5[16], sha[32];
@@ -666,23 +605,23 @@ try_once(struct s3 *s, struct req *r, struct answer *a, char *why,
 	sr.payload_hash = sha_hex;
 	if ((authz = sigv4_authorization(&sr, &cr, amzdate)) == NULL)
 		goto oom;
-	buf_fmt(&url, "%s://%s%s%s%s", s->scheme, host, enc, *qs ? "?" : "",
+	strbuf_fmt(&url, "%s://%s%s%s%s", s->scheme, host, enc, *qs ? "?" : "",
 	    qs);
 	for (size_t i = 0; i < nh; i++) {
 		hb.len = 0;
-		buf_fmt(&hb, "%s: %s", h[i].k, h[i].v);
+		strbuf_fmt(&hb, "%s: %s", h[i].k, h[i].v);
 		if (hb.oom)
 			goto oom;
 		hl = curl_slist_append(hl, hb.p);
 	}
 	hb.len = 0;
-	buf_fmt(&hb, "Authorization: %s", authz);
+	strbuf_fmt(&hb, "Authorization: %s", authz);
 	if (hb.oom || url.oom)
 		goto oom;
 	hl = curl_slist_append(hl, hb.p);
 	if (r->content_type) {
 		hb.len = 0;
-		buf_fmt(&hb, "Content-Type: %s", r->content_type);
+		strbuf_fmt(&hb, "Content-Type: %s", r->content_type);
 		hl = curl_slist_append(hl, hb.p);
 	} else if (strcmp(r->method, "POST") == 0) {
 		hl = curl_slist_append(hl, "Content-Type:");
@@ -1065,7 +1004,7 @@ s3_mp_complete(struct s3 *s, const char *key, const char *upload_id,
 {
 	struct sigv4_kv q[1] = { { "uploadId", upload_id } };
 	struct answer a = { 0 };
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	struct req r = { 0 };
 	struct xml x;
 	const char *t;
@@ -1073,12 +1012,12 @@ s3_mp_complete(struct s3 *s, const char *key, const char *upload_id,
 	int rc = -1;
 
 	etag[0] = '\0';
-	buf_fmt(&b, "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/"
+	strbuf_fmt(&b, "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/"
 	    "doc/2006-03-01/\">");
 	for (i = 0; i < n; i++)
-		buf_fmt(&b, "<Part><PartNumber>%d</PartNumber><ETag>\"%s\""
+		strbuf_fmt(&b, "<Part><PartNumber>%d</PartNumber><ETag>\"%s\""
 		    "</ETag></Part>", parts[i].number, parts[i].etag);
-	buf_fmt(&b, "</CompleteMultipartUpload>");
+	strbuf_fmt(&b, "</CompleteMultipartUpload>");
 	if (b.oom) {
 		err_set(e, EX_OSERR, "out of memory");
 		goto out;

@@ -15,58 +15,10 @@
 #include <openssl/hmac.h>
 
 #include "sigv4.h"
-
-/* A growing string; on allocation failure it remembers and stays NULL. */
-struct sb {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
+#include "strbuf.h"
 
 static void
-sb_add(struct sb *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			free(b->p);
-			b->p = NULL;
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_str(struct sb *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static char *
-sb_done(struct sb *b)
-{
-	if (b->oom) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	if (b->p == NULL)
-		sb_add(b, "", 0);
-	return b->p;
-}
-
-static void
-sb_enc(struct sb *b, const char *s, int keep_slash)
+sb_enc(struct strbuf *b, const char *s, int keep_slash)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p;
@@ -75,10 +27,10 @@ sb_enc(struct sb *b, const char *s, int keep_slash)
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
 		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
 		    *p == '_' || *p == '~' || (keep_slash && *p == '/')) {
-			sb_add(b, (const char *)p, 1);
+			strbuf_add(b, (const char *)p, 1);
 		} else {
 			char e[3] = { '%', hex[*p >> 4], hex[*p & 15] };
-			sb_add(b, e, 3);
+			strbuf_add(b, e, 3);
 		}
 	}
 }
@@ -86,10 +38,10 @@ sb_enc(struct sb *b, const char *s, int keep_slash)
 char *
 sigv4_uri_encode(const char *s, int keep_slash)
 {
-	struct sb b = { 0 };
+	struct strbuf b = { 0 };
 
 	sb_enc(&b, s, keep_slash);
-	return sb_done(&b);
+	return strbuf_done(&b);
 }
 
 struct enc_kv {
@@ -109,7 +61,7 @@ char *
 sigv4_query_string(const struct sigv4_kv *q, size_t n)
 {
 	struct enc_kv *e = calloc(n ? n : 1, sizeof(*e));
-	struct sb b = { 0 };
+	struct strbuf b = { 0 };
 	size_t i;
 
 	if (e == NULL)
@@ -124,17 +76,17 @@ sigv4_query_string(const struct sigv4_kv *q, size_t n)
 		qsort(e, n, sizeof(*e), cmp_kv);
 	for (i = 0; i < n && !b.oom; i++) {
 		if (i)
-			sb_str(&b, "&");
-		sb_str(&b, e[i].k);
-		sb_str(&b, "=");
-		sb_str(&b, e[i].v);
+			strbuf_str(&b, "&");
+		strbuf_str(&b, e[i].k);
+		strbuf_str(&b, "=");
+		strbuf_str(&b, e[i].v);
 	}
 	for (i = 0; i < n; i++) {
 		free(e[i].k);
 		free(e[i].v);
 	}
 	free(e);
-	return sb_done(&b);
+	return strbuf_done(&b);
 }
 
 struct hdr {
@@ -156,7 +108,7 @@ cmp_hdr(const void *a, const void *b)
 
 /* Value trimmed, runs of whitespace collapsed to one space. */
 static void
-sb_trimval(struct sb *b, const char *v)
+sb_trimval(struct strbuf *b, const char *v)
 {
 	int space = 0, started = 0;
 
@@ -166,8 +118,8 @@ sb_trimval(struct sb *b, const char *v)
 			continue;
 		}
 		if (space && started)
-			sb_add(b, " ", 1);
-		sb_add(b, v, 1);
+			strbuf_add(b, " ", 1);
+		strbuf_add(b, v, 1);
 		space = 0;
 		started = 1;
 	}
@@ -177,7 +129,7 @@ char *
 sigv4_canonical_request(const struct sigv4_req *r, char **signed_headers)
 {
 	struct hdr *h = calloc(r->nhdrs ? r->nhdrs : 1, sizeof(*h));
-	struct sb b = { 0 }, sh = { 0 };
+	struct strbuf b = { 0 }, sh = { 0 };
 	char *qs = NULL;
 	size_t i, j;
 
@@ -201,31 +153,31 @@ sigv4_canonical_request(const struct sigv4_req *r, char **signed_headers)
 		qsort(h, r->nhdrs, sizeof(*h), cmp_hdr);
 	if ((qs = sigv4_query_string(r->query, r->nquery)) == NULL)
 		b.oom = 1;
-	sb_str(&b, r->method);
-	sb_str(&b, "\n");
+	strbuf_str(&b, r->method);
+	strbuf_str(&b, "\n");
 	sb_enc(&b, r->path && *r->path ? r->path : "/", 1);
-	sb_str(&b, "\n");
-	sb_str(&b, qs ? qs : "");
-	sb_str(&b, "\n");
+	strbuf_str(&b, "\n");
+	strbuf_str(&b, qs ? qs : "");
+	strbuf_str(&b, "\n");
 	for (i = 0; i < r->nhdrs && !b.oom; i++) {
 		if (i > 0 && strcmp(h[i].name, h[i - 1].name) == 0) {
-			sb_str(&b, ",");
+			strbuf_str(&b, ",");
 		} else {
 			if (i > 0) {
-				sb_str(&b, "\n");
-				sb_str(&sh, ";");
+				strbuf_str(&b, "\n");
+				strbuf_str(&sh, ";");
 			}
-			sb_str(&b, h[i].name);
-			sb_str(&b, ":");
-			sb_str(&sh, h[i].name);
+			strbuf_str(&b, h[i].name);
+			strbuf_str(&b, ":");
+			strbuf_str(&sh, h[i].name);
 		}
 		sb_trimval(&b, h[i].value);
 	}
-	sb_str(&b, "\n\n");
-	sb_str(&sh, "");
-	sb_str(&b, sh.p ? sh.p : "");
-	sb_str(&b, "\n");
-	sb_str(&b, r->payload_hash);
+	strbuf_str(&b, "\n\n");
+	strbuf_str(&sh, "");
+	strbuf_str(&b, sh.p ? sh.p : "");
+	strbuf_str(&b, "\n");
+	strbuf_str(&b, r->payload_hash);
 	for (i = 0; i < r->nhdrs; i++)
 		free(h[i].name);
 	free(h);
@@ -272,21 +224,21 @@ char *
 sigv4_string_to_sign(const char *amzdate, const char *region,
     const char *service, const char *creq)
 {
-	struct sb b = { 0 };
+	struct strbuf b = { 0 };
 	char hash[65];
 
 	sigv4_sha256_hex(creq, strlen(creq), hash);
-	sb_str(&b, "AWS4-HMAC-SHA256\n");
-	sb_str(&b, amzdate);
-	sb_str(&b, "\n");
-	sb_add(&b, amzdate, 8);
-	sb_str(&b, "/");
-	sb_str(&b, region);
-	sb_str(&b, "/");
-	sb_str(&b, service);
-	sb_str(&b, "/aws4_request\n");
-	sb_str(&b, hash);
-	return sb_done(&b);
+	strbuf_str(&b, "AWS4-HMAC-SHA256\n");
+	strbuf_str(&b, amzdate);
+	strbuf_str(&b, "\n");
+	strbuf_add(&b, amzdate, 8);
+	strbuf_str(&b, "/");
+	strbuf_str(&b, region);
+	strbuf_str(&b, "/");
+	strbuf_str(&b, service);
+	strbuf_str(&b, "/aws4_request\n");
+	strbuf_str(&b, hash);
+	return strbuf_done(&b);
 }
 
 static int
@@ -307,7 +259,7 @@ sigv4_authorization(const struct sigv4_req *r, const struct sigv4_cred *c,
 	unsigned char k[32], sig[32];
 	char *creq = NULL, *sh = NULL, *sts = NULL, *key0 = NULL, day[9];
 	char sighex[65];
-	struct sb b = { 0 };
+	struct strbuf b = { 0 };
 	size_t klen, i;
 	int ok = 0;
 
@@ -332,18 +284,18 @@ sigv4_authorization(const struct sigv4_req *r, const struct sigv4_cred *c,
 		sighex[2 * i + 1] = hex[sig[i] & 15];
 	}
 	sighex[64] = '\0';
-	sb_str(&b, "AWS4-HMAC-SHA256 Credential=");
-	sb_str(&b, c->access_key);
-	sb_str(&b, "/");
-	sb_str(&b, day);
-	sb_str(&b, "/");
-	sb_str(&b, c->region);
-	sb_str(&b, "/");
-	sb_str(&b, c->service);
-	sb_str(&b, "/aws4_request, SignedHeaders=");
-	sb_str(&b, sh);
-	sb_str(&b, ", Signature=");
-	sb_str(&b, sighex);
+	strbuf_str(&b, "AWS4-HMAC-SHA256 Credential=");
+	strbuf_str(&b, c->access_key);
+	strbuf_str(&b, "/");
+	strbuf_str(&b, day);
+	strbuf_str(&b, "/");
+	strbuf_str(&b, c->region);
+	strbuf_str(&b, "/");
+	strbuf_str(&b, c->service);
+	strbuf_str(&b, "/aws4_request, SignedHeaders=");
+	strbuf_str(&b, sh);
+	strbuf_str(&b, ", Signature=");
+	strbuf_str(&b, sighex);
 	ok = 1;
 out:
 	OPENSSL_cleanse(k, sizeof(k));
@@ -359,5 +311,5 @@ out:
 		errno = ENOMEM;
 		return NULL;
 	}
-	return sb_done(&b);
+	return strbuf_done(&b);
 }

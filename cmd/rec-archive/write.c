@@ -306,21 +306,42 @@ put_header(struct archive *a, const char *name, uint64_t size, time_t mtime)
 /* Copy len bytes from fd at off into the current member. */
 static int
 copy_member(struct archive *a, int fd, uint64_t off, uint64_t len,
-    unsigned char *buf, int *rerr)
+    unsigned char *buf, int *rerr, const char *sha_hex)
 {
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char h[32];
+	char hex[65];
+	int ret = -1;
+
+	if (md == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		*rerr = ENOMEM;
+		goto out;
+	}
 	while (len > 0) {
 		size_t want = len > COPY_BUF ? COPY_BUF : (size_t)len;
 		ssize_t r = file_pread_full(fd, buf, want, (off_t)off);
 		if (r < 0 || (size_t)r != want) {
 			*rerr = r < 0 ? errno : EIO;
-			return -1;
+			goto out;
 		}
+		EVP_DigestUpdate(md, buf, want);
 		if (archive_write_data(a, buf, want) != (la_ssize_t)want)
-			return -1;
+			goto out;
 		off += want;
 		len -= want;
 	}
-	return 0;
+	/* The bytes archived must be the bytes the manifest hashed: a card
+	 * that reads back differently must not cost the segments. */
+	EVP_DigestFinal_ex(md, h, NULL);
+	hexify(h, hex);
+	if (strcmp(hex, sha_hex) != 0) {
+		*rerr = EBADMSG;
+		goto out;
+	}
+	ret = 0;
+out:
+	EVP_MD_CTX_free(md);
+	return ret;
 }
 
 static int
@@ -530,7 +551,7 @@ archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
 			goto archive_failed;
 		if (o->codec_flac) {
 			if (copy_member(a, stagefd, stage_off, s->m.size, buf,
-			    &rerr) == -1)
+			    &rerr, s->m.sha256) == -1)
 				goto archive_failed;
 			stage_off += s->m.size;
 			continue;
@@ -541,7 +562,8 @@ archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
 			    s->name, strerror(errno));
 			goto out;
 		}
-		if (copy_member(a, src, 0, s->m.size, buf, &rerr) == -1) {
+		if (copy_member(a, src, 0, s->m.size, buf, &rerr,
+		    s->m.sha256) == -1) {
 			close(src);
 			goto archive_failed;
 		}
@@ -656,7 +678,12 @@ archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
 	goto out;
 
 archive_failed:
-	if (rerr != 0) {
+	if (rerr == EBADMSG) {
+		log_error("cannot write %s/tmp/%s: a member read back "
+		    "differently from when it was hashed (a failing card?); "
+		    "nothing archived, the segments are kept", sp->dir, part);
+		ret = EX_IOERR;
+	} else if (rerr != 0) {
 		log_error("cannot read a member of %s/tmp/%s: %s", sp->dir,
 		    part, strerror(rerr));
 		ret = EX_IOERR;

@@ -568,11 +568,9 @@ stopping_past_deadline(int64_t now)
 static void
 cycle_upload(int64_t now)
 {
-	static const char *const retry[] = { "--retry", "--deadline", NULL,
-		NULL };
 	const char *extra[4];
 	char dl[32];
-	size_t n = out_archives(NULL);
+	size_t n = out_archives(NULL), i;
 
 	if (n == 0) {
 		cycle_end(R.cycle_err ? "error" : "ok");
@@ -599,30 +597,23 @@ cycle_upload(int64_t now)
 	}
 	R.out_before_upload = n;
 	R.st.child[STATUS_UPLOAD].restarts++;
-	if (R.final) {
-		memcpy(extra, retry, sizeof(extra));
-		snprintf(dl, sizeof(dl), "%llds",
-		    (long long)(R.set.drain_deadline / 1000));
-		extra[2] = dl;
-		if (spawn(&R.upl, extra) < 0) {
-			cycle_end("error");
-			return;
-		}
-	} else {
-		/* a bound, so that `retry = yes` in [upload] or a long
-		 * backlog never holds the cycle lock (and archiving) for
-		 * ever; a multipart upload resumes where it stopped */
-		static const char *const bound[] = { "--deadline", NULL,
-			NULL };
-
-		memcpy(extra, bound, sizeof(bound));
-		snprintf(dl, sizeof(dl), "%llds",
-		    (long long)(R.set.drain_deadline / 1000));
-		extra[1] = dl;
-		if (spawn(&R.upl, extra) < 0) {
-			cycle_end("error");
-			return;
-		}
+	/*
+	 * Every run is bounded, so that `retry = yes` in [upload] or a long
+	 * backlog never holds the cycle lock (and archiving) for ever; a
+	 * multipart upload resumes where it stopped. The last upload of a
+	 * session retries until that deadline.
+	 */
+	snprintf(dl, sizeof(dl), "%llds",
+	    (long long)(R.set.drain_deadline / 1000));
+	i = 0;
+	if (R.final)
+		extra[i++] = "--retry";
+	extra[i++] = "--deadline";
+	extra[i++] = dl;
+	extra[i] = NULL;
+	if (spawn(&R.upl, extra) < 0) {
+		cycle_end("error");
+		return;
 	}
 	R.phase = PH_UPLOAD;
 }

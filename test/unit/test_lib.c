@@ -12,6 +12,7 @@
 #include "file.h"
 #include "parse.h"
 #include "spool.h"
+#include "strbuf.h"
 #include "utc.h"
 
 static void
@@ -187,6 +188,29 @@ test_spool(const char *dir)
 	}
 }
 
+static void
+test_strbuf(void)
+{
+	struct strbuf b = { 0 };
+	char big[3000];
+	char *p;
+
+	CHECK_STR(strbuf_done(&b), "");
+	strbuf_str(&b, "ab");
+	strbuf_add(&b, "cdef", 2);
+	strbuf_fmt(&b, "-%d-%s", 42, "x");
+	CHECK_STR(b.p, "abcd-42-x");
+	CHECK(b.len == 9);
+	memset(big, 'y', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	strbuf_fmt(&b, "%s!", big);
+	CHECK(b.len == 9 + sizeof(big));
+	CHECK(b.p[b.len - 1] == '!' && b.p[b.len] == '\0');
+	p = strbuf_done(&b);
+	CHECK(p != NULL && strncmp(p, "abcd-42-xyyy", 12) == 0);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -196,6 +220,7 @@ main(void)
 		return 2;
 	test_parse();
 	test_utc();
+	test_strbuf();
 	test_conf(dir);
 	test_spool(dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
