@@ -28,7 +28,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN      := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) -pthread -MMD -MP \
-             -D_GNU_SOURCE -DREC_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS)
+             -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DREC_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
 LIB_SRC   := $(wildcard lib/*.c)
@@ -42,10 +42,13 @@ UNIT_SRC  := $(wildcard test/unit/test_*.c)
 UNITS     := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
 HELP_SRC  := $(wildcard test/helpers/*.c)
 HELPERS   := $(HELP_SRC:test/helpers/%.c=$(BUILD)/test/helpers/%)
+# LD_PRELOAD fault shims for tests: test/shim/NAME.c -> $(BUILD)/test/shim/NAME.so
+SHIM_SRC  := $(wildcard test/shim/*.c)
+SHIMS     := $(SHIM_SRC:test/shim/%.c=$(BUILD)/test/shim/%.so)
 
 DEPS_OK   := $(BUILD)/.deps-ok
 
-.PHONY: all deps check check-san test tests demo bench install clean
+.PHONY: all deps check check-san check-future test tests demo bench install clean
 .SUFFIXES:
 .SECONDARY:
 
@@ -81,7 +84,13 @@ $(BUILD)/test/%: $(BUILD)/obj/test/unit/%.o $(LIBREC)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBREC) $(PKG_LIBS) -lm
 
-tests: $(BINS) $(UNITS) $(HELPERS)
+# Shims are not sanitized: they sit before the ASan runtime in the link order.
+$(BUILD)/test/shim/%.so: test/shim/%.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -O1 -g -fPIC -shared -D_GNU_SOURCE \
+	    -o $@ $< -ldl
+
+tests: $(BINS) $(UNITS) $(HELPERS) $(SHIMS)
 
 check: $(DEPS_OK)
 	@$(MAKE) --no-print-directory tests
@@ -89,6 +98,15 @@ check: $(DEPS_OK)
 
 check-san: $(DEPS_OK)
 	@$(MAKE) --no-print-directory SAN=1 check
+
+# The whole suite with every test's clock two years ahead (libfaketime):
+# no test may depend on today's date. FUTURE=+NNNd moves it elsewhere.
+FUTURE    ?= +730d
+FAKETIME_LIB := $(firstword $(wildcard /usr/lib/*/faketime/libfaketime.so.1))
+check-future: $(DEPS_OK)
+	@$(MAKE) --no-print-directory tests
+	@test -n "$(FAKETIME_LIB)" || { echo "check-future: no libfaketime" >&2; exit 69; }
+	@BUILD=$(BUILD) REC_FAKETIME=$(FUTURE) REC_FAKETIME_LIB=$(FAKETIME_LIB) test/run $(T)
 
 demo: $(DEPS_OK)
 	@$(MAKE) --no-print-directory all
@@ -109,5 +127,7 @@ install: $(BINS)
 
 clean:
 	rm -rf build build-san
+
+-include test/fuzz/fuzz.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

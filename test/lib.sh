@@ -4,7 +4,13 @@
 
 say() { echo "# $*"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
-skip() { echo "skip: $*"; exit 77; }
+# skip REASON: end the test as skipped. Only this counts as a skip: the
+# runner takes a bare exit 77 (a tool's "permission denied") as a failure.
+skip() {
+	echo "skip: $*"
+	[ -z "${REC_SKIP_MARK:-}" ] || echo "$*" >"$REC_SKIP_MARK"
+	exit 77
+}
 
 # expect_exit CODE cmd...: run cmd, fail unless it exits with CODE.
 expect_exit() {
@@ -25,3 +31,20 @@ rnd() { echo $((RANDOM % $1)); }
 
 # under_san: true when the binaries are an ASan/UBSan build.
 under_san() { case $REC_BUILD in *san*) return 0 ;; esac; return 1; }
+
+# at_time 'YYYY-MM-DD hh:mm:ss' cmd...: run cmd with the wall clock (UTC)
+# starting at that time (libfaketime), so that a test that compares ages
+# with fixed names gives the same answer whatever today's date is.
+at_time() {
+	local t=$1
+	shift
+	command -v faketime >/dev/null || fail "at_time: no faketime (scripts/deps/test.apt)"
+	TZ=UTC faketime "$t" "$@"
+}
+
+# faulty cmd...: run cmd with the fault shim preloaded (test/shim/fault.c
+# says which REC_FAULT_* variables it reads), e.g.
+#   REC_FAULT_EIO=seg/x.wav faulty rec-archive -d sp
+faulty() {
+	LD_PRELOAD="$REC_BUILD/test/shim/fault.so${LD_PRELOAD:+:$LD_PRELOAD}" "$@"
+}

@@ -9,7 +9,8 @@ mkseg -n 6 -l 12000 -r 48000 -c 2 sp/seg
 cp sp/seg/*.wav orig/
 
 say "no condition met: nothing happens, exit 0, nothing printed"
-rec-archive -d sp --min-count 7 --min-bytes 10M --max-age 1d >out.txt 2>&1
+# the segments start at 03:15:00 on the fixture's own clock: a day is not over
+at_time '2026-11-28 03:20:00' rec-archive -d sp --min-count 7 --min-bytes 10M --max-age 1d >out.txt 2>&1
 [ ! -s out.txt ] || { cat out.txt; fail "printed something"; }
 [ "$(ls sp/seg | wc -l)" = 6 ] && [ -z "$(ls sp/out)" ] || fail "archived"
 
@@ -77,9 +78,11 @@ rec-archive -d sp >out.txt 2>&1
 
 say "max-age and min-bytes; with no condition everything is archived"
 mkseg -n 2 -l 4800 -t 20260101T000000.000Z sp/seg
-expect_exit 0 rec-archive -q -d sp --max-age 1000d --min-count 3
+expect_exit 0 at_time '2026-01-02 00:00:00' \
+	rec-archive -q -d sp --max-age 1000d --min-count 3
 [ "$(ls sp/seg | wc -l)" = 2 ] || fail "archived although younger than 1000d"
-expect_exit 0 rec-archive -q -d sp --max-age 1s --min-count 3
+expect_exit 0 at_time '2026-01-02 00:00:00' \
+	rec-archive -q -d sp --max-age 1s --min-count 3
 [ -z "$(ls sp/seg)" ] || fail "max-age did not start an archive"
 mkseg -n 3 -l 4800 -t 20260102T000000.000Z sp/seg
 rec-archive -q -d sp --min-bytes 60K --min-count 9
