@@ -48,3 +48,16 @@ at_time() {
 faulty() {
 	LD_PRELOAD="$REC_BUILD/test/shim/fault.so${LD_PRELOAD:+:$LD_PRELOAD}" "$@"
 }
+
+# wait_until SECS cmd...: run cmd every 0.1 s until it succeeds; fail
+# naming it after SECS. The bound only keeps a broken run from hanging
+# until the runner's limit: give it a wide margin, it times nothing.
+wait_until() {
+	local _wu_n=$(($1 * 10)) _wu_i
+	shift
+	for ((_wu_i = 0; _wu_i < _wu_n; _wu_i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	fail "still false after $((_wu_n / 10)) s: $*"
+}

@@ -82,10 +82,11 @@ rec-capture --config good.conf --spool flagsp -D - -q <in.raw
 [ -n "$(ls flagsp/seg)" ] || fail "--spool not honoured"
 say "two captures of one station in one spool: the second is refused"
 mkfifo slow
-( exec 3>slow; sleep 30 ) & holder=$!
+# exec: the holder is the sleep itself, so killing it closes the FIFO
+( exec 3>slow; exec sleep 120 ) & holder=$!
 rec-capture -D - --spool lk --station one -r 8000 <slow 2>first.err & first=$!
 # "recording" is logged once it holds the lock
-until grep -q recording first.err 2>/dev/null; do sleep 0.1; done
+wait_until 60 grep -q recording first.err
 rc=0; rec-capture -D - --spool lk --station one -r 8000 </dev/null 2>second.err || rc=$?
 kill "$holder" 2>/dev/null || true
 wait "$first" || fail "first capture failed: $(cat first.err)"

@@ -15,7 +15,7 @@ for sig in TERM INT; do
 	rec-capture -D - -r $rate -c 1 -t 1 --spool sp --station s -v <in \
 		2>cap.err &
 	cp=$!
-	until [ "$(grep -c 'published seg/' cap.err)" -ge 2 ]; do sleep 0.1; done
+	wait_until 60 eval '[ "$(grep -c "published seg/" cap.err)" -ge 2 ]'
 	sleep 0.$(rnd 9)
 	kill -$sig $cp
 	rc=0; wait $cp || rc=$?
@@ -55,9 +55,9 @@ cmp sp/seg/20260101T000002.000Z_s.wav "$(ls src/seg/*.wav | head -n 1)"
 
 say "the segments of a station that is recording are left alone"
 cp "$(ls src/seg/*.wav | head -n 1)" sp/tmp/20260101T000004.000Z_busy.wav
-( exec 3>in; sleep 30 ) & holder=$!
+( exec 3>in; exec sleep 120 ) & holder=$!
 rec-capture -D - -r $rate --spool sp --station busy <in 2>busy.err & bp=$!
-until grep -q recording busy.err 2>/dev/null; do sleep 0.1; done
+wait_until 60 grep -q recording busy.err
 # (busy's own start found its file; put one back as if it were writing)
 cp "$(ls src/seg/*.wav | head -n 1)" sp/tmp/20260101T000005.000Z_busy.wav
 rec-capture -D - -r $rate --spool sp --station s </dev/null 2>rec2.err

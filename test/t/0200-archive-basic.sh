@@ -37,7 +37,8 @@ mkdir x1 x2
 tar xf "$a" -C x1
 bsdtar xf "$a" -C x2
 for f in orig/*.wav; do
-	cmp "$f" "x1/${f#orig/}" && cmp "$f" "x2/${f#orig/}"
+	cmp "$f" "x1/${f#orig/}"
+	cmp "$f" "x2/${f#orig/}"
 done
 tar tvf "$a" | grep -v ' rec/rec ' && fail "owner is not rec/rec" || :
 say "joined PCM equals the segments' PCM (sox)"

@@ -51,6 +51,9 @@ printf '[archive]\nwait = no\n' >rec.conf
 expect_exit 75 rec-archive -q -c rec.conf -d sp
 rec-archive -q -d sp --wait 4>&- &
 waiter=$!
+# proof that it waits on the lock: a blocked flock on the lock's inode
+# ("->" in /proc/locks), not merely a run that has not got there yet
+wait_until 60 eval 'grep -q -- "-> FLOCK .*:$(stat -c %i sp/lock) " /proc/locks'
 # the waiter cannot have archived anything while the lock is held
 [ "$(ls sp/seg | wc -l)" = 2 ] || fail "archived while the lock was held"
 kill -0 $waiter || fail "--wait did not wait"

@@ -37,7 +37,8 @@ cp sp/seg/*.wav orig/
 head -c 5000 /dev/urandom >sp/seg/20261128T040001.000Z_station1.wav
 mkseg -n 1 -l 4800 -t 20261128T040002.000Z sp/seg
 f=sp/seg/20261128T040002.000Z_station1.wav
-head -c $(( $(stat -c %s $f) - 3000 )) $f >t && mv t $f	# truncated
+head -c $(( $(stat -c %s $f) - 3000 )) $f >t	# truncated
+mv t $f
 sox -n -r 48000 -c 2 -b 16 sp/seg/20261128T040003.000Z_station1.wav \
 	synth 0.1 sine 440			# a WAV without GUANO
 cp orig/20261128T031500.000Z_station1.wav sp/seg/not-a-segment.wav
@@ -148,7 +149,8 @@ grep -qx 'md5 -' "$a5.sums" && grep -qx 'sha256 -' "$a5.sums" &&
 check sp5 orig5
 rec-archive -t -q "$a5"
 # a byte flipped in the second part: the sidecar's part hashes catch it
-cp "$a5" flip5.tar && cp "$a5.sums" flip5.tar.sums
+cp "$a5" flip5.tar
+cp "$a5.sums" flip5.tar.sums
 printf '\x55' | dd of=flip5.tar bs=1 seek=$((9 * 1024 * 1024)) \
 	conv=notrunc status=none
 cmp -s flip5.tar "$a5" && fail "the flip changed nothing"

@@ -50,7 +50,8 @@ cp "$a.sums" flip.age.sums
 expect_exit 65 rec-archive -t flip.age		# the sidecar catches it
 head -c $((size - 100)) "$a" >trunc.age
 expect_exit 65 rec-archive -t -i id1 trunc.age	# decryption catches it
-cp trunc.age trunc2.age && cp "$a.sums" trunc2.age.sums
+cp trunc.age trunc2.age
+cp "$a.sums" trunc2.age.sums
 expect_exit 65 rec-archive -t trunc2.age		# the sidecar does
 # cut to a last chunk of 5 bytes, which no age file has
 hlen=$(python3 -c 'import sys; d = open(sys.argv[1], "rb").read()

@@ -91,7 +91,8 @@ expect_grep 'BadDigest' log
 	fail "a refused object exists"
 
 # the monthly budget: this month's ledger bytes are counted
-rm sp/out/$n4.sums && s3sums sp/out/$n4
+rm sp/out/$n4.sums
+s3sums sp/out/$n4
 used=$(awk -F'\t' -v m="$(date -u +%Y-%m)" 'index($1, m) == 1 { s += $3 }
 	END { print s + 0 }' sp/ledger)
 printf 'monthly-budget = %d\n' $((used + 1000)) >>rec.conf

@@ -2,17 +2,6 @@
 # file and exit codes, SIGTERM publishing capture's open segment.
 . "$REC_TOP/test/lib.sh"
 
-# wait_until SECS CMD...: poll CMD every 0.1 s; fail after SECS (a safety
-# net against a hang, not a timing assertion).
-wait_until() {
-	local _wu_n=$(($1 * 10)) _wu_i
-	shift
-	for _wu_i in $(seq "$_wu_n"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	fail "still false after $_wu_n tenths of a second: $*"
-}
 jget() {	# jget EXPR: a value from rec-status --json (python syntax on j)
 	rec-status --spool spool --json 2>/dev/null |
 		python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"

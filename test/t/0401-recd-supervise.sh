@@ -4,15 +4,6 @@
 # changed.
 . "$REC_TOP/test/lib.sh"
 
-wait_until() {
-	local _wu_n=$(($1 * 10)) _wu_i
-	shift
-	for _wu_i in $(seq "$_wu_n"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	fail "still false after $_wu_n tenths of a second: $*"
-}
 jget() {
 	rec-status --spool spool --json 2>/dev/null |
 		python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"

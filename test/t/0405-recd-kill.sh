@@ -11,15 +11,6 @@ S3=$REC_TOP/test/s3
 [ -f "$REC_TOP/.cache/npm/node_modules/@20minutes/s3rver/package.json" ] ||
 	skip "s3rver is not installed (scripts/deps.sh)"
 
-wait_until() {
-	local _wu_n=$(($1 * 10)) _wu_i
-	shift
-	for _wu_i in $(seq "$_wu_n"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	fail "still false after $_wu_n tenths of a second: $*"
-}
 
 recd_pid= pacer_pid=
 cleanup() {

@@ -6,15 +6,6 @@ S3=$REC_TOP/test/s3
 # RGW: an aborted PUT leaves nothing there (s3rver may keep a stub)
 command -v radosgw >/dev/null || skip "no radosgw (scripts/deps.sh)"
 
-wait_until() {
-	local _wu_n=$(($1 * 10)) _wu_i
-	shift
-	for _wu_i in $(seq "$_wu_n"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	fail "still false after $_wu_n tenths of a second: $*"
-}
 pid=
 cleanup() {
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null

@@ -94,7 +94,8 @@ for at in 0 5 21 25 40 70 $((h - 30)) $((h - 2)) $h $((h + 15)) \
     $((h + 16)) $((h + 1000)) $((h + 16 + 65552 - 1)) \
     $((h + 16 + 65552 + 7)) $((size - 17)) $((size - 1)) \
     $(rnd $size) $(rnd $size) $(rnd $size); do
-	cp ptar.age bad.age && flip bad.age $at
+	cp ptar.age bad.age
+	flip bad.age $at
 	if age -d -i id1 -o bad.out bad.age 2>age.err; then
 		fail "age accepts a flipped byte at $at"
 	fi
@@ -121,7 +122,8 @@ for f in flips/*; do
 	n=$((n + 1))
 done
 [ $n = $(stat -c %s p1.age) ] || fail "flip files missing"
-cp ptar.ref.age bad.age && flip bad.age $(( $(stat -c %s bad.age) - 5 ))
+cp ptar.ref.age bad.age
+flip bad.age $(( $(stat -c %s bad.age) - 5 ))
 expect_exit 65 agetool -d -i id1 -o /dev/null bad.age
 
 say "truncated files: both refuse; at a chunk boundary too"
