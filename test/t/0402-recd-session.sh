@@ -44,7 +44,9 @@ EOF
 say "180 s of audio through recd (pacer at 9x real time)"
 # 432000 frames/s of 4-byte frames = 180 s of 48 kHz stereo in 20 s.
 rc=0
-pacer -r 432000 -c 2 -f S16_LE -d 20 -b 20 --seed 402 2>pacer.log |
+# -b 1: a second of buffer, like a sound card's: dropped=0 means capture
+# kept up, it is not the pipe holding the whole stream
+pacer -r 432000 -c 2 -f S16_LE -d 20 -b 1 --seed 402 2>pacer.log |
 	recd --config rec.conf 2>recd.log || rc=$?
 cat pacer.log
 [ "$rc" = 0 ] || { tail -n 30 recd.log; fail "recd exited $rc"; }

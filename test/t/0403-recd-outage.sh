@@ -3,26 +3,18 @@
 # none is deleted while the server is away, recording goes on, and
 # afterwards everything catches up: the bucket holds every frame, once.
 . "$REC_TOP/test/lib.sh"
-S3=$REC_TOP/test/s3
-[ -f "$REC_TOP/.cache/npm/node_modules/@20minutes/s3rver/package.json" ] ||
-	skip "s3rver is not installed (scripts/deps.sh)"
+. "$REC_TOP/test/lib-s3.sh"
 
 archives() { ls spool/out | grep '\.tar$' || true; }
 
 pg= run=
-cleanup() {
-	"$S3/s3rver" stop srv >/dev/null 2>&1 || true
+s3_cleanup_hook() {
+	if [ -n "$pg" ]; then kill -CONT -- "-$pg" 2>/dev/null || true; fi
 	if [ -n "$run" ]; then kill -TERM "$run" 2>/dev/null || true; fi
 }
-trap cleanup EXIT
-REC_S3_TTL=300 "$S3/s3rver" start srv
+REC_S3_TTL=300 s3_server_start srv
 "$S3/mkbucket" srv field
-. srv/env
-umask 077
-printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
-	"$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >creds
-umask 022
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+s3_use srv
 
 # 16 kHz mono fed at 4x real time: an 8 s segment every 2 s, an archive
 # of two every 4 s (and of all that waits when a cycle took longer).
@@ -50,14 +42,16 @@ drain-deadline = 1m
 EOF
 
 say "recording 200 s of audio (50 s at 4x)"
-pacer -r 64000 -c 1 -f S16_LE -d 50 -b 50 --seed 403 2>pacer.log |
+# -b 1: a second of buffer, like a sound card's, so dropped=0 means
+# that capture kept reading throughout the outage
+pacer -r 64000 -c 1 -f S16_LE -d 50 -b 1 --seed 403 2>pacer.log |
 	recd --config rec.conf 2>recd.log &
 run=$!		# recd
 wait_until 60 test -s spool/ledger
 
 say "the server stops answering"
-pg=$(awk '$1 == "s3rver" { print $2 }' srv/pids)
-[ -n "$pg" ] || fail "no s3rver process group"
+pg=$(s3_front_pgid srv)
+[ -n "$pg" ] || fail "no server process group"
 kill -STOP -- "-$pg"
 # Watch out/ while it is away: archives only come, none goes. It comes
 # back once an upload run gave up (recd retries later) and a second

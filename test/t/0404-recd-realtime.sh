@@ -4,19 +4,11 @@
 # source drops nothing, capture loses nothing, the bucket gets every
 # frame.
 . "$REC_TOP/test/lib.sh"
-S3=$REC_TOP/test/s3
-[ -f "$REC_TOP/.cache/npm/node_modules/@20minutes/s3rver/package.json" ] ||
-	skip "s3rver is not installed (scripts/deps.sh)"
+. "$REC_TOP/test/lib-s3.sh"
 
-trap '"$S3/s3rver" stop srv >/dev/null 2>&1 || true' EXIT
-REC_S3_TTL=600 "$S3/s3rver" start srv
+REC_S3_TTL=600 s3_server_start srv
 "$S3/mkbucket" srv field
-. srv/env
-umask 077
-printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
-	"$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >creds
-umask 022
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+s3_use srv
 
 cat >rec.conf <<EOF
 spool = spool

@@ -7,26 +7,17 @@
 # bucket's audio is the input in order with at most one gap per kill,
 # nothing twice.
 . "$REC_TOP/test/lib.sh"
-S3=$REC_TOP/test/s3
-[ -f "$REC_TOP/.cache/npm/node_modules/@20minutes/s3rver/package.json" ] ||
-	skip "s3rver is not installed (scripts/deps.sh)"
+. "$REC_TOP/test/lib-s3.sh"
 
 
 recd_pid= pacer_pid=
-cleanup() {
-	[ -n "$recd_pid" ] && kill -TERM "$recd_pid" 2>/dev/null
-	[ -n "$pacer_pid" ] && kill -TERM "$pacer_pid" 2>/dev/null
-	"$S3/s3rver" stop srv >/dev/null 2>&1
+s3_cleanup_hook() {
+	if [ -n "$recd_pid" ]; then kill -TERM "$recd_pid" 2>/dev/null; fi
+	if [ -n "$pacer_pid" ]; then kill -TERM "$pacer_pid" 2>/dev/null; fi
 	return 0
 }
-trap cleanup EXIT
-REC_S3_TTL=600 "$S3/s3rver" start srv
-. srv/env
-umask 077
-printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
-	"$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >creds
-umask 022
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+REC_S3_TTL=600 s3_server_start srv
+s3_use srv
 
 # start_recd PART: a new recd reading the FIFO; retried while the old
 # one's children still hold the spool (exit 75).
@@ -190,6 +181,8 @@ while off < len(got):
     print("gap of %d frames at output frame %d" % ((j - pos) // 2, off // 2))
     pos = j
 assert gaps <= kills, "%d gaps for %d capture kills" % (gaps, kills)
+# the last kill is long before the end: the stream's tail must be there
+assert pos == len(exp), "the last %d frames are missing" % ((len(exp) - pos) // 2)
 print("%d of %d frames, %d gaps, %d capture kills" %
       (len(got) // 2, len(exp) // 2, gaps, kills))
 EOF
