@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "guano.h"
 #include "wav.h"
 
 #define GUANO_MAX	(1u << 20)	/* larger guan chunks are ignored */
+#define TAIL_SCAN	(256u << 10)	/* see find_tail */
 
 static void
 put16(uint8_t *p, unsigned v)
@@ -104,54 +106,26 @@ wav_head(uint8_t *buf, size_t cap, const struct pcm_spec *spec,
 	return p - buf;
 }
 
-int
-wav_finish(int fd, uint64_t data_off, uint64_t data_len, const char *guano,
-    size_t len)
+/* Turn the first guan chunk of the header (the start-of-segment
+ * metadata) into JUNK, so that a finished file has one GUANO chunk. */
+static int
+junk_head_guano(int fd, uint64_t data_off)
 {
-	uint8_t hdr[8], pad = 0, *head = NULL;
-	uint64_t end = data_off + data_len, off;
+	uint8_t *head;
+	uint64_t off;
 	uint32_t clen;
 	ssize_t n;
 	int rc = -1;
 
-	if (data_off < 12 + 8 + 16 + 8 || data_off > WAV_MAX_HEAD ||
-	    data_len > 0xffffffffULL - data_off - len - 64) {
-		errno = EFBIG;
-		return -1;
-	}
-	/* The data size first: a crash after this point leaves a file
-	 * whose PCM ends where it should; wav_parse sees it unfinished
-	 * (RIFF size 0) and wav_finish can run again. */
-	if (ftruncate(fd, end) < 0)
-		return -1;
-	put32(hdr, data_len);
-	if (file_pwrite_all(fd, hdr, 4, data_off - 4) < 0)
-		return -1;
-	if (data_len & 1) {
-		if (file_pwrite_all(fd, &pad, 1, end) < 0)
-			return -1;
-		end++;
-	}
-	memcpy(hdr, "guan", 4);
-	put32(hdr + 4, len);
-	if (file_pwrite_all(fd, hdr, 8, end) < 0 ||
-	    file_pwrite_all(fd, guano, len, end + 8) < 0)
-		return -1;
-	end += 8 + len;
-	if (len & 1) {
-		if (file_pwrite_all(fd, &pad, 1, end) < 0)
-			return -1;
-		end++;
-	}
-	put32(hdr, end - 8);
-	if (file_pwrite_all(fd, hdr, 4, 4) < 0)
-		return -1;
-	/* The first guan chunk (the start-of-segment metadata) -> JUNK. */
 	if ((head = malloc(data_off)) == NULL)
 		return -1;
 	n = file_pread_full(fd, head, data_off, 0);
-	if (n < 0 || (uint64_t)n != data_off)
+	if (n < 0)
 		goto out;
+	if ((uint64_t)n != data_off) {
+		errno = EIO;
+		goto out;
+	}
 	for (off = 12; off + 8 <= data_off - 8; off += 8 + clen + (clen & 1)) {
 		clen = get32(head + off + 4);
 		if (memcmp(head + off, "guan", 4) == 0) {
@@ -162,9 +136,56 @@ wav_finish(int fd, uint64_t data_off, uint64_t data_len, const char *guano,
 	}
 	rc = 0;
 out:
-	if (n >= 0 && (uint64_t)n != data_off)
-		errno = EIO;
 	free(head);
+	return rc;
+}
+
+/*
+ * The order is what makes a power cut at any point recoverable (the
+ * page cache writes pages back in any order, so each step is synced
+ * before the next one may say it happened):
+ *   1. cut the PCM to whole frames and set the data size; sync. From
+ *      here on nothing appended can be taken for PCM.
+ *   2. append the final guan chunk; sync. A crash before this sync
+ *      leaves at most a cut or zeroed tail after a trusted data size.
+ *   3. set the RIFF size and rename the first guan chunk to JUNK (its
+ *      text stays: wav_parse still finds the start-of-segment metadata
+ *      there). Only now may the header say finished; the caller's fsync
+ *      makes it durable.
+ */
+int
+wav_finish(int fd, uint64_t data_off, uint64_t data_len, const char *guano,
+    size_t len)
+{
+	uint8_t hdr[4], *tail = NULL;
+	uint64_t end = data_off + data_len;
+	size_t pad = data_len & 1, tlen = pad + 8 + len + (len & 1);
+	int rc = -1;
+
+	if (data_off < 12 + 8 + 16 + 8 || data_off > WAV_MAX_HEAD ||
+	    data_len > 0xffffffffULL - data_off - len - 64) {
+		errno = EFBIG;
+		return -1;
+	}
+	if (ftruncate(fd, end) < 0)
+		return -1;
+	put32(hdr, data_len);
+	if (file_pwrite_all(fd, hdr, 4, data_off - 4) < 0 || fdatasync(fd) < 0)
+		return -1;
+	if ((tail = calloc(1, tlen)) == NULL)
+		return -1;
+	memcpy(tail + pad, "guan", 4);
+	put32(tail + pad + 4, len);
+	memcpy(tail + pad + 8, guano, len);
+	if (file_pwrite_all(fd, tail, tlen, end) < 0 || fdatasync(fd) < 0)
+		goto out;
+	put32(hdr, end + tlen - 8);
+	if (file_pwrite_all(fd, hdr, 4, 4) < 0 ||
+	    junk_head_guano(fd, data_off) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(tail);
 	return rc;
 }
 
@@ -219,12 +240,43 @@ parse_fmt(const uint8_t *p, uint32_t len, struct pcm_spec *spec,
 	return 0;
 }
 
+/* Does the text of a chunk look like GUANO? (A chunk zeroed by a
+ * crash, or another tool's, is not metadata.) */
 static int
-read_guano(int fd, uint64_t off, uint32_t len, struct wav_info *wi)
+is_guano(const char *text, size_t len)
+{
+	return len >= 6 && memcmp(text, "GUANO|", 6) == 0;
+}
+
+/*
+ * Is text (len bytes, the whole chunk) a complete final chunk for a
+ * segment of `frames` frames? Written in one piece, it holds no NUL
+ * (pages a crash did not write read as zeros), and REC|Frames counts
+ * exactly the frames before it.
+ */
+static int
+tail_check(const char *text, size_t len, uint64_t frames)
+{
+	char val[32];
+	unsigned long long n;
+	char *end;
+
+	if (!is_guano(text, len) || memchr(text, '\0', len) != NULL ||
+	    guano_get(text, len, "REC|Frames", val, sizeof(val)) <= 0)
+		return 0;
+	n = strtoull(val, &end, 10);
+	return *end == '\0' && n == frames;
+}
+
+/* The text of the chunk at off (len bytes), malloc'd and NUL-terminated
+ * into *out (NULL when too long or not GUANO); 0, or -1 on a read error. */
+static int
+read_guano(int fd, uint64_t off, uint32_t len, char **out, size_t *outlen)
 {
 	char *g;
 	ssize_t n;
 
+	*out = NULL;
 	if (len > GUANO_MAX)
 		return 0;
 	if ((g = malloc(len + 1)) == NULL)
@@ -235,9 +287,162 @@ read_guano(int fd, uint64_t off, uint32_t len, struct wav_info *wi)
 		return -1;
 	}
 	g[n] = '\0';
+	*outlen = (size_t)n;
+	if (!is_guano(g, (size_t)n)) {
+		free(g);
+		return 0;
+	}
+	*out = g;
+	return 0;
+}
+
+/* Keep text as wi's GUANO (the last chunk wins); len is its chunk's. */
+static void
+set_guano(struct wav_info *wi, char *text, size_t len)
+{
 	free(wi->guano);
-	wi->guano = g;
-	wi->guano_len = strlen(g);	/* drop NUL padding */
+	wi->guano = text;
+	wi->guano_len = strlen(text);	/* drop NUL padding */
+	wi->tail_ok = tail_check(text, len, wi->frames);
+}
+
+/*
+ * A data chunk whose size was never set runs to EOF; but a crash that
+ * kept an appended final guan chunk and lost the data size (a file
+ * finished by an older rec, which did not order the two) must not have
+ * its GUANO text counted as PCM. Look in the last TAIL_SCAN bytes for a
+ * guan chunk that ends the file, starts after whole frames (and a pad
+ * byte) and passes tail_check. 1 when found (wi updated), 0 when not,
+ * -1 on a read error.
+ */
+static int
+find_tail(int fd, struct wav_info *wi, uint64_t fb)
+{
+	uint64_t span = wi->file_len - wi->data_off, win, pos, d, dl;
+	uint32_t clen;
+	uint8_t *buf, *p;
+	char *text;
+	ssize_t n;
+	int rc = 0;
+
+	win = span < TAIL_SCAN ? span : TAIL_SCAN;
+	if (win < 8 || (buf = malloc(win)) == NULL)
+		return win < 8 ? 0 : -1;
+	n = file_pread_full(fd, buf, win, wi->file_len - win);
+	if (n < 0 || (uint64_t)n != win) {
+		free(buf);
+		return n < 0 ? -1 : 0;
+	}
+	for (p = buf; (p = memmem(p, win - 8 - (p - buf) + 4, "guan", 4));
+	    p++) {
+		pos = wi->file_len - win + (uint64_t)(p - buf);
+		clen = get32(p + 4);
+		/* the chunk starts at data_len, or data_len + 1 (pad)
+		 * when data_len is odd: always at an even offset */
+		d = pos - wi->data_off;
+		dl = d % fb == 0 ? d : d - 1;
+		if (pos + 8 + clen + (clen & 1) != wi->file_len || (d & 1) ||
+		    dl % fb != 0 || !tail_check((char *)p + 8, clen, dl / fb))
+			continue;
+		if ((text = malloc(clen + 1)) == NULL) {
+			rc = -1;
+			break;
+		}
+		memcpy(text, p + 8, clen);
+		text[clen] = '\0';
+		wi->data_len = dl;
+		wi->frames = dl / fb;
+		set_guano(wi, text, clen);
+		rc = 1;
+		break;
+	}
+	free(buf);
+	return rc;
+}
+
+/*
+ * A guan chunk (or, in the header, a JUNK chunk: wav_finish renames the
+ * start-of-segment guan chunk, its text stays) at off. 0, or -1 with e.
+ */
+static int
+parse_guan(int fd, struct wav_info *wi, const uint8_t *ch, uint64_t off,
+    int have_data, struct err *e)
+{
+	uint32_t len = get32(ch + 4);
+	int junk = memcmp(ch, "JUNK", 4) == 0;
+	char *text;
+	size_t n;
+
+	if (junk && (have_data || wi->head_guano != NULL))
+		return 0;
+	if (off + 8 + len > wi->file_len) {
+		if (!have_data && !junk) {
+			err_set(e, EX_DATAERR, "truncated guan chunk");
+			return -1;
+		}
+		return 0;	/* a final chunk cut short: ignored */
+	}
+	if (read_guano(fd, off + 8, len, &text, &n) < 0) {
+		err_sys(e, EX_IOERR, "cannot read %s chunk", junk ? "JUNK" :
+		    "guan");
+		return -1;
+	}
+	if (text == NULL)
+		return 0;
+	if (!have_data && wi->head_guano == NULL) {
+		wi->head_guano = strdup(text);
+		if (wi->head_guano == NULL) {
+			free(text);
+			err_sys(e, EX_OSERR, "cannot read guan chunk");
+			return -1;
+		}
+		wi->head_guano_len = strlen(text);
+	}
+	if (junk) {
+		free(text);
+		return 0;
+	}
+	set_guano(wi, text, len);
+	/* the final chunk ends the file (but for its pad byte) */
+	if (!have_data || off + 8 + len + (len & 1) != wi->file_len)
+		wi->tail_ok = 0;
+	return 0;
+}
+
+/* The data chunk (its header ch at off); 0, 1 when the data runs to
+ * EOF (nothing after it), or -1 with e. */
+static int
+parse_data(int fd, struct wav_info *wi, const uint8_t *ch, uint64_t off,
+    uint32_t riff, struct err *e)
+{
+	uint64_t dsize = get32(ch + 4), fb = pcm_frame_bytes(&wi->spec);
+
+	wi->data_off = off + 8;
+	if (dsize == 0xffffffffu || wi->data_off + dsize > wi->file_len) {
+		/* in progress: the data runs to EOF (or to a final chunk
+		 * whose data size a crash lost) */
+		dsize = wi->file_len - wi->data_off;
+		dsize -= dsize % fb;
+		wi->data_len = dsize;
+		wi->frames = dsize / fb;
+		wi->finished = 0;
+		switch (find_tail(fd, wi, fb)) {
+		case -1:
+			err_sys(e, EX_IOERR, "cannot read");
+			return -1;
+		case 0:
+			return 1;
+		}
+		return 0;
+	}
+	if (dsize % fb) {
+		err_set(e, EX_DATAERR, "data size %llu is not whole frames",
+		    (unsigned long long)dsize);
+		return -1;
+	}
+	wi->data_len = dsize;
+	wi->frames = dsize / fb;
+	wi->finished = riff != 0 && (uint64_t)riff + 8 <= wi->file_len;
 	return 0;
 }
 
@@ -246,7 +451,7 @@ wav_parse(int fd, struct wav_info *wi, struct err *e)
 {
 	uint8_t head[12], ch[8];
 	struct stat st;
-	uint64_t off, dsize, fb;
+	uint64_t off;
 	uint32_t id_len, riff;
 	int have_fmt = 0, have_data = 0;
 	ssize_t n;
@@ -278,55 +483,34 @@ wav_parse(int fd, struct wav_info *wi, struct err *e)
 			uint8_t fmt[40];
 			uint32_t l = id_len < 40 ? id_len : 40;
 
-			if (file_pread_full(fd, fmt, l, off + 8) != (ssize_t)l) {
+			n = file_pread_full(fd, fmt, l, off + 8);
+			if (n < 0) {
+				err_sys(e, EX_IOERR, "cannot read fmt chunk");
+				goto fail;
+			}
+			if (n != (ssize_t)l) {
 				err_set(e, EX_DATAERR, "truncated fmt chunk");
 				goto fail;
 			}
 			if (parse_fmt(fmt, l, &wi->spec, e) < 0)
 				goto fail;
 			have_fmt = 1;
-		} else if (memcmp(ch, "guan", 4) == 0) {
-			if (off + 8 + id_len > wi->file_len) {
-				if (!have_data) {
-					err_set(e, EX_DATAERR, "truncated "
-					    "guan chunk");
-					goto fail;
-				}
-				break;	/* a final chunk cut short */
-			}
-			if (read_guano(fd, off + 8, id_len, wi) < 0) {
-				err_sys(e, EX_IOERR, "cannot read guan chunk");
+		} else if (memcmp(ch, "guan", 4) == 0 ||
+		    memcmp(ch, "JUNK", 4) == 0) {
+			if (parse_guan(fd, wi, ch, off, have_data, e) < 0)
 				goto fail;
-			}
 		} else if (memcmp(ch, "data", 4) == 0 && !have_data) {
 			if (!have_fmt) {
 				err_set(e, EX_DATAERR, "data before fmt");
 				goto fail;
 			}
 			have_data = 1;
-			wi->data_off = off + 8;
-			dsize = id_len;
-			fb = pcm_frame_bytes(&wi->spec);
-			if (dsize == 0xffffffffu ||
-			    wi->data_off + dsize > wi->file_len) {
-				/* in progress: the data runs to EOF */
-				dsize = wi->file_len - wi->data_off;
-				dsize -= dsize % fb;
-				wi->data_len = dsize;
-				wi->frames = dsize / fb;
-				wi->finished = 0;
-				break;
-			}
-			if (dsize % fb) {
-				err_set(e, EX_DATAERR, "data size %llu is not "
-				    "whole frames", (unsigned long long)dsize);
+			n = parse_data(fd, wi, ch, off, riff, e);
+			if (n < 0)
 				goto fail;
-			}
-			wi->data_len = dsize;
-			wi->frames = dsize / fb;
-			wi->finished = riff != 0 && (uint64_t)riff + 8 <=
-			    wi->file_len;
-			id_len = dsize;
+			if (n == 1)
+				break;
+			id_len = wi->data_len;
 		}
 		off += 8 + (uint64_t)id_len + (id_len & 1);
 	}
@@ -344,6 +528,7 @@ void
 wav_info_free(struct wav_info *wi)
 {
 	free(wi->guano);
-	wi->guano = NULL;
-	wi->guano_len = 0;
+	free(wi->head_guano);
+	wi->guano = wi->head_guano = NULL;
+	wi->guano_len = wi->head_guano_len = 0;
 }

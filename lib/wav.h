@@ -9,12 +9,19 @@
  *   data <size> PCM...
  *   guan (the final GUANO text, appended by wav_finish)
  * While a segment is written (in tmp/), the RIFF size is 0 and the data
- * size 0xFFFFFFFF: the data runs to the end of the file. wav_finish() appends the final
- * GUANO chunk, patches both sizes and turns the first `guan` chunk into
- * `JUNK`, so a finished file has exactly one GUANO chunk. A file left
- * behind by a crash is parsed the same way (data to EOF, cut to whole
- * frames) and finished by wav_finish() with the metadata the first chunk
- * carries.
+ * size 0xFFFFFFFF: the data runs to the end of the file. wav_finish()
+ * sets the data size, appends the final GUANO chunk, sets the RIFF size
+ * and turns the first `guan` chunk into `JUNK` (keeping its text), so a
+ * finished file has exactly one GUANO chunk. It syncs between these
+ * steps, so that after a power cut at any point:
+ *   - a data size that is set is the true one (nothing follows the PCM
+ *     before it is durable), and
+ *   - a RIFF size or a JUNK chunk means the final chunk is complete.
+ * A file left behind by a crash is parsed the same way (data to EOF, cut
+ * to whole frames; or to the data size) and finished again by
+ * wav_finish() with the metadata the final chunk carries when it is
+ * complete (tail_ok), else with the start-of-segment metadata
+ * (head_guano).
  */
 #ifndef REC_WAV_H
 #define REC_WAV_H
@@ -37,6 +44,15 @@ struct wav_info {
 	char *guano;		/* the GUANO text of the last guan chunk, or
 				   NULL; malloc'd, NUL-terminated */
 	size_t guano_len;
+	char *head_guano;	/* the GUANO text in the header (a guan
+				   chunk, or the JUNK chunk wav_finish made
+				   of it): the start-of-segment metadata, or
+				   NULL; malloc'd, NUL-terminated */
+	size_t head_guano_len;
+	int tail_ok;		/* guano is a complete final chunk that ends
+				   the file and whose REC|Frames counts
+				   exactly `frames`: the segment's own final
+				   metadata, whatever the header says */
 	uint64_t file_len;
 };
 
@@ -52,9 +68,11 @@ size_t wav_head(uint8_t *buf, size_t cap, const struct pcm_spec *spec,
 /*
  * Finish a segment: fd is open read-write; data_off is the header length
  * wav_head returned and data_len the PCM bytes written after it. Cuts
- * the file to data_off + data_len, appends a pad byte when needed and a
- * guan chunk holding guano, sets the data and RIFF sizes and renames the
- * first guan chunk to JUNK. Does not fsync. 0, or -1 with errno.
+ * the file to data_off + data_len and sets the data size (fdatasync),
+ * appends a pad byte when needed and a guan chunk holding guano
+ * (fdatasync), sets the RIFF size and renames the first guan chunk to
+ * JUNK; the caller fsyncs before it publishes. Running it again on a
+ * finished file gives the same file. 0, or -1 with errno.
  */
 int wav_finish(int fd, uint64_t data_off, uint64_t data_len,
     const char *guano, size_t len);
@@ -63,7 +81,9 @@ int wav_finish(int fd, uint64_t data_off, uint64_t data_len,
  * Parse a WAV file (PCM, or WAVE_FORMAT_EXTENSIBLE with PCM subformat, in
  * one of our formats). Fills wi (free with wav_info_free). A file in
  * progress (data size 0xFFFFFFFF or running past EOF, or RIFF size 0) has
- * finished = 0 and data_len = the whole frames present. -1 with e
+ * finished = 0 and data_len = the whole frames present (up to a final
+ * guan chunk that passes the tail_ok checks). Chunks whose text does not
+ * start with "GUANO|" are not GUANO (a crash may leave zeros). -1 with e
  * (EX_DATAERR) when it is not a WAV file we can read; EX_IOERR on a
  * read error.
  */

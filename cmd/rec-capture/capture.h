@@ -53,9 +53,11 @@ struct cap {
 	size_t ev_first, ev_n;		/* queued events (guarded by ev_mu) */
 
 	/* stop requests and results */
-	volatile sig_atomic_t *stop;	/* set by SIGTERM/SIGINT */
+	volatile sig_atomic_t *stop;	/* set by a stop signal (main.c) */
 	int sigfd;			/* read end of the self-pipe */
 	_Atomic int writer_ex;		/* != 0: the writer failed with it */
+	int recover_ex;			/* 65/74: a tmp/ file was quarantined
+					   or left behind by writer_recover */
 	_Atomic int writer_done;
 
 	/* counters (writer) */
@@ -75,7 +77,9 @@ void cap_event_push(struct cap *c, const struct cap_event *ev);
 
 /* writer.c: the writer thread. */
 void *writer_main(void *arg);
-/* writer.c: recover segments left in tmp/ by a crash; 0 or exit code. */
+/* recover.c: recover segments left in tmp/ by a crash. One that cannot
+ * be read does not stop it (c->recover_ex says what became of it);
+ * 0, or an exit code when tmp/ cannot be listed. */
 int writer_recover(struct cap *c);
 
 /* Wall clock in ns since the epoch. */

@@ -41,6 +41,55 @@ on_signal(int sig)
 	errno = saved;
 }
 
+/*
+ * Every signal whose default action would end the process, and that can
+ * be caught, stops the recording the one clean way: the frames read are
+ * written, the open segment is published, exit 0. A terminal sends HUP
+ * (hang-up), INT and QUIT; systemd and init TERM, HUP and PWR; recd may
+ * start us with every disposition at its default. A death by signal
+ * would leave the open segment in tmp/ and lose the ring's audio.
+ * Not here: the synchronous faults (SEGV, BUS, FPE, ILL, TRAP, SYS,
+ * ABRT: going on is not safe), and ignored_sigs.
+ */
+static const int stop_sigs[] = {
+	SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPWR, SIGALRM, SIGVTALRM,
+	SIGPROF, SIGXCPU, SIGIO, SIGSTKFLT
+};
+/*
+ * Ignored: PIPE (a reader of the trigger FIFO may go away), USR1 and
+ * USR2 (they mean nothing to us: a stray one must not end a recording),
+ * XFSZ (a write past the file size limit then fails with EFBIG and is
+ * reported like any write error).
+ */
+static const int ignored_sigs[] = { SIGPIPE, SIGUSR1, SIGUSR2, SIGXFSZ };
+
+/* Install the handlers; *stopset gets the signals that stop us. */
+static void
+signals_init(sigset_t *stopset)
+{
+	struct sigaction sa;
+	size_t i;
+	int sig;
+
+	sigemptyset(stopset);
+	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		sigaddset(stopset, stop_sigs[i]);
+	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaddset(stopset, sig);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: reads see EINTR */
+	sa.sa_mask = *stopset;
+	for (sig = 1; sig < NSIG; sig++)
+		if (sigismember(stopset, sig) == 1)
+			sigaction(sig, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(ignored_sigs) / sizeof(ignored_sigs[0]); i++)
+		sigaction(ignored_sigs[i], &sa, NULL);
+	/* a parent may have left them blocked */
+	sigprocmask(SIG_UNBLOCK, stopset, NULL);
+}
+
 static void
 usage(FILE *f)
 {
@@ -199,7 +248,6 @@ main(int argc, char **argv)
 	static struct cap cap;
 	struct cap *c = &cap;
 	struct err e;
-	struct sigaction sa;
 	sigset_t block, old;
 	pthread_t wt;
 	uint64_t buf_ms, dur_ms, bufframes;
@@ -292,6 +340,10 @@ main(int argc, char **argv)
 	}
 	rc = 0;
 	c->sigfd = -1;
+	/* From here on a signal stops us cleanly (also during recovery). */
+	c->stop = &stop_flag;
+	pthread_mutex_init(&c->ev_mu, NULL);
+	signals_init(&block);
 	lockfd = lock_station(c);
 	if (lockfd < 0) {
 		rc = -lockfd;
@@ -299,6 +351,11 @@ main(int argc, char **argv)
 	}
 	if ((rc = writer_recover(c)) != 0)
 		goto out;
+	if (stop_flag) {
+		log_info("stopped before recording");
+		rc = c->recover_ex;
+		goto out;
+	}
 	if (run_id(c->run) < 0) {
 		log_error("cannot get random bytes: %s", strerror(errno));
 		rc = EX_OSERR;
@@ -312,7 +369,6 @@ main(int argc, char **argv)
 		rc = EX_OSERR;
 		goto out;
 	}
-	pthread_mutex_init(&c->ev_mu, NULL);
 
 	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0) {
 		log_error("cannot create a pipe: %s", strerror(errno));
@@ -321,22 +377,14 @@ main(int argc, char **argv)
 	}
 	sigpipe_w = pfd[1];
 	c->sigfd = pfd[0];
-	c->stop = &stop_flag;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: reads see EINTR */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	if (stop_flag && write(sigpipe_w, "x", 1) < 0) {
+		/* a signal before the pipe: the flag is enough */
+	}
 
 	log_info("recording %s (%u Hz, %u channels, %s) into %s/seg as "
 	    "station %s, run %s", c->device, c->spec.rate, c->spec.channels,
 	    pcm_format_name(c->spec.format), c->sp.dir, c->station, c->run);
 	/* Signals go to the reader (main thread), never to the writer. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	rc = pthread_create(&wt, NULL, writer_main, c);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -352,6 +400,8 @@ main(int argc, char **argv)
 	wrc = atomic_load(&c->writer_ex);
 	if (rc == 0)
 		rc = wrc;
+	if (rc == 0)
+		rc = c->recover_ex;
 	log_info("%s: %" PRIu64 " frames in %" PRIu64 " segments, %" PRIu64
 	    " overruns, %" PRIu64 " frames lost", rc == EX_UNAVAILABLE ?
 	    "device gone" : *c->stop ? "stopped" : "done", c->frames,
@@ -363,8 +413,7 @@ out:
 	}
 	source_close(c);
 	ring_free(&c->ring);
-	if (c->stop != NULL)
-		pthread_mutex_destroy(&c->ev_mu);
+	pthread_mutex_destroy(&c->ev_mu);
 	if (pfd[0] >= 0) {
 		sigpipe_w = -1;
 		close(pfd[0]);

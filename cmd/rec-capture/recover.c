@@ -19,6 +19,9 @@
 #include "log.h"
 #include "wav.h"
 
+#define TRIES		3	/* reads of a segment before it is given up */
+#define RETRY_MS	200	/* between them */
+
 /* Keys the final chunk sets again; not copied from the first chunk. */
 static const char *const final_keys[] = {
 	"GUANO|Version", "Length", "REC|Frames", "REC|Gaps",
@@ -79,6 +82,32 @@ quarantine(struct cap *c, const char *name, const char *why)
 }
 
 /*
+ * tmp/name could not be read or written (errnum): one bad file must not
+ * stop the recording. A shortage of the process (descriptors, memory,
+ * disk space) says nothing about the file: it stays in tmp/ for the next
+ * start. Anything else (EIO) moves it to corrupt/, where it is kept.
+ * Returns EX_DATAERR (quarantined) or EX_IOERR (left or not movable).
+ */
+static int
+give_up(struct cap *c, const char *name, int errnum)
+{
+	switch (errnum) {
+	case EMFILE: case ENFILE: case ENOMEM: case ENOSPC: case EDQUOT:
+		log_error("left %s/tmp/%s for the next start: %s", c->sp.dir,
+		    name, strerror(errnum));
+		return EX_IOERR;
+	}
+	if (spool_quarantine(&c->sp, SPOOL_TMP, name) < 0) {
+		log_error("cannot move %s/tmp/%s to %s/corrupt/: %s; skipped",
+		    c->sp.dir, name, c->sp.dir, strerror(errno));
+		return EX_IOERR;
+	}
+	log_error("moved %s/tmp/%s to %s/corrupt/: %s", c->sp.dir, name,
+	    c->sp.dir, strerror(errnum));
+	return EX_DATAERR;
+}
+
+/*
  * The gaps the writer journaled in tmp/NAME.gaps before the crash
  * ("off+len,..."), keeping those within the recovered frames; into buf,
  * their sum into *lost. No journal: no gaps were recorded.
@@ -111,38 +140,102 @@ journal_gaps(struct cap *c, const char *name, uint64_t frames, char *buf,
 	free(text);
 }
 
-/* Recover tmp/name; 0, or an exit code on an I/O failure. */
+/*
+ * Open and parse tmp/name, TRIES times while reading fails. The fd, or
+ * -1 with e (EX_DATAERR: not a segment), errno, and *what ("open" or
+ * "read") that failed.
+ */
+static int
+open_parse(struct cap *c, const char *name, struct wav_info *wi,
+    struct err *e, const char **what)
+{
+	int fd, try, se;
+
+	for (try = 1;; try++) {
+		*what = "open";
+		fd = openat(c->sp.fd[SPOOL_TMP], name, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			se = errno;
+			err_sys(e, EX_IOERR, "cannot open");
+		} else if (*what = "read", wav_parse(fd, wi, e) == 0) {
+			return fd;
+		} else {
+			se = errno;
+			close(fd);
+			if (e->ex == EX_DATAERR)
+				return -1;
+		}
+		if (try == TRIES)
+			break;
+		log_warn("cannot %s %s/tmp/%s (try %d of %d): %s", *what,
+		    c->sp.dir, name, try, TRIES, strerror(se));
+		usleep(RETRY_MS * 1000);
+	}
+	errno = se;
+	return -1;
+}
+
+/*
+ * The final GUANO text of a segment a crash left without a complete
+ * final chunk: the start-of-segment metadata, with what the PCM and the
+ * gap journal say. 0, or -1 (ENOMEM).
+ */
+static int
+final_guano(struct cap *c, const char *name, const struct wav_info *wi,
+    struct guano *g)
+{
+	const char *src = wi->head_guano ? wi->head_guano : wi->guano;
+	size_t srclen = wi->head_guano ? wi->head_guano_len : wi->guano_len;
+	char gaps[8192];
+	uint64_t lost = 0, fr = wi->frames;
+	unsigned rate = wi->spec.rate;
+
+	if (guano_init(g) < 0)
+		return -1;
+	journal_gaps(c, name, fr, gaps, sizeof(gaps), &lost);
+	if (copy_guano(g, src, srclen) < 0 ||
+	    guano_add(g, "Length", "%" PRIu64 ".%06" PRIu64, fr / rate,
+	    (fr % rate) * 1000000 / rate) < 0 ||
+	    guano_add(g, "REC|Frames", "%" PRIu64, fr) < 0 ||
+	    guano_add(g, "REC|Gaps", "%s", gaps) < 0 ||
+	    guano_add(g, "REC|Lost Frames", "%" PRIu64, lost) < 0 ||
+	    guano_add(g, "REC|Recovered", "true") < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Recover tmp/name: 0 when published (or quarantined as the debris of a
+ * crash, holding no audio), EX_DATAERR when quarantined because it could
+ * not be read, EX_IOERR when it had to be left where it is.
+ */
 static int
 recover_one(struct cap *c, const char *name)
 {
 	struct wav_info wi;
 	struct err e;
-	struct guano g;
-	int fd, rc = 0, have_g = 0;
-	char why[600], gaps[8192];
+	struct guano g = { NULL, 0, 0 };
+	const char *text, *what;
+	size_t len;
+	int fd, rc = 0;
+	char why[600];
 
 	memset(&wi, 0, sizeof(wi));
-	fd = openat(c->sp.fd[SPOOL_TMP], name, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		log_error("cannot open %s/tmp/%s: %s", c->sp.dir, name,
-		    strerror(errno));
-		return err_ex_for_errno(errno);
-	}
-	if (wav_parse(fd, &wi, &e) < 0) {
-		if (e.ex == EX_IOERR) {
-			log_error("cannot read %s/tmp/%s: %s", c->sp.dir, name,
-			    e.msg);
-			rc = EX_IOERR;
-			goto out;
-		}
+	fd = open_parse(c, name, &wi, &e, &what);
+	if (fd < 0 && e.ex == EX_DATAERR) {
 		snprintf(why, sizeof(why), "not a readable segment (%s)",
 		    e.msg);
-		close(fd);
-		fd = -1;
 		quarantine(c, name, why);
-		goto out;
+		return 0;
 	}
-	if (wi.frames == 0 || wi.guano == NULL) {
+	if (fd < 0) {
+		int se = errno;
+
+		log_error("cannot %s %s/tmp/%s: %s", what, c->sp.dir, name,
+		    strerror(se));
+		return give_up(c, name, se);
+	}
+	if (wi.frames == 0 || (wi.guano == NULL && wi.head_guano == NULL)) {
 		close(fd);
 		fd = -1;
 		quarantine(c, name, wi.frames == 0 ?
@@ -150,65 +243,55 @@ recover_one(struct cap *c, const char *name)
 		    "no GUANO metadata");
 		goto out;
 	}
-	if (!wi.finished) {
-		uint64_t lost = 0;
-
-		if (guano_init(&g) < 0)
-			goto nomem;
-		have_g = 1;
-		journal_gaps(c, name, wi.frames, gaps, sizeof(gaps), &lost);
-		if (copy_guano(&g, wi.guano, wi.guano_len) < 0 ||
-		    guano_add(&g, "Length", "%" PRIu64 ".%06" PRIu64,
-		    wi.frames / wi.spec.rate,
-		    (wi.frames % wi.spec.rate) * 1000000 / wi.spec.rate) < 0 ||
-		    guano_add(&g, "REC|Frames", "%" PRIu64, wi.frames) < 0 ||
-		    guano_add(&g, "REC|Gaps", "%s", gaps) < 0 ||
-		    guano_add(&g, "REC|Lost Frames", "%" PRIu64, lost) < 0 ||
-		    guano_add(&g, "REC|Recovered", "true") < 0)
-			goto nomem;
-		if (wav_finish(fd, wi.data_off, wi.data_len, g.buf, g.len) < 0) {
+	/* A complete final chunk: nothing was lost, keep its metadata. */
+	text = wi.guano;
+	len = wi.guano_len;
+	if (!wi.tail_ok) {
+		if (final_guano(c, name, &wi, &g) < 0) {
 			log_error("cannot finish %s/tmp/%s: %s", c->sp.dir,
-			    name, strerror(errno));
-			rc = err_ex_for_errno(errno);
+			    name, strerror(ENOMEM));
+			rc = give_up(c, name, ENOMEM);
 			goto out;
 		}
+		text = g.buf;
+		len = g.len;
 	}
-	if (fsync(fd) < 0) {
-		log_error("cannot fsync %s/tmp/%s: %s", c->sp.dir, name,
-		    strerror(errno));
-		rc = EX_IOERR;
+	/* Finished again even when it looks finished: wav_finish makes
+	 * the same file of a complete one, and a header that a crash
+	 * updated in part whole. */
+	if (wav_finish(fd, wi.data_off, wi.data_len, text, len) < 0 ||
+	    fsync(fd) < 0) {
+		int se = errno;
+
+		log_error("cannot finish %s/tmp/%s: %s", c->sp.dir, name,
+		    strerror(se));
+		close(fd);
+		fd = -1;
+		rc = give_up(c, name, se);
 		goto out;
 	}
 	close(fd);
 	fd = -1;
 	if (spool_publish(&c->sp, SPOOL_TMP, name, SPOOL_SEG, NULL) < 0) {
-		if (errno == EEXIST) {
+		int se = errno;
+
+		if (se == EEXIST) {
 			quarantine(c, name, "its name is taken in seg/");
 			goto out;
 		}
 		log_error("cannot rename %s/tmp/%s to %s/seg/%s: %s",
-		    c->sp.dir, name, c->sp.dir, name, strerror(errno));
-		rc = err_ex_for_errno(errno);
+		    c->sp.dir, name, c->sp.dir, name, strerror(se));
+		rc = give_up(c, name, se);
 		goto out;
 	}
 	log_warn("recovered %s/tmp/%s (%" PRIu64 " frames, left by a "
 	    "crash) into seg/", c->sp.dir, name, wi.frames);
-	{
-		char line[300];
-
-		snprintf(line, sizeof(line), "%s.gaps", name);
-		(void)unlinkat(c->sp.fd[SPOOL_TMP], line, 0);
-
-		snprintf(line, sizeof(line), "seg/%s", name);
-		spool_trigger(&c->sp, line);
-	}
-	goto out;
-nomem:
-	log_error("out of memory");
-	rc = EX_OSERR;
+	snprintf(why, sizeof(why), "%s.gaps", name);
+	(void)unlinkat(c->sp.fd[SPOOL_TMP], why, 0);
+	snprintf(why, sizeof(why), "seg/%s", name);
+	spool_trigger(&c->sp, why);
 out:
-	if (have_g)
-		guano_free(&g);
+	guano_free(&g);
 	wav_info_free(&wi);
 	if (fd >= 0)
 		close(fd);
@@ -241,12 +324,13 @@ writer_recover(struct cap *c)
 	char **names = NULL, st[72];
 	const char *u, *dot;
 	size_t n = 0, i;
-	int rc = 0, r;
+	int r;
 
 	if (spool_list(&c->sp, SPOOL_TMP, ".wav", &names, &n) < 0) {
 		log_error("cannot list %s/tmp: %s", c->sp.dir, strerror(errno));
 		return err_ex_for_errno(errno);
 	}
+	c->recover_ex = 0;
 	for (i = 0; i < n; i++) {
 		u = strrchr(names[i], '_');
 		dot = strrchr(names[i], '.');
@@ -259,9 +343,10 @@ writer_recover(struct cap *c)
 				continue;
 			}
 		}
+		/* EX_IOERR (a file left behind) wins over EX_DATAERR */
 		r = recover_one(c, names[i]);
-		if (r != 0 && rc == 0)
-			rc = r;
+		if (r == EX_IOERR || (r != 0 && c->recover_ex == 0))
+			c->recover_ex = r;
 	}
 	spool_names_free(names, n);
 	/* gap journals whose segment was published before a crash */
@@ -276,5 +361,5 @@ writer_recover(struct cap *c)
 		}
 		spool_names_free(names, n);
 	}
-	return rc;
+	return 0;
 }

@@ -317,7 +317,8 @@ run_alsa(struct cap *c)
 	int64_t anchor = 0, t;
 	int anchored = 0, recovering = 0, err;
 	enum cap_cause cause = CAUSE_NONE;
-	snd_pcm_uframes_t n, space;
+	snd_pcm_uframes_t n;
+	size_t space;		/* ring_wptr's type: not uframes on armhf */
 	snd_pcm_sframes_t r;
 	int64_t t0 = mono_ns();
 	void *p;

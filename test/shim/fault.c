@@ -114,25 +114,108 @@ logfd(const char *what, int fd)
 	logline(what, path, NULL);
 }
 
-#define OPEN_BODY(realname, ...)					\
-	mode_t mode = 0;						\
-	if (flags & (O_CREAT | O_TMPFILE)) {				\
-		va_list ap;						\
-		va_start(ap, flags);					\
-		mode = (mode_t)va_arg(ap, int);				\
-		va_end(ap);						\
-	}								\
-	if (emfile(path)) {						\
-		errno = EMFILE;						\
-		return -1;						\
-	}								\
-	int (*real)() = next(realname);					\
-	return real(__VA_ARGS__, mode);
+/* 1 when opening path (relative to dfd) must fail with EMFILE: the
+ * substring is matched against the whole path, so "seg/NAME" also
+ * matches an openat(dirfd-of-seg, "NAME"). */
+static int
+emfile_at(int dfd, const char *path)
+{
+	char dir[4096], full[8300], link[64];
+	ssize_t n;
 
-int open(const char *path, int flags, ...) { OPEN_BODY("open", path, flags) }
-int open64(const char *path, int flags, ...) { OPEN_BODY("open64", path, flags) }
-int openat(int dfd, const char *path, int flags, ...) { OPEN_BODY("openat", dfd, path, flags) }
-int openat64(int dfd, const char *path, int flags, ...) { OPEN_BODY("openat64", dfd, path, flags) }
+	if (path == NULL)
+		return 0;
+	if (path[0] == '/' || (dfd == AT_FDCWD && getcwd(dir, sizeof dir) == NULL))
+		return emfile(path);
+	if (dfd != AT_FDCWD) {
+		snprintf(link, sizeof link, "/proc/self/fd/%d", dfd);
+		n = readlink(link, dir, sizeof dir - 1);
+		if (n < 0)
+			return emfile(path);
+		dir[n] = '\0';
+	}
+	snprintf(full, sizeof full, "%s/%s", dir, path);
+	return emfile(full);
+}
+
+/* mode is read only when open creates (O_CREAT, O_TMPFILE). */
+static mode_t
+open_mode(int flags, va_list ap)
+{
+	return (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
+}
+
+typedef int (*openat_fn)(int, const char *, int, ...);
+
+static int
+do_openat(const char *name, int dfd, const char *path, int flags, mode_t mode)
+{
+	if (emfile_at(dfd, path)) {
+		errno = EMFILE;
+		return -1;
+	}
+	return ((openat_fn)next(name))(dfd, path, flags, mode);
+}
+
+static int
+do_open(const char *name, const char *path, int flags, mode_t mode)
+{
+	int (*real)(const char *, int, ...) = next(name);
+
+	if (emfile_at(AT_FDCWD, path)) {
+		errno = EMFILE;
+		return -1;
+	}
+	return real(path, flags, mode);
+}
+
+int
+open(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t m;
+
+	va_start(ap, flags);
+	m = open_mode(flags, ap);
+	va_end(ap);
+	return do_open("open", path, flags, m);
+}
+
+int
+open64(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t m;
+
+	va_start(ap, flags);
+	m = open_mode(flags, ap);
+	va_end(ap);
+	return do_open("open64", path, flags, m);
+}
+
+int
+openat(int dfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t m;
+
+	va_start(ap, flags);
+	m = open_mode(flags, ap);
+	va_end(ap);
+	return do_openat("openat", dfd, path, flags, m);
+}
+
+int
+openat64(int dfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t m;
+
+	va_start(ap, flags);
+	m = open_mode(flags, ap);
+	va_end(ap);
+	return do_openat("openat64", dfd, path, flags, m);
+}
 
 ssize_t
 read(int fd, void *buf, size_t n)
@@ -159,9 +242,9 @@ pread(int fd, void *buf, size_t n, off_t off)
 }
 
 ssize_t
-pread64(int fd, void *buf, size_t n, off_t off)
+pread64(int fd, void *buf, size_t n, off64_t off)
 {
-	ssize_t (*real)(int, void *, size_t, off_t) = next("pread64");
+	ssize_t (*real)(int, void *, size_t, off64_t) = next("pread64");
 
 	if (eio(fd)) {
 		errno = EIO;

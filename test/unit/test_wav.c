@@ -88,6 +88,63 @@ roundtrip(enum pcm_format f, unsigned ch, unsigned frames, int crash)
 	close(fd);
 }
 
+/*
+ * What a power cut in wav_finish can leave: the data size stale with a
+ * complete final chunk (its text is not PCM), and a zeroed final chunk
+ * (not GUANO; the start-of-segment text is still found in the JUNK
+ * chunk).
+ */
+static void
+powercut(enum pcm_format f, unsigned ch, unsigned frames)
+{
+	struct pcm_spec spec = { 8000, ch, f };
+	struct guano g;
+	struct wav_info wi;
+	struct err e;
+	uint8_t head[4096], *pcm, ff[4] = { 0xff, 0xff, 0xff, 0xff }, *z;
+	size_t hl, fb = pcm_frame_bytes(&spec), dl = frames * fb, i;
+	char tmpl[] = "/tmp/test_wav.XXXXXX";
+	off_t end;
+	int fd;
+
+	CHECK(guano_init(&g) == 0);
+	CHECK(guano_add(&g, "REC|Station", "x") == 0);
+	hl = wav_head(head, sizeof(head), &spec, g.buf, g.len);
+	CHECK((fd = mkstemp(tmpl)) >= 0);
+	unlink(tmpl);
+	CHECK(write(fd, head, hl) == (ssize_t)hl);
+	pcm = malloc(dl);
+	for (i = 0; i < dl; i++)
+		pcm[i] = (uint8_t)(i * 13 + 5);
+	CHECK(write(fd, pcm, dl) == (ssize_t)dl);
+	CHECK(guano_add(&g, "REC|Frames", "%u", frames) == 0);
+	CHECK(wav_finish(fd, hl, dl, g.buf, g.len) == 0);
+	end = lseek(fd, 0, SEEK_END);
+
+	/* stale data size: the final chunk ends the PCM, not EOF */
+	CHECK(pwrite(fd, ff, 4, hl - 4) == 4);
+	CHECK(wav_parse(fd, &wi, &e) == 0);
+	CHECK(!wi.finished && wi.tail_ok);
+	CHECK(wi.data_len == dl && wi.frames == frames);
+	CHECK(wi.guano != NULL && strstr(wi.guano, "REC|Frames"));
+	CHECK(wi.head_guano != NULL && strstr(wi.head_guano, "REC|Station"));
+	wav_info_free(&wi);
+
+	/* data size set, final chunk zeroed */
+	CHECK(wav_finish(fd, hl, dl, g.buf, g.len) == 0);
+	z = calloc(1, end - (off_t)(hl + dl));
+	CHECK(pwrite(fd, z, end - (hl + dl), hl + dl) == end - (off_t)(hl + dl));
+	CHECK(wav_parse(fd, &wi, &e) == 0);
+	CHECK(!wi.tail_ok && wi.guano == NULL);
+	CHECK(wi.data_len == dl);
+	CHECK(wi.head_guano != NULL && strstr(wi.head_guano, "REC|Station"));
+	wav_info_free(&wi);
+	free(z);
+	free(pcm);
+	guano_free(&g);
+	close(fd);
+}
+
 static void
 bad_files(void)
 {
@@ -121,6 +178,8 @@ main(void)
 	roundtrip(PCM_S24_3LE, 3, 1000, 0);
 	roundtrip(PCM_S32_LE, 6, 17, 1);
 	roundtrip(PCM_S16_LE, 2, 0, 0);
+	powercut(PCM_S16_LE, 2, 1000);
+	powercut(PCM_S24_3LE, 1, 333);
 	bad_files();
 	return check_done();
 }
