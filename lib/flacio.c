@@ -19,6 +19,9 @@
 
 #define BLOCK	4096	/* frames per read */
 
+_Static_assert(FLACIO_MAX_CHANNELS == FLAC__MAX_CHANNELS,
+    "FLACIO_MAX_CHANNELS is libFLAC's limit");
+
 /* The encoder's output: a file region from base on. */
 struct out {
 	int fd;
@@ -65,15 +68,24 @@ enc_tell(const FLAC__StreamEncoder *enc, FLAC__uint64 *off, void *ctx)
 static void
 enc_fail(struct err *e, const FLAC__StreamEncoder *enc, const struct out *o)
 {
+	FLAC__StreamEncoderState st;
+
 	if (o->err != 0) {
 		errno = o->err;
 		err_sys(e, err_ex_for_errno(o->err), "cannot write the FLAC "
 		    "stream");
 		return;
 	}
+	st = FLAC__stream_encoder_get_state(enc);
+	if (st == FLAC__STREAM_ENCODER_VERIFY_MISMATCH_IN_AUDIO_DATA ||
+	    st == FLAC__STREAM_ENCODER_VERIFY_DECODER_ERROR) {
+		err_set(e, EX_SOFTWARE, "FLAC encoder: the encoded audio does "
+		    "not decode to the input (%s)",
+		    FLAC__StreamEncoderStateString[st]);
+		return;
+	}
 	err_set(e, EX_SOFTWARE, "FLAC encoder: %s",
-	    FLAC__StreamEncoderStateString[
-	    FLAC__stream_encoder_get_state(enc)]);
+	    FLAC__StreamEncoderStateString[st]);
 }
 
 /* Little-endian samples of format f into n int32s. */
@@ -144,6 +156,10 @@ flacio_encode(int fd, uint64_t data_off, uint64_t frames,
 	FLAC__stream_encoder_set_compression_level(enc, level);
 	FLAC__stream_encoder_set_total_samples_estimate(enc, frames);
 	FLAC__stream_encoder_set_metadata(enc, &vc, 1);
+	/* libFLAC decodes every frame it encodes and compares it with the
+	 * input before writing it: the segment is deleted once its member
+	 * is archived, so an encoder fault must not cost audio */
+	FLAC__stream_encoder_set_verify(enc, true);
 	if (FLAC__stream_encoder_init_stream(enc, enc_write, enc_seek,
 	    enc_tell, NULL, &dst) != FLAC__STREAM_ENCODER_INIT_STATUS_OK) {
 		err_set(e, EX_SOFTWARE, "cannot start the FLAC encoder: %s",

@@ -25,15 +25,22 @@
 #include "err.h"
 #include "pcm.h"
 
+/* The most channels a FLAC stream holds (FLAC__MAX_CHANNELS). */
+#define FLACIO_MAX_CHANNELS	8
+
 /*
  * Encode frames frames of PCM in spec, read from fd at data_off, at
  * compression level (0..8), with the Vorbis comments tags[0..ntags)
  * ("NAME=value"), into outfd from offset out_off on (pwrite; outfd's
  * offset is not used). On success *out_len is the FLAC stream's length
- * and pcm_sha the SHA-256 of the PCM bytes read. 0, or -1 with e
- * (EX_IOERR on a read error or short file, err_ex_for_errno() of a
- * write error, e.g. EX_TEMPFAIL for ENOSPC; EX_SOFTWARE for an encoder
- * failure).
+ * and pcm_sha the SHA-256 of the PCM bytes read. The encoder runs in
+ * libFLAC's verify mode: every frame is decoded and compared with its
+ * input before it is written, and STREAMINFO carries the MD5 signature
+ * of the audio. 0, or -1 with e (EX_IOERR on a read error or short
+ * file, err_ex_for_errno() of a write error, e.g. EX_TEMPFAIL for
+ * ENOSPC; EX_SOFTWARE for an encoder failure or a verify mismatch).
+ * This checks the encoder, not the bytes that reached outfd: decode
+ * them (flacio_decode) to check those.
  */
 int flacio_encode(int fd, uint64_t data_off, uint64_t frames,
     const struct pcm_spec *spec, unsigned level, const char *const *tags,

@@ -77,15 +77,23 @@ iso(const struct timespec *ts)
 }
 
 static json_t *
-seg_json(const struct manifest_seg *s, int wav)
+seg_json(const struct manifest_seg *s, const char *codec)
 {
 	json_t *o = json_object(), *gaps = json_array();
+	int wav;
+
+	/* a member in another codec than the archive's says so */
+	if (s->codec[0] != '\0' && strcmp(s->codec, codec) != 0)
+		codec = s->codec;
+	wav = strcmp(codec, "wav") == 0;
 
 	for (size_t i = 0; i < s->ngaps; i++)
 		json_array_append_new(gaps, json_pack("[II]",
 		    (json_int_t)s->gaps[i].off, (json_int_t)s->gaps[i].len));
 	json_object_set_new(o, "name", json_string(s->name));
 	json_object_set_new(o, "member", json_string(s->member));
+	if (codec == s->codec)
+		json_object_set_new(o, "codec", json_string(codec));
 	json_object_set_new(o, "start", iso(&s->start));
 	json_object_set_new(o, "frames", json_integer((json_int_t)s->frames));
 	json_object_set_new(o, "rate", json_integer(s->spec.rate));
@@ -118,7 +126,6 @@ manifest_dump(const struct manifest *m, char **out, size_t *len,
     struct err *e)
 {
 	json_t *root = json_object(), *segs = json_array();
-	int wav = strcmp(m->codec, "wav") == 0;
 	char *s;
 
 	json_object_set_new(root, "format", json_string(MANIFEST_FORMAT));
@@ -128,7 +135,7 @@ manifest_dump(const struct manifest *m, char **out, size_t *len,
 	json_object_set_new(root, "start", iso(&m->start));
 	json_object_set_new(root, "end", iso(&m->end));
 	for (size_t i = 0; i < m->nsegs; i++)
-		json_array_append_new(segs, seg_json(&m->segs[i], wav));
+		json_array_append_new(segs, seg_json(&m->segs[i], m->codec));
 	json_object_set_new(root, "segments", segs);
 	s = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(root);
@@ -199,13 +206,15 @@ is_hex64(const char *s)
 }
 
 static int
-seg_load(json_t *o, struct manifest_seg *s, int wav, const char **what)
+seg_load(json_t *o, struct manifest_seg *s, const char *codec,
+    const char **what)
 {
 	char fmt[16];
 	uint64_t v;
 	json_t *gaps;
 	size_t i;
 	json_t *g;
+	int wav;
 
 	*what = "name";
 	if (!json_is_object(o) || get_str(o, "name", s->name,
@@ -215,6 +224,13 @@ seg_load(json_t *o, struct manifest_seg *s, int wav, const char **what)
 	if (get_str(o, "member", s->member, sizeof s->member) == -1 ||
 	    strchr(s->member, '/') != NULL || s->member[0] == '.')
 		return -1;
+	*what = "codec";
+	snprintf(s->codec, sizeof s->codec, "%s", codec);
+	if (json_object_get(o, "codec") != NULL && (get_str(o, "codec",
+	    s->codec, sizeof s->codec) == -1 ||
+	    (strcmp(s->codec, "wav") != 0 && strcmp(s->codec, "flac") != 0)))
+		return -1;
+	wav = strcmp(s->codec, "wav") == 0;
 	*what = "start";
 	if (get_time(o, "start", &s->start) == -1)
 		return -1;
@@ -289,6 +305,30 @@ seg_load(json_t *o, struct manifest_seg *s, int wav, const char **what)
 	return 0;
 }
 
+/*
+ * 1 when segment i repeats an earlier one's name or member, or its member
+ * is named like the manifest: an archive holds each segment once, and
+ * extracting it must not overwrite one member with another.
+ */
+static int
+seg_repeats(const struct manifest *m, size_t i, const char **what)
+{
+	const struct manifest_seg *s = &m->segs[i];
+
+	*what = "member";
+	if (strcmp(s->member, MANIFEST_NAME) == 0)
+		return 1;
+	for (size_t j = 0; j < i; j++) {
+		if (strcmp(m->segs[j].member, s->member) == 0)
+			return 1;
+		if (strcmp(m->segs[j].name, s->name) == 0) {
+			*what = "name";
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int
 manifest_load(const char *text, size_t len, struct manifest *m,
     struct err *e)
@@ -298,7 +338,6 @@ manifest_load(const char *text, size_t len, struct manifest *m,
 	const char *what = "format";
 	char fmt[32];
 	size_t i;
-	int wav;
 
 	memset(m, 0, sizeof *m);
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
@@ -320,7 +359,6 @@ manifest_load(const char *text, size_t len, struct manifest *m,
 	if (get_str(root, "codec", m->codec, sizeof m->codec) == -1 ||
 	    (strcmp(m->codec, "wav") != 0 && strcmp(m->codec, "flac") != 0))
 		goto bad;
-	wav = strcmp(m->codec, "wav") == 0;
 	what = "start";
 	if (get_time(root, "start", &m->start) == -1)
 		goto bad;
@@ -338,10 +376,12 @@ manifest_load(const char *text, size_t len, struct manifest *m,
 	}
 	json_array_foreach(segs, i, o) {
 		m->nsegs++;
-		if (seg_load(o, &m->segs[i], wav, &what) == -1) {
-			err_set(e, EX_DATAERR,
-			    "bad manifest: segment %zu: bad or missing '%s'",
-			    i + 1, what);
+		int rep = 0;
+		if (seg_load(o, &m->segs[i], m->codec, &what) == -1 ||
+		    (rep = seg_repeats(m, i, &what))) {
+			err_set(e, EX_DATAERR, "bad manifest: segment %zu: %s "
+			    "'%s'", i + 1, rep ? "repeated" : "bad or missing",
+			    what);
 			json_decref(root);
 			manifest_free(m);
 			return -1;

@@ -10,7 +10,10 @@
  * (little-endian samples as in the WAV), so the audio can be checked
  * across codecs (for a WAV member: SHA-256 of its bytes pcm_offset ..
  * pcm_offset + pcm_bytes).  Manifests written before have pcm_sha256 in
- * WAV members too; they are read, and --verify checks it.
+ * WAV members too; they are read, and --verify checks it.  A member whose
+ * codec is not the archive's (a WAV member in a FLAC archive, for a
+ * segment FLAC cannot hold) says so in its own "codec" key; after
+ * manifest_load() every segment's codec is set.
  *
  * JSON written and read with jansson; keys in a fixed order so the same
  * segments always give the same bytes.
@@ -34,6 +37,8 @@ struct manifest_gap { uint64_t off, len; };	/* frames from the start */
 struct manifest_seg {
 	char name[128];		/* segment file name in seg/ */
 	char member[128];	/* member name in the archive */
+	char codec[8];		/* the member's: "wav" or "flac"; "" when
+				 * dumped = the archive's codec */
 	struct timespec start;
 	uint64_t frames;
 	struct pcm_spec spec;

@@ -44,13 +44,22 @@ struct seg {
 #define PART_SUFFIX	".part"
 #define FLAC_PART_SUFFIX ".flac.part"
 
+/* Tries to read a segment that fails with an I/O error, before it is
+ * given up as unreadable (a marginal card sometimes reads on retry). */
+#define READ_TRIES	3
+
+/* Internal to write.c: a segment could not be read (READ_TRIES). */
+#define SEG_UNREADABLE	(-1)
+
 /*
  * Write one archive of segs[0..n) into out/ (see write.c for the
  * commit recipe) and remove the segments from seg/. 0, or an EX_ code
- * after logging.
+ * after logging. *bad is n, or the index of the segment whose I/O error
+ * (after READ_TRIES) failed this archive: nothing was archived, and the
+ * rest may be archived without it.
  */
 int archive_write_one(struct spool *sp, const struct opts *o,
-    struct seg *segs, size_t n);
+    struct seg *segs, size_t n, size_t *bad);
 
 /* Tar header, pax header, padding and manifest entry, per member. */
 #define ARCHIVE_MEMBER_OVERHEAD	3072

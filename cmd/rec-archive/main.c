@@ -18,6 +18,7 @@
 
 #include "archive.h"
 #include "conf.h"
+#include "flacio.h"
 #include "guano.h"
 #include "log.h"
 #include "parse.h"
@@ -151,6 +152,26 @@ load_recipients(const struct conf *c, const struct flags *f, struct opts *o)
 	}
 }
 
+/*
+ * codec = flac (set at where) with [capture] channels FLAC cannot hold
+ * would fail every run: refuse the configuration instead.
+ */
+static void
+check_flac_channels(const struct conf *c, const char *where)
+{
+	const char *v = conf_get(c, "capture", "channels");
+	char codec_at[256];
+	uint64_t ch;
+
+	if (v == NULL || parse_uint(v, 1, UINT64_MAX, &ch) == -1 ||
+	    ch <= FLACIO_MAX_CHANNELS)
+		return;
+	snprintf(codec_at, sizeof codec_at, "%s", where);
+	log_die(EX_CONFIG, "%s: codec flac holds at most %d channels, and "
+	    "%s: [capture] channels is %" PRIu64 ": use codec wav", codec_at,
+	    FLACIO_MAX_CHANNELS, conf_where(c, "capture", "channels"), ch);
+}
+
 /* Everything from flags and config into o and k. */
 static void
 settings(const struct conf *c, const struct flags *f, struct opts *o,
@@ -185,6 +206,8 @@ settings(const struct conf *c, const struct flags *f, struct opts *o,
 		else if (strcmp(v, "wav") != 0)
 			bad_value(w, "codec", v, f->codec != NULL);
 	}
+	if (o->codec_flac)
+		check_flac_channels(c, w);
 	if ((v = pick(c, f->flac_level, "flac-level", &w)) != NULL) {
 		if (parse_uint(v, 0, 8, &u) == -1)
 			bad_value(w, "FLAC level", v, f->flac_level != NULL);
@@ -214,12 +237,17 @@ settings(const struct conf *c, const struct flags *f, struct opts *o,
 }
 
 static void
+segs_free_one(struct seg *s)
+{
+	wav_info_free(&s->wi);
+	free(s->m.gaps);
+}
+
+static void
 segs_free(struct seg *segs, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		wav_info_free(&segs[i].wi);
-		free(segs[i].m.gaps);
-	}
+	for (size_t i = 0; i < n; i++)
+		segs_free_one(&segs[i]);
 	free(segs);
 }
 
@@ -237,7 +265,8 @@ guano_u64(const struct wav_info *wi, const char *key, uint64_t *out)
 
 /*
  * Read one segment's metadata into s. 0; 1 when the segment is bad
- * (why says so: it goes to corrupt/); or an EX_ code after logging.
+ * (why says so: it goes to corrupt/); 2 when it cannot be read (why
+ * says why: worth another try); or an EX_ code after logging.
  */
 static int
 load_segment(struct spool *sp, const char *name, struct seg *s,
@@ -259,22 +288,28 @@ load_segment(struct spool *sp, const char *name, struct seg *s,
 	}
 	fd = openat(sp->fd[SPOOL_SEG], name, O_RDONLY | O_CLOEXEC);
 	if (fd == -1 || fstat(fd, &st) == -1) {
-		log_error("cannot open %s/seg/%s: %s", sp->dir, name,
-		    strerror(errno));
+		/* EIO is the file's problem; EMFILE and the like the run's */
+		int se = errno;
 		if (fd != -1)
 			close(fd);
-		return EX_IOERR;
+		if (se == EIO) {
+			snprintf(why, wlen, "%s", strerror(se));
+			return 2;
+		}
+		log_error("cannot open %s/seg/%s: %s", sp->dir, name,
+		    strerror(se));
+		return err_ex_for_errno(se);
 	}
 	s->file_size = (uint64_t)st.st_size;
 	if (wav_parse(fd, &s->wi, &e) == -1) {
 		close(fd);
-		if (e.ex != EX_DATAERR) {
-			log_error("cannot read %s/seg/%s: %s", sp->dir, name,
-			    e.msg);
-			return e.ex;
-		}
 		snprintf(why, wlen, "%s", e.msg);
-		return 1;
+		if (e.ex == EX_DATAERR)
+			return 1;
+		if (e.ex == EX_IOERR)
+			return 2;
+		log_error("cannot read %s/seg/%s: %s", sp->dir, name, e.msg);
+		return e.ex;
 	}
 	close(fd);
 	if (!s->wi.finished) {
@@ -346,13 +381,34 @@ out:
 }
 
 /*
- * The segments in seg/, bad ones quarantined (*quarantined counts them).
- * 0, or an EX_ code after logging.
+ * Move seg/name to corrupt/ for why (*quarantined counted); when it
+ * cannot be moved either, it stays in seg/ (*skipped counted). Either
+ * way this run goes on without it.
+ */
+static void
+give_up(struct spool *sp, const char *name, const char *why,
+    int *quarantined, int *skipped)
+{
+	if (spool_quarantine(sp, SPOOL_SEG, name) == -1) {
+		log_error("cannot move %s/seg/%s to %s/corrupt/: %s; skipped "
+		    "(%s)", sp->dir, name, sp->dir, strerror(errno), why);
+		(*skipped)++;
+		return;
+	}
+	log_error("moved %s/seg/%s to corrupt/: %s", sp->dir, name, why);
+	(*quarantined)++;
+}
+
+/*
+ * The segments in seg/, bad ones quarantined (*quarantined counts them,
+ * *skipped those that could neither be read nor moved). 0, or an EX_
+ * code after logging.
  */
 static int
-collect(struct spool *sp, struct seg **segsp, size_t *np, int *quarantined)
+collect(struct spool *sp, struct seg **segsp, size_t *np, int *quarantined,
+    int *skipped)
 {
-	char **names, why[600];
+	char **names, why[600], what[700];
 	size_t n, cnt = 0;
 	struct seg *segs;
 	int ret = 0;
@@ -370,25 +426,25 @@ collect(struct spool *sp, struct seg **segsp, size_t *np, int *quarantined)
 		return EX_SOFTWARE;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int rc = load_segment(sp, names[i], &segs[cnt], why,
-		    sizeof why);
+		int rc = 2;
+
+		for (int t = 0; t < READ_TRIES && rc == 2; t++)
+			rc = load_segment(sp, names[i], &segs[cnt], why,
+			    sizeof why);
 		if (rc == 0) {
 			cnt++;
 			continue;
 		}
-		if (rc != 1) {
+		if (rc != 1 && rc != 2) {
 			ret = rc;
 			break;
 		}
-		if (spool_quarantine(sp, SPOOL_SEG, names[i]) == -1) {
-			log_error("cannot move %s/seg/%s to %s/corrupt/: %s",
-			    sp->dir, names[i], sp->dir, strerror(errno));
-			ret = EX_IOERR;
-			break;
-		}
-		log_error("moved %s/seg/%s to corrupt/: %s", sp->dir,
-		    names[i], why);
-		(*quarantined)++;
+		if (rc == 2)
+			snprintf(what, sizeof what, "unreadable after %d "
+			    "tries: %s", READ_TRIES, why);
+		else
+			snprintf(what, sizeof what, "%s", why);
+		give_up(sp, names[i], what, quarantined, skipped);
 	}
 	spool_names_free(names, n);
 	if (ret != 0) {
@@ -475,7 +531,7 @@ run_archive(const struct conf *c, const struct flags *f)
 	struct seg *segs = NULL;
 	struct err e;
 	size_t n = 0, i, made = 0;
-	int wait, ret, quarantined = 0;
+	int wait, ret, quarantined = 0, skipped = 0;
 	uint64_t need = 0, avail;
 
 	settings(c, f, &o, &k, &wait);
@@ -498,7 +554,7 @@ run_archive(const struct conf *c, const struct flags *f)
 	ret = reconcile(&sp);
 	if (ret != 0)
 		goto out;
-	ret = collect(&sp, &segs, &n, &quarantined);
+	ret = collect(&sp, &segs, &n, &quarantined, &skipped);
 	if (ret != 0)
 		goto out;
 	if (!conditions_met(&k, segs, n))
@@ -527,8 +583,19 @@ run_archive(const struct conf *c, const struct flags *f)
 		goto out;
 	}
 	for (i = 0; i < n; ) {
-		size_t r = next_run(&o, segs + i, n - i);
-		ret = archive_write_one(&sp, &o, segs + i, r);
+		size_t r = next_run(&o, segs + i, n - i), bad;
+		ret = archive_write_one(&sp, &o, segs + i, r, &bad);
+		if (ret != 0 && bad < r) {
+			/* one unreadable segment: the rest go on without it */
+			struct seg *s = &segs[i + bad];
+			give_up(&sp, s->name, "unreadable", &quarantined,
+			    &skipped);
+			segs_free_one(s);
+			memmove(s, s + 1, (n - (i + bad) - 1) * sizeof *s);
+			n--;
+			ret = 0;
+			continue;
+		}
 		if (ret != 0)
 			goto out;
 		made++;
@@ -540,6 +607,12 @@ out:
 		log_error("%d segment%s moved to %s/corrupt/", quarantined,
 		    quarantined == 1 ? "" : "s", sp.dir);
 		ret = EX_DATAERR;
+	}
+	/* a file left in seg/ unread outweighs one safe in corrupt/ */
+	if ((ret == 0 || ret == EX_DATAERR) && skipped > 0) {
+		log_error("%d unreadable segment%s left in %s/seg/", skipped,
+		    skipped == 1 ? "" : "s", sp.dir);
+		ret = EX_IOERR;
 	}
 	segs_free(segs, n);
 	free(o.rs);

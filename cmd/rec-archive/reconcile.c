@@ -185,15 +185,20 @@ read_idx(struct spool *sp, const char *idx, char ***names, size_t *n)
 	return rc;
 }
 
+/* The ledger's field that names the archive in out/ (rec-upload(1)
+ * writes: time, key, bytes, ETag, start, end, name). The key is no
+ * use: a key template need not end in the name. */
+#define LEDGER_NAME_FIELD	7
+
 /*
  * 1 when the spool's ledger records an upload of archive name (a line
- * whose second tab-separated field, the object key, ends in "/name" or
- * is name), 0 when not (or there is no ledger), -1 on a read error.
+ * whose name field is name), 0 when not (or there is no ledger), -1 on
+ * a read error.
  */
 static int
 ledger_has(struct spool *sp, const char *name)
 {
-	size_t nl = strlen(name), cap = 0;
+	size_t cap = 0;
 	char *line = NULL;
 	int fd, found = 0;
 	FILE *f;
@@ -207,15 +212,16 @@ ledger_has(struct spool *sp, const char *name)
 		return -1;
 	}
 	while (!found && getline(&line, &cap, f) != -1) {
-		char *k = strchr(line, '\t'), *e;
-		size_t kl;
-		if (k == NULL)
+		char *p = line;
+		int i;
+
+		for (i = 1; i < LEDGER_NAME_FIELD && p != NULL; i++)
+			if ((p = strchr(p, '\t')) != NULL)
+				p++;
+		if (p == NULL)
 			continue;
-		k++;
-		e = strchr(k, '\t');
-		kl = e != NULL ? (size_t)(e - k) : strcspn(k, "\n");
-		found = kl >= nl && memcmp(k + kl - nl, name, nl) == 0 &&
-		    (kl == nl || k[kl - nl - 1] == '/');
+		p[strcspn(p, "\t\n")] = '\0';
+		found = strcmp(p, name) == 0;
 	}
 	if (!found && ferror(f))
 		found = -1;

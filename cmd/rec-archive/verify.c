@@ -1,10 +1,12 @@
 /*
  * verify: rec-archive --verify FILE: read an archive back and check it
  * against its own manifest (every member's SHA-256 and its PCM's,
- * FLAC's MD5 signature, nothing missing or extra) and, when FILE.sums is
- * beside it, against the sidecar. An encrypted archive is decrypted with
- * --identity; without one only its age structure and the sidecar can be
- * checked.
+ * FLAC's MD5 signature, nothing missing, extra, repeated or other than a
+ * regular file) and, when FILE.sums is beside it, against the sidecar.
+ * An encrypted archive is decrypted with --identity, to the end of its
+ * age stream; without one only its age structure and the sidecar can be
+ * checked. "ok" means consistent with its own manifest, not authentic:
+ * whoever can write an archive can write its manifest.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -105,7 +107,7 @@ check_member(const char *path, struct archive *a, const struct manifest *man,
 	struct member m = { .a = a };
 	char got[65], pcm[65];
 	struct err e;
-	int ret = EX_DATAERR, flac = strcmp(man->codec, "flac") == 0;
+	int ret = EX_DATAERR, flac = strcmp(s->codec, "flac") == 0;
 	ssize_t r;
 
 	m.all = EVP_MD_CTX_new();
@@ -171,6 +173,50 @@ out:
 	return ret;
 }
 
+/*
+ * A member must be a plain file: a symlink, hard link, directory or
+ * device carries no bytes to hash and would make an extracted archive
+ * write elsewhere than its manifest says. 0, or EX_DATAERR after logging.
+ */
+static int
+regular_member(const char *path, struct archive_entry *ent)
+{
+	if (archive_entry_filetype(ent) == AE_IFREG &&
+	    archive_entry_hardlink(ent) == NULL &&
+	    archive_entry_symlink(ent) == NULL)
+		return 0;
+	log_error("%s: member %s is not a regular file", path,
+	    archive_entry_pathname(ent));
+	return EX_DATAERR;
+}
+
+/*
+ * An encrypted archive: read the age stream to its end after the tar's,
+ * so that every chunk is authenticated, the last one too (libarchive
+ * stops at the tar's end marker and may never ask for it) and nothing
+ * follows it. 0, or -1 after logging (src->e says why).
+ */
+static int
+drain_age(const char *path, struct src *src)
+{
+	ssize_t r;
+
+	if (src->dec == NULL)
+		return 0;
+	/* a read error libarchive met past the tar's end, and let pass */
+	if (src->failed) {
+		log_error("%s: %s", path, src->e.msg);
+		return -1;
+	}
+	while ((r = age_dec_read(src->dec, src->buf, RBUF, &src->e)) > 0)
+		;
+	if (r == 0)
+		return 0;
+	src->failed = 1;
+	log_error("%s: %s", path, src->e.msg);
+	return -1;
+}
+
 /* Read the tar from src and check it against its manifest. */
 static int
 check_tar(const char *path, struct src *src)
@@ -204,6 +250,8 @@ check_tar(const char *path, struct src *src)
 		    archive_entry_pathname(ent), MANIFEST_NAME);
 		goto out;
 	}
+	if (regular_member(path, ent) != 0)
+		goto out;
 	size = archive_entry_size(ent);
 	if (size <= 0 || size > MANIFEST_MAX) {
 		log_error("%s: %s has a bad size", path, MANIFEST_NAME);
@@ -231,6 +279,8 @@ check_tar(const char *path, struct src *src)
 			log_error("%s: %s", path, archive_error_string(a));
 			goto out;
 		}
+		if (regular_member(path, ent) != 0)
+			goto out;
 		if (strcmp(archive_entry_pathname(ent),
 		    man.segs[i].member) != 0) {
 			log_error("%s: member %zu is %s, the manifest says %s",
@@ -253,6 +303,8 @@ check_tar(const char *path, struct src *src)
 		log_error("%s: %s", path, archive_error_string(a));
 		goto out;
 	}
+	if (drain_age(path, src) == -1)
+		goto out;
 	log_info("%s: ok: %zu segments (%s), %s to %s", path, man.nsegs,
 	    man.codec, man.nsegs ? man.segs[0].name : "-",
 	    man.nsegs ? man.segs[man.nsegs - 1].name : "-");

@@ -141,15 +141,30 @@ archive_estimate(const struct opts *o, const struct seg *segs, size_t n)
 	return o->codec_flac ? 2 * in : in;
 }
 
-/* Member name: the segment's name, with .flac for FLAC. */
-static void
-member_name(const struct opts *o, const struct seg *s, char *buf, size_t len)
+/*
+ * 1 when segment s becomes a FLAC member. A segment FLAC cannot hold
+ * (more channels than it has room for) becomes a WAV member instead:
+ * refusing it would fail every run, and the audio matters more than
+ * its codec.
+ */
+static int
+flac_member(const struct opts *o, const struct seg *s)
 {
-	if (o->codec_flac)
-		snprintf(buf, len, "%.*s.flac", (int)(strlen(s->name) - 4),
-		    s->name);
-	else
-		snprintf(buf, len, "%s", s->name);
+	return o->codec_flac && s->wi.spec.channels <= FLACIO_MAX_CHANNELS;
+}
+
+/* Member name and codec: the segment's name, with .flac for FLAC. */
+static void
+member_name(const struct opts *o, struct seg *s)
+{
+	if (flac_member(o, s)) {
+		snprintf(s->m.member, sizeof s->m.member, "%.*s.flac",
+		    (int)(strlen(s->name) - 4), s->name);
+		snprintf(s->m.codec, sizeof s->m.codec, "flac");
+		return;
+	}
+	snprintf(s->m.member, sizeof s->m.member, "%s", s->name);
+	snprintf(s->m.codec, sizeof s->m.codec, "wav");
 }
 
 static void
@@ -162,7 +177,8 @@ hexify(const unsigned char *bin, char *out)
  * Pass 1 for WAV members: hash each segment file whole (one read).  The
  * PCM is the range data_off .. data_off + data_len of the member, which
  * the member's SHA-256 covers: the manifest locates it (pcm_offset,
- * pcm_bytes) and hashes no byte twice.
+ * pcm_bytes) and hashes no byte twice.  A read error is tried again
+ * (READ_TRIES in all); then SEG_UNREADABLE, after logging.
  */
 static int
 hash_wav(struct spool *sp, struct seg *s, unsigned char *buf)
@@ -170,9 +186,9 @@ hash_wav(struct spool *sp, struct seg *s, unsigned char *buf)
 	EVP_MD_CTX *all = EVP_MD_CTX_new();
 	unsigned char h[32];
 	uint64_t off = 0;
-	int fd = -1, ret = EX_IOERR;
+	int fd = -1, ret = EX_IOERR, tries = 0;
 
-	if (all == NULL || !EVP_DigestInit_ex(all, EVP_sha256(), NULL)) {
+	if (all == NULL) {
 		log_error("out of memory");
 		ret = EX_SOFTWARE;
 		goto out;
@@ -183,14 +199,25 @@ hash_wav(struct spool *sp, struct seg *s, unsigned char *buf)
 		    strerror(errno));
 		goto out;
 	}
+	if (!EVP_DigestInit_ex(all, EVP_sha256(), NULL))
+		goto crypto;
 	while (off < s->file_size) {
 		size_t want = s->file_size - off > COPY_BUF ? COPY_BUF :
 		    (size_t)(s->file_size - off);
-		ssize_t r = file_read_full(fd, buf, want);
+		ssize_t r = file_pread_full(fd, buf, want, (off_t)off);
+		if (r < 0 && errno == EIO && ++tries < READ_TRIES) {
+			/* from the start: the digest cannot be rewound */
+			off = 0;
+			if (!EVP_DigestInit_ex(all, EVP_sha256(), NULL))
+				goto crypto;
+			continue;
+		}
 		if (r < 0 || (size_t)r != want) {
 			log_error("cannot read %s/seg/%s: %s", sp->dir,
 			    s->name, r < 0 ? strerror(errno) :
 			    "file shrank");
+			ret = r < 0 && errno == EIO ? SEG_UNREADABLE :
+			    EX_IOERR;
 			goto out;
 		}
 		EVP_DigestUpdate(all, buf, want);
@@ -203,6 +230,10 @@ hash_wav(struct spool *sp, struct seg *s, unsigned char *buf)
 	s->m.pcm_off = s->wi.data_off;
 	s->m.pcm_len = s->wi.data_len;
 	ret = 0;
+	goto out;
+crypto:
+	log_error("out of memory");
+	ret = EX_SOFTWARE;
 out:
 	if (fd != -1)
 		close(fd);
@@ -210,21 +241,50 @@ out:
 	return ret;
 }
 
+/* The staged FLAC member read back: hashed as it is decoded. */
+struct staged {
+	int fd;
+	uint64_t off, end;
+	EVP_MD_CTX *md;
+	int err;		/* errno of a failed read, or EIO if short */
+};
+
+static ssize_t
+staged_read(void *ctx, void *buf, size_t len)
+{
+	struct staged *st = ctx;
+	size_t want = st->end - st->off < len ? (size_t)(st->end - st->off) :
+	    len;
+	ssize_t r;
+
+	if (want == 0)
+		return 0;
+	r = file_pread_full(st->fd, buf, want, (off_t)st->off);
+	if (r < 0 || (size_t)r != want) {
+		st->err = r < 0 ? errno : EIO;
+		return -1;
+	}
+	EVP_DigestUpdate(st->md, buf, want);
+	st->off += want;
+	return r;
+}
+
 /*
  * Encode segment s as FLAC into the staging file at *stage_off (advanced
  * past it), with its GUANO text, date and encoder as Vorbis comments,
- * then hash the member as staged (STREAMINFO is patched at the end, so
- * only the finished bytes tell).
+ * then read the member back as staged: hash it (STREAMINFO is patched
+ * at the end, so only the finished bytes tell) and decode it, so that
+ * the segment is only deleted for a member that gives its audio back.
  */
 static int
 encode_flac(struct spool *sp, const struct opts *o, struct seg *s,
-    int stagefd, const char *stage, uint64_t *stage_off, unsigned char *buf)
+    int stagefd, const char *stage, uint64_t *stage_off)
 {
 	char *tags[3] = { NULL, NULL, NULL };
 	char iso[40];
-	unsigned char h[32];
-	EVP_MD_CTX *md = NULL;
-	uint64_t len = 0, off;
+	unsigned char h[32], pcm[32];
+	struct staged st = { .fd = stagefd };
+	uint64_t len = 0, frames;
 	struct err e;
 	int fd, ret = EX_IOERR;
 
@@ -234,8 +294,8 @@ encode_flac(struct spool *sp, const struct opts *o, struct seg *s,
 		    strerror(errno));
 		return EX_IOERR;
 	}
-	md = EVP_MD_CTX_new();
-	if (md == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) ||
+	st.md = EVP_MD_CTX_new();
+	if (st.md == NULL || !EVP_DigestInit_ex(st.md, EVP_sha256(), NULL) ||
 	    asprintf(&tags[0], "GUANO=%s", s->wi.guano ? s->wi.guano :
 	    "") < 0 || asprintf(&tags[1], "DATE=%s", utc_iso(&s->m.start,
 	    iso, sizeof iso)) < 0 || asprintf(&tags[2],
@@ -246,27 +306,38 @@ encode_flac(struct spool *sp, const struct opts *o, struct seg *s,
 	}
 	if (flacio_encode(fd, s->wi.data_off, s->wi.frames, &s->wi.spec,
 	    o->flac_level, (const char *const *)tags, 3, stagefd, *stage_off,
-	    &len, h, &e) == -1) {
+	    &len, pcm, &e) == -1) {
 		log_error("cannot encode %s/seg/%s into %s/tmp/%s: %s",
 		    sp->dir, s->name, sp->dir, stage, e.msg);
 		ret = e.ex;
 		goto out;
 	}
-	hexify(h, s->m.pcm_sha256);
-	for (off = 0; off < len; ) {
-		size_t want = len - off > COPY_BUF ? COPY_BUF :
-		    (size_t)(len - off);
-		ssize_t r = file_pread_full(stagefd, buf, want,
-		    (off_t)(*stage_off + off));
-		if (r < 0 || (size_t)r != want) {
+	hexify(pcm, s->m.pcm_sha256);
+	st.off = *stage_off;
+	st.end = *stage_off + len;
+	if (flacio_decode(staged_read, &st, &s->wi.spec, &frames, h,
+	    &e) == -1) {
+		if (st.err != 0) {
 			log_error("cannot read %s/tmp/%s: %s", sp->dir, stage,
-			    r < 0 ? strerror(errno) : "file shrank");
+			    strerror(st.err));
 			goto out;
 		}
-		EVP_DigestUpdate(md, buf, want);
-		off += want;
+		log_error("cannot archive %s/seg/%s: its FLAC member in "
+		    "%s/tmp/%s does not decode: %s; nothing archived, the "
+		    "segments are kept", sp->dir, s->name, sp->dir, stage,
+		    e.msg);
+		ret = EX_IOERR;
+		goto out;
 	}
-	EVP_DigestFinal_ex(md, h, NULL);
+	if (st.off != st.end || frames != s->wi.frames ||
+	    memcmp(h, pcm, 32) != 0) {
+		log_error("cannot archive %s/seg/%s: its FLAC member in "
+		    "%s/tmp/%s decodes to other audio; nothing archived, the "
+		    "segments are kept", sp->dir, s->name, sp->dir, stage);
+		ret = EX_IOERR;
+		goto out;
+	}
+	EVP_DigestFinal_ex(st.md, h, NULL);
 	hexify(h, s->m.sha256);
 	s->m.size = len;
 	s->m.pcm_off = s->m.pcm_len = 0;
@@ -275,7 +346,7 @@ encode_flac(struct spool *sp, const struct opts *o, struct seg *s,
 out:
 	for (int i = 0; i < 3; i++)
 		free(tags[i]);
-	EVP_MD_CTX_free(md);
+	EVP_MD_CTX_free(st.md);
 	close(fd);
 	return ret;
 }
@@ -402,7 +473,7 @@ ex_for(int errnum)
 
 int
 archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
-    size_t n)
+    size_t n, size_t *bad)
 {
 	struct aname an;
 	struct manifest m;
@@ -422,6 +493,7 @@ archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
 	memset(&sk, 0, sizeof sk);
 	sk.fd = -1;
 	memset(&m, 0, sizeof m);
+	*bad = n;
 
 	/* the name: first start, last end, station */
 	memset(&an, 0, sizeof an);
@@ -469,11 +541,19 @@ archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
 		have_stage = 1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		member_name(o, &segs[i], segs[i].m.member,
-		    sizeof segs[i].m.member);
+		member_name(o, &segs[i]);
 		in_bytes += segs[i].file_size;
-		ret = o->codec_flac ? encode_flac(sp, o, &segs[i], stagefd,
-		    stage, &stage_off, buf) : hash_wav(sp, &segs[i], buf);
+		if (o->codec_flac && !flac_member(o, &segs[i]))
+			log_warn("%s/seg/%s has %u channels, more than FLAC "
+			    "holds (%d): archived as a WAV member", sp->dir,
+			    segs[i].name, segs[i].wi.spec.channels,
+			    FLACIO_MAX_CHANNELS);
+		ret = flac_member(o, &segs[i]) ? encode_flac(sp, o, &segs[i],
+		    stagefd, stage, &stage_off) : hash_wav(sp, &segs[i], buf);
+		if (ret == SEG_UNREADABLE) {
+			*bad = i;
+			ret = EX_IOERR;
+		}
 		if (ret != 0)
 			goto out;
 	}
@@ -549,7 +629,7 @@ archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
 		if (put_header(a, s->m.member, s->m.size,
 		    s->m.start.tv_sec) != ARCHIVE_OK)
 			goto archive_failed;
-		if (o->codec_flac) {
+		if (flac_member(o, s)) {
 			if (copy_member(a, stagefd, stage_off, s->m.size, buf,
 			    &rerr, s->m.sha256) == -1)
 				goto archive_failed;
@@ -560,11 +640,14 @@ archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
 		if (src == -1) {
 			log_error("cannot open %s/seg/%s: %s", sp->dir,
 			    s->name, strerror(errno));
+			ret = err_ex_for_errno(errno);
 			goto out;
 		}
 		if (copy_member(a, src, 0, s->m.size, buf, &rerr,
 		    s->m.sha256) == -1) {
 			close(src);
+			if (rerr == EIO)
+				*bad = i;
 			goto archive_failed;
 		}
 		close(src);

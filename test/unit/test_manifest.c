@@ -131,5 +131,46 @@ main(void)
 	    strstr(e.msg, "pcm_sha256") != NULL);
 	free(bad);
 	free(json);
+	segs[0].pcm_sha256[0] = '\0';
+
+	/* a WAV member in a FLAC archive (a segment FLAC cannot hold) says
+	 * so; the archive's codec is every other member's */
+	strcpy(m.codec, "flac");
+	strcpy(segs[0].codec, "wav");
+	strcpy(segs[1].codec, "flac");
+	strcpy(segs[1].pcm_sha256, H);
+	CHECK(manifest_dump(&m, &json, &len, &e) == 0);
+	CHECK(strstr(json, "\"codec\": \"wav\"") != NULL);
+	CHECK(strstr(strstr(json, "segments"), "\"codec\": \"flac\"") == NULL);
+	CHECK(manifest_load(json, len, &back, &e) == 0);
+	CHECK_STR(back.segs[0].codec, "wav");
+	CHECK_STR(back.segs[1].codec, "flac");
+	CHECK(back.segs[0].pcm_off == 300 && back.segs[0].pcm_sha256[0] == 0);
+	CHECK_STR(back.segs[1].pcm_sha256, H);
+	manifest_free(&back);
+	bad = strdup(json);
+	memcpy(strstr(bad, "\"codec\": \"wav\""), "\"codec\": \"mp3\"", 14);
+	CHECK(manifest_load(bad, len, &back, &e) == -1 &&
+	    strstr(e.msg, "codec") != NULL);
+	free(bad);
+	free(json);
+	/* members and names are never repeated, nor named like the manifest */
+	strcpy(segs[1].member, segs[0].member);
+	CHECK(manifest_dump(&m, &json, &len, &e) == 0);
+	CHECK(manifest_load(json, len, &back, &e) == -1 &&
+	    strstr(e.msg, "segment 2: repeated 'member'") != NULL);
+	free(json);
+	strcpy(segs[1].member, "other.flac");
+	strcpy(segs[1].name, segs[0].name);
+	CHECK(manifest_dump(&m, &json, &len, &e) == 0);
+	CHECK(manifest_load(json, len, &back, &e) == -1 &&
+	    strstr(e.msg, "segment 2: repeated 'name'") != NULL);
+	free(json);
+	strcpy(segs[1].name, "x.wav");
+	strcpy(segs[1].member, MANIFEST_NAME);
+	CHECK(manifest_dump(&m, &json, &len, &e) == 0);
+	CHECK(manifest_load(json, len, &back, &e) == -1 &&
+	    strstr(e.msg, "repeated 'member'") != NULL);
+	free(json);
 	return check_done();
 }
