@@ -1,5 +1,8 @@
 # rec: build, test, demo, install.  See HACKING.md for the layout.
-# `make check` and `make demo` install what is missing (scripts/deps.sh).
+# Only deps, check, check-san, check-future, check-cross, demo and bench
+# install what is missing (scripts/deps.sh; scripts/cross.sh for
+# check-cross); plain `make` and `make install` only compile, and stop
+# with pkg-config's message when a -dev package is missing.
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
@@ -20,15 +23,23 @@ BUILD     ?= build
 CFLAGS    ?= -O2 -g
 endif
 
+PKG_CONFIG ?= pkg-config
 PKGS      := $(shell cat scripts/deps/pkgconfig.txt)
-# Recursive (=) so that pkg-config runs after scripts/deps.sh installed it.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# $(call pkgconf,--cflags|--libs,PACKAGES): pkg-config's answer (nothing
+# for no packages); when it fails, its own message (which .pc file is
+# missing) and make stops.  Recursive (=) so that pkg-config runs only
+# when a rule needs it, after scripts/deps.sh installed what it names.
+pkgconf = $(if $(strip $(2)),$(shell $(PKG_CONFIG) --print-errors $(1) $(2))$(if \
+    $(filter-out 0,$(.SHELLSTATUS)),$(error pkg-config $(1) $(strip $(2)) \
+    failed: install the -dev packages of scripts/deps/build.apt (make deps))))
+PKG_CFLAGS = $(call pkgconf,--cflags,$(PKGS))
+PKG_LIBS   = $(call pkgconf,--libs,$(PKGS))
 
 WARN      := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) -pthread -MMD -MP \
-             -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DREC_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS)
+             -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DREC_VERSION='"$(VERSION)"' -Ilib \
+             $(CPPFLAGS) $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
 LIB_SRC   := $(wildcard lib/*.c)
@@ -48,7 +59,8 @@ SHIMS     := $(SHIM_SRC:test/shim/%.c=$(BUILD)/test/shim/%.so)
 
 DEPS_OK   := $(BUILD)/.deps-ok
 
-.PHONY: all deps check check-san check-future test tests demo bench install clean
+.PHONY: all deps check check-san check-future check-cross test tests cross-tests \
+        demo bench install clean
 .SUFFIXES:
 .SECONDARY:
 
@@ -61,20 +73,20 @@ $(DEPS_OK): scripts/deps.sh $(wildcard scripts/deps/*)
 
 deps: $(DEPS_OK)
 
-$(BUILD)/obj/%.o: %.c | $(DEPS_OK)
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBREC): $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
 # One executable per cmd/NAME/, linked with the packages in cmd/NAME/pkgs.
 .SECONDEXPANSION:
 $(BUILD)/bin/%: $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(basename $$(wildcard cmd/$$*/*.c)))) $(LIBREC)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBREC) \
-	    $(shell pkg-config --libs $(shell cat cmd/$*/pkgs 2>/dev/null) 2>/dev/null) -lm
+	    $(call pkgconf,--libs,$(shell cat cmd/$*/pkgs 2>/dev/null)) -lm
 
 $(BUILD)/test/helpers/%: $(BUILD)/obj/test/helpers/%.o $(LIBREC)
 	@mkdir -p $(dir $@)
@@ -85,12 +97,16 @@ $(BUILD)/test/%: $(BUILD)/obj/test/unit/%.o $(LIBREC)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBREC) $(PKG_LIBS) -lm
 
 # Shims are not sanitized: they sit before the ASan runtime in the link order.
-$(BUILD)/test/shim/%.so: test/shim/%.c | $(DEPS_OK)
+$(BUILD)/test/shim/%.so: test/shim/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) -O1 -g -fPIC -shared -D_GNU_SOURCE \
 	    -o $@ $< -ldl
 
 tests: $(BINS) $(UNITS) $(HELPERS) $(SHIMS)
+
+# What make check-cross builds for another architecture: all but the
+# LD_PRELOAD shims and fuzz replays, which only serve the native tests.
+cross-tests: $(BINS) $(UNITS) $(HELPERS)
 
 check: $(DEPS_OK)
 	@$(MAKE) --no-print-directory tests
@@ -107,6 +123,14 @@ check-future: $(DEPS_OK)
 	@$(MAKE) --no-print-directory tests
 	@test -n "$(FAKETIME_LIB)" || { echo "check-future: no libfaketime" >&2; exit 69; }
 	@BUILD=$(BUILD) REC_FAKETIME=$(FUTURE) REC_FAKETIME_LIB=$(FAKETIME_LIB) test/run $(T)
+
+# lib/, every binary and the unit tests cross-built for 32-bit (armhf)
+# and 64-bit (arm64) Raspberry Pi OS into build-cross-ARCH/, the unit
+# tests run under qemu-user.  Installs its toolchains and a private
+# sysroot on first use (scripts/cross.sh).  CROSS="armhf" for one.
+CROSS     ?= armhf arm64
+check-cross:
+	@MAKE="$(MAKE)" scripts/cross.sh $(CROSS)
 
 demo: $(DEPS_OK)
 	@$(MAKE) --no-print-directory all
@@ -125,8 +149,9 @@ install: $(BINS)
 	if [ -d scripts/systemd ]; then install -d $(DESTDIR)$(UNITDIR) && \
 	    install -m 644 scripts/systemd/* $(DESTDIR)$(UNITDIR)/; fi
 
+# BUILD=dir cleans only dir; by default build/ and build-san/.
 clean:
-	rm -rf build build-san
+	rm -rf $(BUILD) $(if $(filter file,$(origin BUILD)),build-san)
 
 -include test/fuzz/fuzz.mk
 
