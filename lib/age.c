@@ -8,6 +8,7 @@
  * so keeps us under the Go age tool. Every key is wiped after use.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,44 +143,67 @@ stream_open(EVP_CIPHER_CTX *cx, unsigned char *m, const unsigned char *c,
 
 /* ---- keys ---- */
 
+/*
+ * 1 when s holds a secret key anywhere, in any case: a key pasted as a
+ * recipient may be quoted, indented or lowercased, and must then never
+ * be echoed into a log.
+ */
+static int
+has_secret_key(const char *s)
+{
+	return strcasestr(s, "AGE-SECRET-KEY-") != NULL ||
+	    strcasestr(s, "AGE-PLUGIN-") != NULL;
+}
+
+/* At most max chars of s for a message, non-printable ones as '?'. */
+static void
+quote_input(char *out, size_t max, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < max && s[i] != '\0'; i++)
+		out[i] = s[i] >= 0x20 && s[i] <= 0x7e ? s[i] : '?';
+	out[i] = '\0';
+}
+
 int
 age_recipient_parse(const char *s, struct age_recipient *r, struct err *e)
 {
 	static const unsigned char probe[32] = { 9, 9, 9, 9 };
 	unsigned char data[64], q[32];
-	char hrp[32];
+	char hrp[32], in[101];
 	size_t dl = 0;
 	int rc;
 
 	if (sodium_ready(e) < 0)
 		return -1;
-	if (strncmp(s, "ssh-", 4) == 0) {
-		err_set(e, EX_CONFIG, "unsupported age recipient \"%.40s...\": "
-		    "SSH keys are not supported, use an age1... key", s);
-		return -1;
-	}
-	if (strncasecmp(s, "AGE-SECRET-KEY-", 15) == 0 ||
-	    strncasecmp(s, "AGE-PLUGIN-", 11) == 0) {
-		/* Never echo a secret key into a log. */
+	if (has_secret_key(s)) {
+		/* Never echo a secret key into a log, not even a part. */
 		err_set(e, EX_CONFIG, "invalid age recipient: that is a "
 		    "secret key (identity), not a recipient; `age-keygen -y` "
 		    "prints its recipient, and the secret key does not "
 		    "belong on the device");
 		return -1;
 	}
+	quote_input(in, sizeof(in) - 1, s);
+	if (strncmp(s, "ssh-", 4) == 0) {
+		err_set(e, EX_CONFIG, "unsupported age recipient \"%.40s...\": "
+		    "SSH keys are not supported, use an age1... key", in);
+		return -1;
+	}
 	rc = bech32_decode(s, KEY_MAX_LEN, hrp, sizeof(hrp), data,
 	    sizeof(data), &dl);
 	if (rc == BECH32_ECHECKSUM) {
-		err_set(e, EX_CONFIG, "invalid age recipient \"%.100s\": "
-		    "bad checksum (a typo?)", s);
+		err_set(e, EX_CONFIG, "invalid age recipient \"%s\": "
+		    "bad checksum (a typo?)", in);
 		return -1;
 	}
 	if (rc == 0 && strcmp(hrp, RECIPIENT_HRP) != 0)
 		rc = BECH32_EHRP;
 	if (rc == BECH32_EHRP || (rc == BECH32_ETOOLONG &&
 	    strncmp(s, "age1", 4) != 0 && strncmp(s, "AGE1", 4) != 0)) {
-		err_set(e, EX_CONFIG, "invalid age recipient \"%.100s\": "
-		    "not an X25519 age recipient (want age1...)", s);
+		err_set(e, EX_CONFIG, "invalid age recipient \"%s\": "
+		    "not an X25519 age recipient (want age1...)", in);
 		return -1;
 	}
 	if (rc == BECH32_ETOOLONG || (rc == 0 && dl != 32)) {
@@ -187,21 +211,21 @@ age_recipient_parse(const char *s, struct age_recipient *r, struct err *e)
 		    == 0)
 			err_set(e, EX_CONFIG, "unsupported age recipient "
 			    "\"%.20s...\": only X25519 (age1...) keys are "
-			    "supported", s);
+			    "supported", in);
 		else
 			err_set(e, EX_CONFIG, "invalid age recipient "
-			    "\"%.100s\": wrong key length (want 32 bytes)", s);
+			    "\"%s\": wrong key length (want 32 bytes)", in);
 		return -1;
 	}
 	if (rc != 0) {
-		err_set(e, EX_CONFIG, "invalid age recipient \"%.100s\": %s", s,
+		err_set(e, EX_CONFIG, "invalid age recipient \"%s\": %s", in,
 		    bech32_strerror(rc));
 		return -1;
 	}
 	/* A low-order point would make every shared secret zero. */
 	if (crypto_scalarmult(q, probe, data) != 0) {
-		err_set(e, EX_CONFIG, "invalid age recipient \"%.100s\": "
-		    "not a usable public key", s);
+		err_set(e, EX_CONFIG, "invalid age recipient \"%s\": "
+		    "not a usable public key", in);
 		return -1;
 	}
 	memcpy(r->pk, data, 32);
@@ -223,8 +247,7 @@ age_identity_to_recipient(const struct age_identity *id,
 
 /* Parse one "AGE-SECRET-KEY-1..." string; never echoes it in e. */
 static int
-identity_parse(const char *s, struct age_identity *id, const char *where,
-    struct err *e)
+identity_parse(const char *s, struct age_identity *id, struct err *e)
 {
 	unsigned char data[64];
 	char hrp[32];
@@ -239,18 +262,18 @@ identity_parse(const char *s, struct age_identity *id, const char *where,
 	    strncasecmp(s, "AGE-SECRET-KEY-1", 16) != 0)) {
 		if (strncasecmp(s, "AGE-PLUGIN-", 11) == 0 ||
 		    strncasecmp(s, "AGE-SECRET-KEY-PQ-", 18) == 0)
-			err_set(e, EX_CONFIG, "%s: unsupported identity type "
-			    "(only AGE-SECRET-KEY-1... X25519 keys)", where);
+			err_set(e, EX_CONFIG, "unsupported identity type "
+			    "(only AGE-SECRET-KEY-1... X25519 keys)");
 		else
-			err_set(e, EX_CONFIG, "%s: not an age identity "
-			    "(want AGE-SECRET-KEY-1...)", where);
+			err_set(e, EX_CONFIG, "not an age identity "
+			    "(want AGE-SECRET-KEY-1...)");
 		rc = -1;
 	} else if (rc == BECH32_ETOOLONG || (rc == 0 && dl != 32)) {
-		err_set(e, EX_CONFIG, "%s: invalid age identity: wrong key "
-		    "length (want 32 bytes)", where);
+		err_set(e, EX_CONFIG, "invalid age identity: wrong key "
+		    "length (want 32 bytes)");
 		rc = -1;
 	} else if (rc != 0) {
-		err_set(e, EX_CONFIG, "%s: invalid age identity: %s%s", where,
+		err_set(e, EX_CONFIG, "invalid age identity: %s%s",
 		    bech32_strerror(rc), rc == BECH32_ECHECKSUM ?
 		    " (a typo?)" : "");
 		rc = -1;
@@ -261,7 +284,7 @@ identity_parse(const char *s, struct age_identity *id, const char *where,
 	return rc;
 }
 
-/* Strip surrounding blanks and CR/LF in place; returns the start. */
+/* Strip surrounding blanks and CR in place; returns the start. */
 static char *
 trim(char *s)
 {
@@ -270,34 +293,97 @@ trim(char *s)
 	while (*s == ' ' || *s == '\t')
 		s++;
 	n = strlen(s);
-	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' ||
-	    s[n - 1] == ' ' || s[n - 1] == '\t'))
+	while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == ' ' ||
+	    s[n - 1] == '\t'))
 		s[--n] = '\0';
 	return s;
 }
 
-int
-age_recipients_load(const char *path, struct age_recipient **rs, size_t *n,
+#define KEYFILE_MAX	(1 << 20)	/* a key file is a few lines */
+
+/*
+ * Read all of the file at path into *bufp (NUL-terminated). Grown by
+ * hand, each old buffer wiped before it is freed, and no stdio: no
+ * copy of a secret key is left in freed memory. 0, or -1 with e set.
+ */
+static int
+keyfile_read(const char *path, const char *kind, char **bufp, size_t *capp,
     struct err *e)
 {
-	FILE *f = NULL;
-	char *line = NULL, *s;
-	size_t cap = 0, lineno = 0, found = 0;
-	struct age_recipient r, *grown;
-	int rc = -1;
+	char *buf = NULL, *grown;
+	size_t cap = 0, len = 0;
+	ssize_t k;
+	int fd, rc = -1;
 
-	f = fopen(path, "re");
-	if (f == NULL) {
-		err_sys(e, err_ex_for_errno(errno),
-		    "cannot open age recipients file %s", path);
-		goto out;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		err_sys(e, err_ex_for_errno(errno), "cannot open age %s file %s",
+		    kind, path);
+		return -1;
 	}
-	while (getline(&line, &cap, f) >= 0) {
+	do {
+		if (len + 1 >= cap) {
+			if (cap >= KEYFILE_MAX) {
+				err_set(e, EX_CONFIG, "%s: too big for an age "
+				    "%s file", path, kind);
+				goto out;
+			}
+			if ((grown = malloc(cap ? cap * 2 : 4096)) == NULL) {
+				err_sys(e, EX_OSERR, "cannot load %s", path);
+				goto out;
+			}
+			if (buf != NULL) {
+				memcpy(grown, buf, len);
+				sodium_memzero(buf, cap);
+				free(buf);
+			}
+			buf = grown;
+			cap = cap ? cap * 2 : 4096;
+		}
+		k = read(fd, buf + len, cap - 1 - len);
+		if (k < 0 && errno != EINTR) {
+			err_sys(e, EX_IOERR, "cannot read age %s file %s",
+			    kind, path);
+			goto out;
+		}
+		len += k > 0 ? (size_t)k : 0;
+	} while (k != 0);
+	buf[len] = '\0';
+	rc = 0;
+out:
+	close(fd);
+	*bufp = buf;
+	*capp = cap;
+	return rc;
+}
+
+/* One key line (trimmed, not blank, not a comment): 0, or -1 with e. */
+typedef int (*keyline_fn)(void *ctx, const char *s, struct err *e);
+
+/*
+ * The one loop over the lines of a recipients or identity file: each
+ * key line goes to fn; its error gets "path:line: " in front. The whole
+ * file is wiped before it is freed. Returns the number of key lines, or
+ * -1 with e set.
+ */
+static long
+keyfile_each(const char *path, const char *kind, keyline_fn fn, void *ctx,
+    struct err *e)
+{
+	char *buf = NULL, *line, *next, *s;
+	size_t cap = 0, lineno = 0;
+	long found = -1;
+
+	if (keyfile_read(path, kind, &buf, &cap, e) < 0)
+		goto out;
+	found = 0;
+	for (line = buf; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
 		lineno++;
 		s = trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
-		if (age_recipient_parse(s, &r, e) < 0) {
+		if (fn(ctx, s, e) < 0) {
 			if (e != NULL) {
 				char msg[sizeof(e->msg)];
 
@@ -305,31 +391,93 @@ age_recipients_load(const char *path, struct age_recipient **rs, size_t *n,
 				err_set(e, e->ex, "%s:%zu: %s", path, lineno,
 				    msg);
 			}
+			found = -1;
 			goto out;
 		}
-		grown = realloc(*rs, (*n + 1) * sizeof(**rs));
-		if (grown == NULL) {
-			err_sys(e, EX_OSERR, "cannot load %s", path);
-			goto out;
-		}
-		*rs = grown;
-		(*rs)[(*n)++] = r;
 		found++;
 	}
-	if (ferror(f)) {
-		err_sys(e, EX_IOERR, "cannot read age recipients file %s",
-		    path);
-		goto out;
+out:
+	if (buf != NULL) {
+		sodium_memzero(buf, cap);
+		free(buf);
 	}
+	return found;
+}
+
+struct recipients_ctx {
+	struct age_recipient **rs;
+	size_t *n;
+};
+
+static int
+recipient_line(void *ctx, const char *s, struct err *e)
+{
+	struct recipients_ctx *c = ctx;
+	struct age_recipient r, *grown;
+
+	if (age_recipient_parse(s, &r, e) < 0)
+		return -1;
+	grown = realloc(*c->rs, (*c->n + 1) * sizeof(**c->rs));
+	if (grown == NULL) {
+		err_sys(e, EX_OSERR, "cannot load the recipients");
+		return -1;
+	}
+	*c->rs = grown;
+	(*c->rs)[(*c->n)++] = r;
+	return 0;
+}
+
+int
+age_recipients_load(const char *path, struct age_recipient **rs, size_t *n,
+    struct err *e)
+{
+	struct recipients_ctx c = { rs, n };
+	long found;
+
+	found = keyfile_each(path, "recipients", recipient_line, &c, e);
+	if (found < 0)
+		return -1;
 	if (found == 0) {
 		err_set(e, EX_CONFIG, "%s: no age recipients in the file", path);
+		return -1;
+	}
+	return 0;
+}
+
+struct identities_ctx {
+	struct age_identity **ids;
+	size_t *n;
+};
+
+static int
+identity_line(void *ctx, const char *s, struct err *e)
+{
+	struct identities_ctx *c = ctx;
+	struct age_identity id, *grown;
+	int rc = -1;
+
+	if (strncmp(s, "age-encryption.org/", 19) == 0) {
+		err_set(e, EX_CONFIG, "encrypted identity files are not "
+		    "supported");
+		return -1;
+	}
+	if (identity_parse(s, &id, e) < 0)
+		goto out;
+	/* Grow by hand so that no copy of a key is freed unwiped. */
+	grown = malloc((*c->n + 1) * sizeof(**c->ids));
+	if (grown == NULL) {
+		err_sys(e, EX_OSERR, "cannot load the identities");
 		goto out;
 	}
+	if (*c->n > 0)
+		memcpy(grown, *c->ids, *c->n * sizeof(**c->ids));
+	grown[*c->n] = id;
+	age_identities_free(*c->ids, *c->n);
+	*c->ids = grown;
+	(*c->n)++;
 	rc = 0;
 out:
-	free(line);
-	if (f != NULL)
-		fclose(f);
+	sodium_memzero(&id, sizeof(id));
 	return rc;
 }
 
@@ -337,65 +485,19 @@ int
 age_identities_load(const char *path, struct age_identity **ids, size_t *n,
     struct err *e)
 {
-	FILE *f = NULL;
-	char *line = NULL, *s, where[512];
-	size_t cap = 0, lineno = 0, found = 0;
-	struct age_identity id, *grown;
-	int rc = -1;
+	struct identities_ctx c = { ids, n };
+	long found;
 
 	if (sodium_ready(e) < 0)
 		return -1;
-	f = fopen(path, "re");
-	if (f == NULL) {
-		err_sys(e, err_ex_for_errno(errno),
-		    "cannot open age identity file %s", path);
-		goto out;
-	}
-	while (getline(&line, &cap, f) >= 0) {
-		lineno++;
-		s = trim(line);
-		if (*s == '\0' || *s == '#')
-			continue;
-		snprintf(where, sizeof(where), "%s:%zu", path, lineno);
-		if (strncmp(s, "age-encryption.org/", 19) == 0) {
-			err_set(e, EX_CONFIG, "%s: encrypted identity files "
-			    "are not supported", where);
-			goto out;
-		}
-		if (identity_parse(s, &id, where, e) < 0)
-			goto out;
-		/* Grow by hand so that no copy of a key is freed unwiped. */
-		grown = malloc((*n + 1) * sizeof(**ids));
-		if (grown == NULL) {
-			err_sys(e, EX_OSERR, "cannot load %s", path);
-			goto out;
-		}
-		if (*n > 0)
-			memcpy(grown, *ids, *n * sizeof(**ids));
-		grown[*n] = id;
-		age_identities_free(*ids, *n);
-		*ids = grown;
-		(*n)++;
-		found++;
-	}
-	if (ferror(f)) {
-		err_sys(e, EX_IOERR, "cannot read age identity file %s", path);
-		goto out;
-	}
+	found = keyfile_each(path, "identity", identity_line, &c, e);
+	if (found < 0)
+		return -1;
 	if (found == 0) {
 		err_set(e, EX_CONFIG, "%s: no age identities in the file", path);
-		goto out;
+		return -1;
 	}
-	rc = 0;
-out:
-	sodium_memzero(&id, sizeof(id));
-	if (line != NULL) {
-		sodium_memzero(line, cap);
-		free(line);
-	}
-	if (f != NULL)
-		fclose(f);
-	return rc;
+	return 0;
 }
 
 void
@@ -826,7 +928,8 @@ parse_stanza(struct rd *r, struct hdr *h, const char *s, size_t n,
 			}
 			b64 = t;
 		}
-		memcpy(b64 + blen, line, len);
+		if (len > 0)	/* b64 is still NULL for an empty body */
+			memcpy(b64 + blen, line, len);
 		blen += len;
 	} while (len == 64);
 	body = malloc(blen / 4 * 3 + 3);

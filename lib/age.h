@@ -45,6 +45,11 @@ struct age_identity { unsigned char sk[32]; };	/* wipe after use */
 /*
  * Parse "age1..." (Bech32, hrp "age", 32-byte key; all lowercase or all
  * uppercase). Returns 0, or -1 with e set (EX_CONFIG) naming what is wrong.
+ * Input holding "AGE-SECRET-KEY-" or "AGE-PLUGIN-" anywhere, in any case
+ * (a secret key pasted, quoted or indented, where a recipient belongs)
+ * gets a message that says only that it is a secret key: no part of the
+ * input is ever in it. Other errors quote at most 100 characters of s,
+ * non-printable ones as '?'.
  */
 int age_recipient_parse(const char *s, struct age_recipient *r, struct err *e);
 
@@ -72,7 +77,10 @@ int age_recipients_load(const char *path, struct age_recipient **rs,
  * an error. Plugin, post-quantum and passphrase-encrypted identity files
  * are refused (EX_CONFIG).
  * Returns 0, or -1 with e set like age_recipients_load(); messages never
- * contain key material.
+ * contain key material. Both loaders read the file with read(2) into one
+ * buffer (no stdio, no getline) that is wiped with sodium_memzero before
+ * it is freed, so no copy of a line is left behind; a file over 1 MiB is
+ * refused (EX_CONFIG).
  */
 int age_identities_load(const char *path, struct age_identity **ids,
     size_t *n, struct err *e);

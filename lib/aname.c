@@ -70,60 +70,73 @@ parse_stamp(const char **p, struct timespec *ts)
 	return 0;
 }
 
-/* Copy the station at p up to the first '.', into st; advance p. */
+/* Copy the n bytes at p into st when they are a station name. */
 static int
-parse_station(const char **p, char *st)
+copy_station(const char *p, size_t n, char *st)
 {
-	const char *dot;
-	size_t n;
-
-	/* station names may hold dots: the station ends at ".tar"/".wav" */
-	dot = strstr(*p, ".tar");
-	if (dot == NULL)
-		dot = strstr(*p, ".wav");
-	if (dot == NULL)
-		return -1;
-	n = (size_t)(dot - *p);
 	if (n == 0 || n > ANAME_STATION_MAX)
 		return -1;
-	memcpy(st, *p, n);
+	memcpy(st, p, n);
 	st[n] = '\0';
-	if (!conf_station_valid(st))
-		return -1;
-	*p = dot;
-	return 0;
+	return conf_station_valid(st) ? 0 : -1;
+}
+
+/*
+ * The length of ".tar[.gz|.zst|.xz][.age]" at p, its parts into an; 0
+ * when p does not start with one that ends at the end or before a '.'.
+ */
+static size_t
+parse_suffix(const char *p, struct aname *an)
+{
+	size_t len = 4, n;
+
+	if (strncmp(p, ".tar", 4) != 0)
+		return 0;
+	an->compress = ANAME_NONE;
+	an->encrypted = 0;
+	for (int c = ANAME_GZIP; c <= ANAME_XZ; c++) {
+		n = strlen(comp_exts[c]);
+		if (strncmp(p + len, comp_exts[c], n) == 0 &&
+		    (p[len + n] == '\0' || p[len + n] == '.')) {
+			an->compress = (enum aname_compress)c;
+			len += n;
+			break;
+		}
+	}
+	if (strncmp(p + len, ".age", 4) == 0 &&
+	    (p[len + 4] == '\0' || p[len + 4] == '.')) {
+		an->encrypted = 1;
+		len += 4;
+	}
+	return p[len] == '\0' || p[len] == '.' ? len : 0;
 }
 
 int
 aname_parse(const char *name, struct aname *an)
 {
-	const char *p = name;
+	const char *p = name, *q, *tar = NULL;
+	size_t len = 0, n;
 
 	memset(an, 0, sizeof *an);
 	if (parse_stamp(&p, &an->start) == -1 ||
-	    parse_stamp(&p, &an->end) == -1 ||
-	    parse_station(&p, an->station) == -1 ||
-	    strncmp(p, ".tar", 4) != 0)
+	    parse_stamp(&p, &an->end) == -1)
 		goto bad;
-	p += 4;
-	for (int c = ANAME_GZIP; c <= ANAME_XZ; c++) {
-		size_t n = strlen(comp_exts[c]);
-		if (strncmp(p, comp_exts[c], n) == 0 &&
-		    (p[n] == '\0' || p[n] == '.')) {
-			an->compress = (enum aname_compress)c;
-			p += n;
-			break;
+	/*
+	 * A station may hold ".tar" and ".wav" itself (pi.wave, x.tar.gz):
+	 * its name ends at the LAST ".tar" that starts a valid suffix, as no
+	 * caller's rest (".sums", ".idx", ".upload", ".part") holds ".tar".
+	 * The start and end are labels, in either order (a clock set back).
+	 */
+	for (q = strstr(p, ".tar"); q != NULL; q = strstr(q + 1, ".tar"))
+		if ((n = parse_suffix(q, an)) > 0) {
+			tar = q;
+			len = n;
 		}
-	}
-	if (strncmp(p, ".age", 4) == 0 && (p[4] == '\0' || p[4] == '.')) {
-		an->encrypted = 1;
-		p += 4;
-	}
-	if (*p != '\0' && *p != '.')
+	if (tar == NULL || copy_station(p, (size_t)(tar - p),
+	    an->station) == -1)
 		goto bad;
-	if (utc_ns(&an->end) < utc_ns(&an->start))
-		goto bad;
-	return (int)(p - name);
+	parse_suffix(tar, an);	/* the last one's parts */
+	return (int)(tar + len - name);
 bad:
 	errno = EINVAL;
 	return -1;
@@ -134,9 +147,12 @@ aname_seg_parse(const char *name, struct timespec *start, char *station)
 {
 	char st[ANAME_STATION_MAX + 1];
 	const char *p = name;
+	size_t n;
 
-	if (parse_stamp(&p, start) == -1 || parse_station(&p, st) == -1 ||
-	    strcmp(p, ".wav") != 0) {
+	/* the station is all up to the final ".wav", whatever it holds */
+	if (parse_stamp(&p, start) == -1 || (n = strlen(p)) < 4 ||
+	    strcmp(p + n - 4, ".wav") != 0 ||
+	    copy_station(p, n - 4, st) == -1) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -2,7 +2,10 @@
  * aname: the names of segments and archives in the spool.
  *   segment:  <start>_<station>.wav                 seg/20261128T031500.000Z_st1.wav
  *   archive:  <start>_<end>_<station>.tar[.gz|.zst|.xz][.age]
- * <start>/<end> are the lib/utc.h name form, so names sort by time.
+ * <start>/<end> are the lib/utc.h name form. rec-capture names segments
+ * after the newest name already in the spool, so names sort in capture
+ * order even when the clock steps back; an archive's start and end come
+ * from its first and last segment's names.
  */
 #ifndef REC_ANAME_H
 #define REC_ANAME_H
@@ -34,14 +37,18 @@ char *aname_format(const struct aname *an, char *buf, size_t len);
 /*
  * Parse an archive name at the start of name. Returns the length of the
  * archive name (the rest of name, e.g. ".sums", is the caller's), or -1
- * (EINVAL) when name does not start with one. A name ends at the end of
- * the string or before the first '.' that is not a known suffix.
+ * (EINVAL) when name does not start with one. The station may hold
+ * dots, ".tar" and ".wav": the archive name ends after the LAST ".tar"
+ * that starts a valid suffix (greedy: ".tar.gz" is compressed, not ".tar"
+ * and a rest ".gz"), so the rest must not hold ".tar". The end may be
+ * before the start (a clock set back): both are labels, so never take
+ * end - start as a duration without a check.
  */
 int aname_parse(const char *name, struct aname *an);
 
 /*
- * Parse a segment name "<start>_<station>.wav" (exactly); 0 or -1
- * (EINVAL). station (when not NULL) gets ANAME_STATION_MAX + 1 bytes.
+ * Parse a segment name "<start>_<station>.wav" (exactly: the station is
+ * all up to the final ".wav"); 0 or -1 (EINVAL). station (when not NULL) gets ANAME_STATION_MAX + 1 bytes.
  */
 int aname_seg_parse(const char *name, struct timespec *start, char *station);
 

@@ -276,12 +276,19 @@ conf_station_valid(const char *name)
 
 	if (name == NULL || *name == '\0' || strlen(name) > 64)
 		return 0;
+	/* the station names files and keys: never a directory's "." or ".." */
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
 	for (p = name; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
 			return 0;
 	return 1;
 }
+
+/* What conf_station_valid wants, for both of conf_station's messages. */
+#define STATION_RULE	"use letters, digits, '.' and '-' (at most 64, " \
+			"not '.' or '..')"
 
 int
 conf_station(const struct conf *c, const char *flag, char *buf, size_t len,
@@ -300,12 +307,11 @@ conf_station(const struct conf *c, const char *flag, char *buf, size_t len,
 	}
 	if (!conf_station_valid(s)) {
 		if (flag != NULL && *flag)
-			err_set(e, EX_USAGE, "bad station name '%s': use "
-			    "letters, digits, '.' and '-' (at most 64)", s);
+			err_set(e, EX_USAGE, "bad station name '%s': "
+			    STATION_RULE, s);
 		else
 			err_set(e, EX_CONFIG, "%s: bad station name '%s': "
-			    "use letters, digits, '.' and '-' (at most 64)",
-			    s == host ? "host name" :
+			    STATION_RULE, s == host ? "host name" :
 			    conf_where(c, "", "station"), s);
 		return -1;
 	}

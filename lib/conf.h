@@ -69,12 +69,13 @@ const char *conf_spool(const struct conf *c, const char *flag);
 /*
  * The station name: flag, else top-level `station`, else the host name;
  * into buf. -1 + e (EX_CONFIG/EX_USAGE) when it has characters other
- * than [A-Za-z0-9.-] or is empty or longer than 64 bytes.
+ * than [A-Za-z0-9.-], is empty, "." or "..", or is longer than 64 bytes.
  */
 int conf_station(const struct conf *c, const char *flag, char *buf,
     size_t len, struct err *e);
 
-/* 1 when name is a valid station name. */
+/* 1 when name is a valid station name: 1-64 of [A-Za-z0-9.-], not "."
+ * or "..". */
 int conf_station_valid(const char *name);
 
 #endif

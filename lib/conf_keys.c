@@ -27,7 +27,7 @@ static const char *const upload_keys[] = {
 	"addressing", "part-size", "multipart-threshold",
 	"credentials-file", "profile", "limit-rate", "monthly-budget",
 	"retry", "deadline", "wait", "timeout", "ca-file", "verbose",
-	"quiet", "stale-after", "max-tries", NULL
+	"quiet", "stale-after", "max-tries", "insecure-http", NULL
 };
 
 static const char *const recd_keys[] = {

@@ -3,6 +3,7 @@
  * or the AWS shared credentials file; refuse files others can read.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,8 +77,11 @@ from_file(struct cred *c, const char *path, const char *profile,
 	}
 	{
 		ssize_t n = -1;
-		len = (size_t)st.st_size;
-		if (len < (1 << 20) && (buf = malloc(len + 1)) != NULL)
+		/* the size is checked before the cast: off_t is wider than
+		 * size_t on 32-bit systems */
+		len = st.st_size >= 0 && st.st_size < (1 << 20) ?
+		    (size_t)st.st_size : SIZE_MAX;
+		if (len != SIZE_MAX && (buf = malloc(len + 1)) != NULL)
 			n = file_read_full(fd, buf, len);
 		if (n < 0) {
 			err_sys(e, EX_NOPERM, "cannot read credentials file %s",

@@ -3,6 +3,7 @@
  * tmp file and rename(2), the commit point of everything we publish.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -165,6 +166,80 @@ fail:
 	return -1;
 }
 
+/* errno for an open file that is not regular (see file.h). */
+static int
+not_regular_errno(mode_t m)
+{
+	return S_ISDIR(m) ? EISDIR : EINVAL;
+}
+
+int
+file_open_regular(int dirfd, const char *name, int flags, mode_t mode)
+{
+	struct stat st;
+	int fd, saved;
+
+	/* Look first, so that a FIFO or device is not even opened (opening
+	 * one can block or have side effects); fstat after the open is the
+	 * check that counts, as the name can change in between. */
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(st.st_mode)) {
+			errno = ELOOP;
+			return -1;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			errno = not_regular_errno(st.st_mode);
+			return -1;
+		}
+	}
+	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+	    mode);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = not_regular_errno(st.st_mode);
+		goto fail;
+	}
+	if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL,
+	    fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		goto fail;
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+int
+file_open_lock(int dirfd, const char *name)
+{
+	struct stat st;
+	int fd, saved;
+
+	fd = file_open_regular(dirfd, name, O_RDWR | O_CREAT, 0600);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (st.st_uid != geteuid()) {
+		errno = EPERM;
+		goto fail;
+	}
+	/* Lock files of older versions were 0640: readable is enough to
+	 * flock, so take the group's access away. */
+	if ((st.st_mode & 077) != 0 && fchmod(fd, 0600) < 0)
+		goto fail;
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
 int
 file_slurp(int dirfd, const char *path, size_t max, char **bufp, size_t *lenp)
 {
@@ -173,12 +248,14 @@ file_slurp(int dirfd, const char *path, size_t max, char **bufp, size_t *lenp)
 	ssize_t n;
 	int fd, saved;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	fd = file_open_regular(dirfd, path, O_RDONLY, 0);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0)
 		goto fail;
-	if ((size_t)st.st_size > max) {
+	/* compare as uintmax_t: a (size_t) cast wraps a 4 GiB file on
+	 * 32-bit systems into a small one */
+	if (st.st_size < 0 || (uintmax_t)st.st_size > max) {
 		errno = EFBIG;
 		goto fail;
 	}

@@ -27,11 +27,33 @@ int file_fsync_dir(int dirfd, const char *path);
 int file_replace(int dirfd, const char *name, const void *buf, size_t len,
     mode_t mode);
 /*
- * Read a whole (small) file into a NUL-terminated malloc'd buffer.
- * 0 with *bufp and *lenp set, or -1 with errno (EFBIG above max bytes).
+ * Read a whole (small) regular file into a NUL-terminated malloc'd buffer,
+ * opened like file_open_regular (no symbolic link, no FIFO or device).
+ * 0 with *bufp and *lenp set, or -1 with errno (EFBIG above max bytes,
+ * ELOOP/EISDIR/EINVAL as file_open_regular).
  */
 int file_slurp(int dirfd, const char *path, size_t max, char **bufp,
     size_t *lenp);
+/*
+ * Open dir/name (relative to dirfd) only when it is a regular file, never
+ * through a symbolic link in its last component: for the files of a spool,
+ * where a link or a FIFO put in place of a file must not make us read,
+ * upload or overwrite something else. flags as for openat(2) (O_NOFOLLOW
+ * and O_CLOEXEC are added; O_CREAT may be given, with mode); the open
+ * itself does not block on a FIFO or device. Returns the fd, or -1 with
+ * errno: ELOOP for a symbolic link, EISDIR for a directory, EINVAL for
+ * any other file that is not regular (FIFO, socket, device), else
+ * openat's.
+ */
+int file_open_regular(int dirfd, const char *name, int flags, mode_t mode);
+/*
+ * Open (creating it with mode 0600) the lock file dir/name for flock(2),
+ * with file_open_regular's checks. flock(2) works on a read-only fd, so
+ * anyone who can open the file can hold the lock: an existing lock file
+ * of ours with any group/other permission is chmod'ed to 0600, and one
+ * owned by another user is refused (EPERM). fd, or -1 with errno.
+ */
+int file_open_lock(int dirfd, const char *name);
 /* mkdir -p; 0 or -1 with errno. */
 int file_mkdirs(const char *path, mode_t mode);
 

@@ -54,6 +54,25 @@ log_use_syslog(int on)
 	use_syslog = on;
 }
 
+/*
+ * Mask what follows every "AGE-SECRET-KEY-" (any case) in s with '*':
+ * the last line of defence for a secret key pasted where a recipient or
+ * another value belongs and echoed by some message. Length is kept.
+ */
+static void
+redact_secret_keys(char *s)
+{
+	static const char marker[] = "AGE-SECRET-KEY-";
+	char *p = s;
+
+	while ((p = strcasestr(p, marker)) != NULL) {
+		p += sizeof(marker) - 1;
+		for (; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z') || *p == '-'; p++)
+			*p = '*';
+	}
+}
+
 static void emit(enum log_level, const char *, va_list)
 	__attribute__((format(printf, 2, 0)));
 
@@ -64,22 +83,22 @@ emit(enum log_level lvl, const char *fmt, va_list ap)
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 	char line[2048];
 	int saved = errno, n, m;
-	va_list ap2;
 
 	if (lvl > level)
 		return;
-	va_copy(ap2, ap);
 	n = snprintf(line, sizeof(line), "%s: %s: ", prog, names[lvl]);
 	m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	if (m < 0)
 		m = 0;
 	if ((size_t)(n + m) > sizeof(line) - 2)
 		m = sizeof(line) - 2 - n;
+	line[n + m] = '\0';
+	redact_secret_keys(line + n);
+	/* syslog gets the same (redacted) text, not the format again */
+	if (use_syslog)
+		syslog(prio[lvl], "%s", line + n);
 	line[n + m] = '\n';
 	(void)!write(STDERR_FILENO, line, n + m + 1);
-	if (use_syslog)
-		vsyslog(prio[lvl], fmt, ap2);
-	va_end(ap2);
 	errno = saved;
 }
 

@@ -2,6 +2,9 @@
  * log: the one diagnostic format of every rec tool, on stderr and
  * optionally syslog:  "rec-upload: error: cannot rename ...: No space left"
  * Only cmd/ calls log_die(); lib/ never logs.
+ * Whatever follows "AGE-SECRET-KEY-" (any case) in a line is masked with
+ * '*' before it is written: a secret key never reaches a log, whoever
+ * echoes it.
  */
 #ifndef REC_LOG_H
 #define REC_LOG_H

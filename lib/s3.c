@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <expat.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -26,136 +25,23 @@
 #include "strbuf.h"
 #include "sigv4.h"
 #include "sums.h"
+#include "xml.h"
 
-#define BODY_MAX	(8u << 20)	/* largest answer body we keep */
-
-/* ---- XML: a flat list of (element path, text) in document order ---- */
-
-struct xnode {
-	char *path;		/* "/Error/Code" */
-	char *text;
-};
-
-struct xml {
-	struct xnode *v;
-	size_t n, cap;
-	struct strbuf path, text;
-	int oom;
-};
-
-static void XMLCALL
-x_start(void *u, const XML_Char *name, const XML_Char **atts)
-{
-	struct xml *x = u;
-	const char *colon = strchr(name, ':');
-
-	strbuf_add(&x->path, "/", 1);
-	strbuf_add(&x->path, colon ? colon + 1 : name,
-	    strlen(colon ? colon + 1 : name));
-	x->text.len = 0;
-	if (x->text.p)
-		x->text.p[0] = '\0';
-}
-
-static void XMLCALL
-x_chars(void *u, const XML_Char *s, int len)
-{
-	struct xml *x = u;
-
-	strbuf_add(&x->text, s, (size_t)len);
-}
-
-static void XMLCALL
-x_end(void *u, const XML_Char *name)
-{
-	struct xml *x = u;
-	char *slash;
-
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? 2 * x->cap : 32;
-		struct xnode *v = realloc(x->v, cap * sizeof(*v));
-		if (v == NULL) {
-			x->oom = 1;
-			return;
-		}
-		x->v = v;
-		x->cap = cap;
-	}
-	x->v[x->n].path = strdup(x->path.p ? x->path.p : "");
-	x->v[x->n].text = strdup(x->text.p ? x->text.p : "");
-	if (x->v[x->n].path == NULL || x->v[x->n].text == NULL) {
-		free(x->v[x->n].path);
-		free(x->v[x->n].text);
-		x->oom = 1;
-		return;
-	}
-	x->n++;
-	x->text.len = 0;
-	if (x->text.p)
-		x->text.p[0] = '\0';
-	if (x->path.p && (slash = strrchr(x->path.p, '/')) != NULL) {
-		*slash = '\0';
-		x->path.len = (size_t)(slash - x->path.p);
-	}
-}
-
-static void
-xml_free(struct xml *x)
-{
-	size_t i;
-
-	for (i = 0; i < x->n; i++) {
-		free(x->v[i].path);
-		free(x->v[i].text);
-	}
-	free(x->v);
-	free(x->path.p);
-	free(x->text.p);
-	memset(x, 0, sizeof(*x));
-}
-
-/* Parse len bytes; 0, or -1 when it is not well-formed XML. */
-static int
-xml_parse(struct xml *x, const char *doc, size_t len)
-{
-	XML_Parser p = XML_ParserCreate(NULL);
-	int ok;
-
-	memset(x, 0, sizeof(*x));
-	if (p == NULL)
-		return -1;
-	XML_SetUserData(p, x);
-	XML_SetElementHandler(p, x_start, x_end);
-	XML_SetCharacterDataHandler(p, x_chars);
-	ok = XML_Parse(p, doc, (int)len, 1) == XML_STATUS_OK && !x->oom &&
-	    !x->path.oom && !x->text.oom;
-	XML_ParserFree(p);
-	if (!ok) {
-		xml_free(x);
-		return -1;
-	}
-	return 0;
-}
-
-/* Text of the first element at path, or NULL. */
-static const char *
-xml_get(const struct xml *x, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < x->n; i++)
-		if (strcmp(x->v[i].path, path) == 0)
-			return x->v[i].text;
-	return NULL;
-}
-
-/* Root element name of a parsed document ("" when empty). */
-static const char *
-xml_root(const struct xml *x)
-{
-	/* the last node to end is the root */
-	return x->n ? x->v[x->n - 1].path + 1 : "";
-}
+/*
+ * The largest answer bodies we keep: S3's answers are a few hundred
+ * bytes, but an error page from a proxy or a broken store can be
+ * anything; only listings (ListMultipartUploads, ListParts: up to 1000
+ * entries of keys up to 1 KiB) need more.
+ */
+#define BODY_MAX	(64u << 10)
+#define LIST_BODY_MAX	(8u << 20)
+/*
+ * Below this speed (bytes/s) for `timeout` seconds a transfer counts as
+ * stalled: a link trickling a few bytes a second would otherwise hold
+ * the upload (and the spool lock) for ever.  Lowered to half of
+ * limit_rate when that is smaller, so that our own cap never trips it.
+ */
+#define LOW_SPEED	1024
 
 /* ---- the client ---- */
 
@@ -169,6 +55,7 @@ struct s3 {
 	long timeout;
 	double base, cap;
 	time_t deadline;
+	int deadline_hit;	/* the progress callback saw it pass */
 	volatile sig_atomic_t *stop;
 	void (*log)(int, const char *);
 	long skew;
@@ -192,6 +79,8 @@ struct answer {
 	long retry_after;	/* seconds, -1 none */
 	uint64_t clen;
 	int have_clen;
+	size_t body_max;	/* 0 = BODY_MAX */
+	int toobig;		/* the body passed body_max: cut short */
 	struct strbuf body;
 };
 
@@ -205,6 +94,10 @@ struct req {
 	int has_body;
 	const unsigned char *md5, *sha256; /* NULL: computed for mem bodies */
 	const char *content_type;
+	int slow_answer;	/* the server may take minutes to answer
+				   (Complete: AWS sends a space now and
+				   then): no low-speed limit, the deadline
+				   still holds */
 };
 
 static time_t
@@ -296,6 +189,12 @@ s3_new(const struct s3_conf *c, struct err *e)
 		    ".amazonaws.com") == 0 ? S3_ADDR_VIRTUAL : S3_ADDR_PATH;
 	}
 	s->limit_rate = c->limit_rate;
+	/* checked here: at transfer time an unreadable CA file looks like
+	 * any TLS failure, which is temporary */
+	if (c->ca_file && *c->ca_file && access(c->ca_file, R_OK) < 0) {
+		err_sys(e, EX_CONFIG, "cannot read the CA file %s", c->ca_file);
+		goto out;
+	}
 	if (c->ca_file && *c->ca_file && (s->ca_file = strdup(c->ca_file)) == NULL) {
 		err_sys(e, EX_OSERR, "out of memory");
 		goto out;
@@ -433,8 +332,10 @@ write_cb(char *p, size_t size, size_t n, void *u)
 {
 	struct answer *a = u;
 
-	if (a->body.len + size * n > BODY_MAX)
+	if (a->body.len + size * n > (a->body_max ? a->body_max : BODY_MAX)) {
+		a->toobig = 1;
 		return 0;
+	}
 	strbuf_add(&a->body, p, size * n);
 	return a->body.oom ? 0 : size * n;
 }
@@ -508,7 +409,15 @@ progress_cb(void *u, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 {
 	struct s3 *s = u;
 
-	return s->stop && *s->stop ? 1 : 0;
+	if (s->stop && *s->stop)
+		return 1;
+	/* libcurl calls this at least once a second, even on a stalled
+	 * link: the deadline holds during a transfer too */
+	if (s->deadline && mono_now() >= s->deadline) {
+		s->deadline_hit = 1;
+		return 1;
+	}
+	return 0;
 }
 
 /* The unencoded path of key (or the bucket) for the addressing in use. */
@@ -533,6 +442,188 @@ req_path(const struct s3 *s, const char *key)
 
 enum verdict { V_OK, V_RETRY, V_FAIL };
 
+/* Set every option of one try of r (the handle is reset first). */
+static void
+set_opts(struct s3 *s, struct req *r, struct answer *a, const char *url,
+    struct curl_slist *hl, char *errbuf)
+{
+	CURL *c = s->curl;
+	long low = LOW_SPEED;
+
+	if (s->limit_rate && s->limit_rate / 2 < (uint64_t)low)
+		low = s->limit_rate / 2 ? (long)(s->limit_rate / 2) : 1;
+	if (r->slow_answer)
+		low = 1;
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	/* send the path as signed: no "./" or "../" folding by libcurl */
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, s->timeout);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, low);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, s->timeout);
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, s);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	if (s->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, s->ca_file);
+	if (s->limit_rate)
+		curl_easy_setopt(c, CURLOPT_MAX_SEND_SPEED_LARGE,
+		    (curl_off_t)s->limit_rate);
+	r->body.pos = 0;	/* every try sends the body from its start */
+	r->body.err = 0;
+	if (strcmp(r->method, "PUT") == 0) {
+		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
+		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
+		    (curl_off_t)r->body.len);
+	} else if (strcmp(r->method, "POST") == 0) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)r->body.len);
+	} else if (strcmp(r->method, "HEAD") == 0) {
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	} else if (strcmp(r->method, "GET") != 0) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->method);
+	}
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+	curl_easy_setopt(c, CURLOPT_READDATA, &r->body);
+	curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, seek_cb);
+	curl_easy_setopt(c, CURLOPT_SEEKDATA, &r->body);
+}
+
+/*
+ * 1 when cc is a TLS failure.  *now is set for those a retry within
+ * seconds cannot mend (the certificate, the CA file): the request ends
+ * at once, the next run tries again.
+ */
+static int
+tls_failure(CURLcode cc, int *now)
+{
+	*now = 1;
+	switch (cc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CLIENTCERT:
+		return 1;
+	case CURLE_SSL_CONNECT_ERROR:	/* also a reset mid-handshake */
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+	case CURLE_USE_SSL_FAILED:
+		*now = 0;
+		return 1;
+	default:
+		*now = 0;
+		return 0;
+	}
+}
+
+/*
+ * What a failed transfer (cc, no answer) means: V_RETRY with why filled,
+ * or V_FAIL with e filled.  A TLS failure is temporary (EX_TEMPFAIL): a
+ * captive portal or a clock still wrong after boot ("certificate is not
+ * yet valid") mends itself, and a configuration error would make the
+ * supervisor hold uploads until someone comes.
+ */
+static enum verdict
+transport_verdict(struct s3 *s, const struct req *r, CURLcode cc,
+    const char *errbuf, const char *url, const char *host, char *why,
+    size_t whysz, struct err *e)
+{
+	const char *what = r->key ? r->key : s->bucket;
+	const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(cc);
+	int now;
+
+	if (r->body.err) {
+		errno = r->body.err;
+		err_sys(e, EX_IOERR, "cannot read the body of %s", what);
+		return V_FAIL;
+	}
+	if (cc == CURLE_ABORTED_BY_CALLBACK && s->deadline_hit) {
+		err_set(e, EX_TEMPFAIL, "%s %s: the deadline passed during "
+		    "the transfer", r->method, what);
+		return V_FAIL;
+	}
+	if (cc == CURLE_ABORTED_BY_CALLBACK) {
+		err_set(e, EX_TEMPFAIL, "stopped");
+		return V_FAIL;
+	}
+	if (tls_failure(cc, &now)) {
+		snprintf(why, whysz, "TLS/certificate problem with %s://%s: "
+		    "%s (a captive portal, a wrong system clock or a wrong "
+		    "ca-file?)", s->scheme, host, detail);
+		if (!now)
+			return V_RETRY;
+		err_set(e, EX_TEMPFAIL, "%s %s: %s", r->method, what, why);
+		return V_FAIL;
+	}
+	snprintf(why, whysz, "%s", detail);
+	switch (cc) {
+	case CURLE_URL_MALFORMAT:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		err_set(e, EX_CONFIG, "%s %s: %s", r->method, url, why);
+		return V_FAIL;
+	case CURLE_OUT_OF_MEMORY:
+		err_set(e, EX_OSERR, "%s: %s", r->method, why);
+		return V_FAIL;
+	default:	/* connection refused/reset, stalls, DNS... */
+		return V_RETRY;
+	}
+}
+
+/* The hex SHA-256 and base64 MD5 ("" when no body) of r's body. */
+static void
+body_hashes(const struct req *r, char sha_hex[65], char md5_b64[32])
+{
+	unsigned char md5[16], sha[32];
+	unsigned int n;
+
+	if (r->has_body && r->body.mem != NULL && r->md5 == NULL) {
+		EVP_Digest(r->body.mem, r->body.len, md5, &n, EVP_md5(), NULL);
+		EVP_Digest(r->body.mem, r->body.len, sha, &n, EVP_sha256(),
+		    NULL);
+		sums_hex(sha, 32, sha_hex);
+		sums_base64(md5, 16, md5_b64);
+	} else if (r->has_body) {
+		sums_hex(r->sha256, 32, sha_hex);
+		sums_base64(r->md5, 16, md5_b64);
+	} else {
+		sigv4_sha256_hex("", 0, sha_hex);
+		md5_b64[0] = '\0';
+	}
+}
+
+/* Empty a for a new try (its body buffer is kept for reuse). */
+static void
+answer_reset(struct answer *a)
+{
+	a->status = 0;
+	a->etag[0] = a->date[0] = '\0';
+	a->retry_after = -1;
+	a->have_clen = 0;
+	a->toobig = 0;
+	a->body.len = 0;
+	if (a->body.p)
+		a->body.p[0] = '\0';
+}
+
 /*
  * One try: sign and send r, fill a.  Returns V_OK for an answer (any
  * status), V_RETRY for a transport failure worth another try, V_FAIL with
@@ -550,26 +641,12 @@ try_once(struct s3 *s, struct req *r, struct answer *a, char *why,
 	struct strbuf url = { 0 }, hb = { 0 };
 	char amzdate[17], sha_hex[65], md5_b64[32], *path = NULL, *qs = NULL;
 	char *enc = NULL, *authz = NULL, *host = NULL;
-	unsigned char md5[16], sha[32];
+	char errbuf[CURL_ERROR_SIZE];
 	size_t nh = 0;
 	enum verdict v = V_FAIL;
 	CURLcode cc;
 
-	/* hashes of the body */
-	if (r->has_body && r->body.mem != NULL && r->md5 == NULL) {
-		unsigned int n;
-		EVP_Digest(r->body.mem, r->body.len, md5, &n, EVP_md5(), NULL);
-		EVP_Digest(r->body.mem, r->body.len, sha, &n, EVP_sha256(),
-		    NULL);
-		sums_hex(sha, 32, sha_hex);
-		sums_base64(md5, 16, md5_b64);
-	} else if (r->has_body) {
-		sums_hex(r->sha256, 32, sha_hex);
-		sums_base64(r->md5, 16, md5_b64);
-	} else {
-		sigv4_sha256_hex("", 0, sha_hex);
-		md5_b64[0] = '\0';
-	}
+	body_hashes(r, sha_hex, md5_b64);
 	sigv4_amzdate(time(NULL) + s->skew, amzdate);
 	if (s->addr == S3_ADDR_VIRTUAL) {
 		size_t n = strlen(s->bucket) + strlen(s->hosthdr) + 2;
@@ -629,96 +706,27 @@ try_once(struct s3 *s, struct req *r, struct answer *a, char *why,
 	if (hl == NULL)
 		goto oom;
 
-	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, url.p);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, s->timeout);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, s->timeout);
-	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, s);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
-	if (s->ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, s->ca_file);
-	if (s->limit_rate)
-		curl_easy_setopt(c, CURLOPT_MAX_SEND_SPEED_LARGE,
-		    (curl_off_t)s->limit_rate);
-	r->body.pos = 0;	/* every try sends the body from its start */
-	r->body.err = 0;
-	if (strcmp(r->method, "PUT") == 0) {
-		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
-		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
-		    (curl_off_t)r->body.len);
-	} else if (strcmp(r->method, "POST") == 0) {
-		curl_easy_setopt(c, CURLOPT_POST, 1L);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)r->body.len);
-	} else if (strcmp(r->method, "HEAD") == 0) {
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-	} else if (strcmp(r->method, "GET") != 0) {
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->method);
-	}
-	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
-	curl_easy_setopt(c, CURLOPT_READDATA, &r->body);
-	curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, seek_cb);
-	curl_easy_setopt(c, CURLOPT_SEEKDATA, &r->body);
-
-	a->status = 0;
-	a->etag[0] = a->date[0] = '\0';
-	a->retry_after = -1;
-	a->have_clen = 0;
-	a->body.len = 0;
-	if (a->body.p)
-		a->body.p[0] = '\0';
+	set_opts(s, r, a, url.p, hl, errbuf);
+	answer_reset(a);
+	errbuf[0] = '\0';
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
-	if (cc == CURLE_OK) {
+	/* an answer whose body we cut short is still an answer: its
+	 * status counts, its body does not (request() decides) */
+	if (cc == CURLE_OK || (cc == CURLE_WRITE_ERROR && a->toobig &&
+	    a->status > 0)) {
 		v = V_OK;
 		goto out;
 	}
 	a->status = 0;
-	if (r->body.err) {
-		errno = r->body.err;
-		err_sys(e, EX_IOERR, "cannot read the body of %s", r->key);
-		goto out;
-	}
-	if (cc == CURLE_ABORTED_BY_CALLBACK) {
-		err_set(e, EX_TEMPFAIL, "stopped");
-		goto out;
-	}
-	snprintf(why, whysz, "%s", curl_easy_strerror(cc));
-	switch (cc) {
-	case CURLE_URL_MALFORMAT:
-	case CURLE_UNSUPPORTED_PROTOCOL:
-		err_set(e, EX_CONFIG, "%s %s: %s", r->method, url.p, why);
-		break;
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-		err_set(e, EX_CONFIG, "%s %s://%s: %s", r->method, s->scheme,
-		    host, why);
-		break;
-	case CURLE_OUT_OF_MEMORY:
-		err_set(e, EX_OSERR, "%s: %s", r->method, why);
-		break;
-	default:	/* connection refused/reset, timeouts, DNS, TLS... */
-		v = V_RETRY;
-		break;
-	}
+	v = transport_verdict(s, r, cc, errbuf, url.p, host, why, whysz, e);
 	goto out;
 oom:
 	err_set(e, EX_OSERR, "out of memory");
 out:
+	/* errbuf and hl die here: the handle must not point at them */
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hl);
 	free(url.p);
 	if (hb.p) {
@@ -733,13 +741,79 @@ out:
 	return v;
 }
 
-static int
-is_code(const char *code, const char *const *list)
+/*
+ * What S3 error codes mean, before the status is looked at (SlowDown,
+ * RequestTimeout... also come as 400 or 403 from some stores).
+ */
+static const struct {
+	const char *code;
+	enum s3_verdict verdict;
+	int ex;
+} code_table[] = {
+	{ "SlowDown",			S3_RETRY,	EX_TEMPFAIL },
+	{ "RequestTimeout",		S3_RETRY,	EX_TEMPFAIL },
+	{ "InternalError",		S3_RETRY,	EX_TEMPFAIL },
+	{ "ServiceUnavailable",		S3_RETRY,	EX_TEMPFAIL },
+	{ "Throttling",			S3_RETRY,	EX_TEMPFAIL },
+	{ "ThrottlingException",	S3_RETRY,	EX_TEMPFAIL },
+	{ "RequestThrottled",		S3_RETRY,	EX_TEMPFAIL },
+	{ "OperationAborted",		S3_RETRY,	EX_TEMPFAIL },
+	/* a link cut mid-body: retried, not bad data */
+	{ "IncompleteBody",		S3_RETRY,	EX_TEMPFAIL },
+	/* our hashes refused: a bit flipped in flight, or the file changed */
+	{ "BadDigest",			S3_RETRY_FEW,	EX_DATAERR },
+	{ "XAmzContentSHA256Mismatch",	S3_RETRY_FEW,	EX_DATAERR },
+	{ "InvalidDigest",		S3_RETRY_FEW,	EX_DATAERR },
+	{ "InvalidAccessKeyId",		S3_FAIL,	EX_NOPERM },
+	{ "SignatureDoesNotMatch",	S3_FAIL,	EX_NOPERM },
+	{ "AccessDenied",		S3_FAIL,	EX_NOPERM },
+	{ "InvalidToken",		S3_FAIL,	EX_NOPERM },
+	{ "ExpiredToken",		S3_FAIL,	EX_NOPERM },
+	{ "AccountProblem",		S3_FAIL,	EX_NOPERM },
+	{ "AllAccessDisabled",		S3_FAIL,	EX_NOPERM },
+	{ "InvalidSecurity",		S3_FAIL,	EX_NOPERM },
+	{ "TokenRefreshRequired",	S3_FAIL,	EX_NOPERM },
+	{ "NoSuchBucket",		S3_FAIL,	EX_CONFIG },
+	{ "PermanentRedirect",		S3_FAIL,	EX_CONFIG },
+	{ "AuthorizationHeaderMalformed", S3_FAIL,	EX_CONFIG },
+	{ "InvalidBucketName",		S3_FAIL,	EX_CONFIG },
+	/* gone, perhaps completed by a try whose answer was lost: the
+	 * caller checks (s3_mp_complete) */
+	{ "NoSuchUpload",		S3_FAIL,	EX_TEMPFAIL },
+};
+
+struct s3_class
+s3_classify(long status, const char *code, const char *method)
 {
-	for (; *list; list++)
-		if (strcmp(code, *list) == 0)
-			return 1;
-	return 0;
+	struct s3_class c = { S3_FAIL, EX_PROTOCOL };
+	size_t i;
+
+	if (code == NULL)
+		code = "";
+	if (status >= 200 && status < 300 && *code == '\0')
+		c.verdict = S3_DONE, c.ex = 0;
+	else if (status == 404 && *code == '\0' && method &&
+	    strcmp(method, "HEAD") == 0)
+		c.verdict = S3_DONE, c.ex = 0;	/* "no such key" */
+	else if ((status >= 500 && status != 501) || status == 429 ||
+	    status == 408)
+		c.verdict = S3_RETRY, c.ex = EX_TEMPFAIL;
+	else if (*code != '\0') {
+		for (i = 0; i < sizeof(code_table) / sizeof(code_table[0]);
+		    i++)
+			if (strcmp(code, code_table[i].code) == 0) {
+				c.verdict = code_table[i].verdict;
+				c.ex = code_table[i].ex;
+				return c;
+			}
+	}
+	if (c.verdict == S3_FAIL && c.ex == EX_PROTOCOL) {
+		if (status == 401 || status == 403)
+			c.ex = EX_NOPERM;
+		else if (status == 301)
+			c.ex = EX_CONFIG;
+	}
+	return c;
 }
 
 /* Sleep secs (fractional), waking to check stop; -1 when stopped. */
@@ -758,39 +832,82 @@ nap(struct s3 *s, double secs)
 }
 
 /*
+ * The S3 error code of answer a into s->code: from an <Error> body, else
+ * from the status when it says enough.  A 2xx answer with an <Error>
+ * (S3 does that on Complete) is an error even without a <Code>.
+ */
+static void
+answer_code(struct s3 *s, const struct answer *a)
+{
+	static const char *const want[] = { "/Error/Code", NULL };
+	struct xml x;
+	int ok2xx = a->status >= 200 && a->status < 300;
+
+	s->code[0] = '\0';
+	if (!a->toobig && a->body.len > 0 &&
+	    xml_parse(&x, a->body.p, a->body.len, want) == 0) {
+		if (strcmp(x.root, "Error") == 0) {
+			const char *code = xml_get(&x, "/Error/Code");
+			snprintf(s->code, sizeof(s->code), "%s",
+			    code && *code ? code : ok2xx ? "InternalError" : "");
+		}
+		xml_free(&x);
+	}
+	if (s->code[0] != '\0')
+		return;
+	/* no body (HEAD), no XML, or a body cut short: from the status */
+	if (a->status == 403)
+		snprintf(s->code, sizeof(s->code), "AccessDenied");
+	else if (a->status == 503)
+		snprintf(s->code, sizeof(s->code), "ServiceUnavailable");
+}
+
+/*
+ * 1 when answer a says our clock is off (RequestTimeTooSkewed, or an
+ * AccessDenied whose Date is far from ours) and the offset was corrected
+ * from its Date header: the request is worth another try at once.
+ */
+static int
+fix_skew(struct s3 *s, const struct answer *a)
+{
+	time_t srv;
+	long skew;
+
+	if (a->date[0] == '\0' || (srv = curl_getdate(a->date, NULL)) <= 0)
+		return 0;
+	if (strcmp(s->code, "RequestTimeTooSkewed") != 0 &&
+	    !(a->status == 403 && strcmp(s->code, "AccessDenied") == 0 &&
+	    labs((long)(srv - time(NULL) - s->skew)) > 600))
+		return 0;
+	skew = (long)(srv - time(NULL));
+	if (skew == s->skew)
+		return 0;
+	say(s, 1, "the clock is off by %ld s from the server's (Date: %s): "
+	    "correcting", skew, a->date);
+	s->skew = skew;
+	return 1;
+}
+
+/*
  * Send r until it gets a final answer: 0 with a filled (2xx, or 404 for
- * HEAD), -1 with e filled.  xml gets the parsed body when it is XML.
+ * HEAD), -1 with e filled.
  */
 static int
 request(struct s3 *s, struct req *r, struct answer *a, struct err *e)
 {
-	static const char *const retry_codes[] = { "SlowDown",
-	    "RequestTimeout", "InternalError", "ServiceUnavailable",
-	    "Throttling", "ThrottlingException", "RequestThrottled",
-	    "OperationAborted", "IncompleteBody", NULL };
-	/* IncompleteBody is a link cut mid-body: retried, not bad data */
-	static const char *const digest_codes[] = { "BadDigest",
-	    "XAmzContentSHA256Mismatch", "InvalidDigest", NULL };
-	static const char *const perm_codes[] = { "InvalidAccessKeyId",
-	    "SignatureDoesNotMatch", "AccessDenied", "InvalidToken",
-	    "ExpiredToken", "AccountProblem", "AllAccessDisabled",
-	    "InvalidSecurity", "TokenRefreshRequired", NULL };
-	static const char *const conf_codes[] = { "NoSuchBucket",
-	    "PermanentRedirect", "AuthorizationHeaderMalformed",
-	    "InvalidBucketName", NULL };
-	char why[256];
+	char why[512];
 	int try, digest_tries = 0;
 	const char *what = r->key ? r->key : s->bucket;
 
 	for (try = 1;; try++) {
 		enum verdict v;
-		struct xml x;
-		int have_xml = 0, retry = 0;
+		struct s3_class cl;
 		double wait, ceil_;
 
 		why[0] = '\0';
 		s->status = 0;
 		s->code[0] = '\0';
+		s->deadline_hit = 0;
 		if (s->stop && *s->stop) {
 			err_set(e, EX_TEMPFAIL, "stopped");
 			return -1;
@@ -800,75 +917,24 @@ request(struct s3 *s, struct req *r, struct answer *a, struct err *e)
 			return -1;
 		if (v == V_OK) {
 			s->status = a->status;
-			if (a->body.len > 0 && xml_parse(&x, a->body.p,
-			    a->body.len) == 0)
-				have_xml = 1;
-			if (have_xml && strcmp(xml_root(&x), "Error") == 0) {
-				const char *code = xml_get(&x, "/Error/Code");
-				snprintf(s->code, sizeof(s->code), "%s",
-				    code ? code : "");
+			if (a->toobig && a->status >= 200 && a->status < 300) {
+				err_set(e, EX_PROTOCOL, "%s %s: HTTP %ld with "
+				    "an answer longer than %zu bytes",
+				    r->method, what, a->status, a->body_max ?
+				    a->body_max : (size_t)BODY_MAX);
+				return -1;
 			}
-			if (have_xml)
-				xml_free(&x);
-			if (a->status >= 200 && a->status < 300 &&
-			    s->code[0] == '\0')
-				return 0;
-			if (a->status == 404 && strcmp(r->method, "HEAD") == 0)
-				return 0;
-			if (s->code[0] == '\0') {
-				/* no body (HEAD) or no XML: from the status */
-				if (a->status == 403)
-					snprintf(s->code, sizeof(s->code),
-					    "AccessDenied");
-				else if (a->status == 503)
-					snprintf(s->code, sizeof(s->code),
-					    "ServiceUnavailable");
-				else if (a->status >= 200 && a->status < 300)
-					snprintf(s->code, sizeof(s->code),
-					    "InternalError");
-			}
+			answer_code(s, a);
 			snprintf(why, sizeof(why), "HTTP %ld %s", a->status,
 			    s->code);
-			if (strcmp(s->code, "RequestTimeTooSkewed") == 0 ||
-			    (a->status == 403 && strcmp(s->code,
-			    "AccessDenied") == 0 && a->date[0] &&
-			    labs((long)(curl_getdate(a->date, NULL) -
-			    time(NULL) - s->skew)) > 600)) {
-				time_t srv = a->date[0] ?
-				    curl_getdate(a->date, NULL) : -1;
-				if (srv > 0) {
-					long skew = (long)(srv - time(NULL));
-					if (skew != s->skew) {
-						say(s, 1, "the clock is off by "
-						    "%ld s from the server's "
-						    "(Date: %s): correcting",
-						    skew, a->date);
-						s->skew = skew;
-						if (try < s->max_tries)
-							continue;
-					}
-				}
-			}
-			if ((a->status >= 500 && a->status != 501) ||
-			    a->status == 429 ||
-			    a->status == 408 || is_code(s->code, retry_codes))
-				retry = 1;
-			else if (is_code(s->code, digest_codes) &&
-			    ++digest_tries < 3)
-				retry = 1;
-			if (!retry) {
-				int ex = EX_PROTOCOL;
-				if (is_code(s->code, perm_codes) ||
-				    a->status == 401 || a->status == 403)
-					ex = EX_NOPERM;
-				else if (is_code(s->code, conf_codes) ||
-				    a->status == 301)
-					ex = EX_CONFIG;
-				else if (is_code(s->code, digest_codes))
-					ex = EX_DATAERR;
-				else if (strcmp(s->code, "NoSuchUpload") == 0)
-					ex = EX_TEMPFAIL;
-				err_set(e, ex, "%s %s: %s", r->method, what,
+			if (fix_skew(s, a) && try < s->max_tries)
+				continue;
+			cl = s3_classify(a->status, s->code, r->method);
+			if (cl.verdict == S3_DONE)
+				return 0;
+			if (cl.verdict == S3_FAIL ||
+			    (cl.verdict == S3_RETRY_FEW && ++digest_tries >= 3)) {
+				err_set(e, cl.ex, "%s %s: %s", r->method, what,
 				    why);
 				return -1;
 			}
@@ -963,6 +1029,8 @@ s3_mp_part(struct s3 *s, const char *key, const char *upload_id, int number,
 int
 s3_mp_create(struct s3 *s, const char *key, char **upload_id, struct err *e)
 {
+	static const char *const want[] = {
+	    "/InitiateMultipartUploadResult/UploadId", NULL };
 	struct sigv4_kv q[1] = { { "uploads", "" } };
 	struct answer a = { 0 };
 	struct req r = { 0 };
@@ -979,12 +1047,12 @@ s3_mp_create(struct s3 *s, const char *key, char **upload_id, struct err *e)
 	r.body.mem = "";
 	if (request(s, &r, &a, e) < 0)
 		goto out;
-	if (xml_parse(&x, a.body.p ? a.body.p : "", a.body.len) < 0) {
+	if (xml_parse(&x, a.body.p ? a.body.p : "", a.body.len, want) < 0) {
 		err_set(e, EX_PROTOCOL, "POST %s?uploads: the answer is not "
 		    "XML", key);
 		goto out;
 	}
-	id = xml_get(&x, "/InitiateMultipartUploadResult/UploadId");
+	id = xml_get(&x, want[0]);
 	if (id == NULL || *id == '\0')
 		err_set(e, EX_PROTOCOL, "POST %s?uploads: no UploadId in the "
 		    "answer", key);
@@ -1002,6 +1070,8 @@ int
 s3_mp_complete(struct s3 *s, const char *key, const char *upload_id,
     const struct s3_part *parts, size_t n, char etag[80], struct err *e)
 {
+	static const char *const want[] = {
+	    "/CompleteMultipartUploadResult/ETag", NULL };
 	struct sigv4_kv q[1] = { { "uploadId", upload_id } };
 	struct answer a = { 0 };
 	struct strbuf b = { 0 };
@@ -1031,17 +1101,18 @@ s3_mp_complete(struct s3 *s, const char *key, const char *upload_id,
 	r.body.len = b.len;
 	r.has_body = 1;
 	r.content_type = "application/xml";
+	r.slow_answer = 1;
 	if (request(s, &r, &a, e) < 0)
 		goto out;
-	if (xml_parse(&x, a.body.p ? a.body.p : "", a.body.len) < 0) {
+	if (xml_parse(&x, a.body.p ? a.body.p : "", a.body.len, want) < 0) {
 		err_set(e, EX_PROTOCOL, "POST %s?uploadId: the answer is not "
 		    "XML", key);
 		goto out;
 	}
-	t = xml_get(&x, "/CompleteMultipartUploadResult/ETag");
-	if (strcmp(xml_root(&x), "CompleteMultipartUploadResult") != 0) {
+	t = xml_get(&x, want[0]);
+	if (strcmp(x.root, "CompleteMultipartUploadResult") != 0) {
 		err_set(e, EX_PROTOCOL, "POST %s?uploadId: unexpected answer "
-		    "<%s>", key, xml_root(&x));
+		    "<%s>", key, x.root);
 	} else {
 		if (t != NULL) {
 			const char *p = t;
@@ -1108,6 +1179,128 @@ s3_uploads_free(struct s3_upload *ups, size_t n)
 	free(ups);
 }
 
+#define LMU	"/ListMultipartUploadsResult"
+static const char *const list_want[] = { LMU "/Upload/Key",
+    LMU "/Upload/UploadId", LMU "/Upload/Initiated", LMU "/Upload",
+    LMU "/IsTruncated", LMU "/NextKeyMarker", LMU "/NextUploadIdMarker",
+    NULL };
+
+/* Append the uploads of one parsed page to *v; 0, or -1 (ENOMEM). */
+static int
+list_collect(const struct xml *x, struct s3_upload **v, size_t *nv,
+    size_t *cap)
+{
+	struct s3_upload *cur = NULL;
+	size_t i;
+
+	for (i = 0; i < x->n; i++) {
+		const char *p = x->v[i].path, *tx = x->v[i].text;
+
+		/* children end before their parent: collect into cur */
+		if (p == list_want[3]) {
+			cur = NULL;
+			continue;
+		}
+		if (p != list_want[0] && p != list_want[1] &&
+		    p != list_want[2])
+			continue;
+		if (cur == NULL) {
+			if (*nv == *cap) {
+				size_t nc = *cap ? *cap * 2 : 16;
+				struct s3_upload *nvp = realloc(*v,
+				    nc * sizeof(*nvp));
+				if (nvp == NULL)
+					return -1;
+				*v = nvp;
+				*cap = nc;
+			}
+			cur = &(*v)[(*nv)++];
+			memset(cur, 0, sizeof(*cur));
+		}
+		if (p == list_want[0] && !cur->key &&
+		    (cur->key = strdup(tx)) == NULL)
+			return -1;
+		if (p == list_want[1] && !cur->upload_id &&
+		    (cur->upload_id = strdup(tx)) == NULL)
+			return -1;
+		if (p == list_want[2])
+			cur->initiated = iso_time(tx);
+	}
+	return 0;
+}
+
+/*
+ * Ask for one page of the listing after the markers *km and *um (NULL:
+ * the first page), append its uploads to *v, and replace the markers
+ * with the next ones: *more is 1 when another page is to be asked for.
+ * A store that answers the markers it was given would be asked the
+ * same question for ever: that is an error.
+ */
+static int
+list_page(struct s3 *s, const char *prefix, char **km, char **um,
+    struct s3_upload **v, size_t *nv, size_t *cap, int *more,
+    struct err *e)
+{
+	struct sigv4_kv q[4];
+	struct answer a = { .body_max = LIST_BODY_MAX };
+	struct req r = { 0 };
+	struct xml x = { 0 };
+	const char *t, *nk, *nu;
+	size_t nq = 0;
+	int rc = -1;
+
+	q[nq].k = "uploads";
+	q[nq++].v = "";
+	q[nq].k = "prefix";
+	q[nq++].v = prefix ? prefix : "";
+	if (*km) {
+		q[nq].k = "key-marker";
+		q[nq++].v = *km;
+		q[nq].k = "upload-id-marker";
+		q[nq++].v = *um ? *um : "";
+	}
+	r.method = "GET";
+	r.query = q;
+	r.nq = nq;
+	r.body.fd = -1;
+	if (request(s, &r, &a, e) < 0)
+		goto out;
+	if (xml_parse(&x, a.body.p ? a.body.p : "", a.body.len,
+	    list_want) < 0) {
+		err_set(e, EX_PROTOCOL, "GET ?uploads: the answer is not XML%s",
+		    errno == E2BIG ? " within our limits" : "");
+		goto out;
+	}
+	if (list_collect(&x, v, nv, cap) < 0) {
+		err_sys(e, EX_OSERR, "out of memory");
+		goto out;
+	}
+	t = xml_get(&x, list_want[4]);
+	nk = xml_get(&x, list_want[5]);
+	nu = xml_get(&x, list_want[6]);
+	*more = t && strcmp(t, "true") == 0 && nk && *nk;
+	if (*more && *km && strcmp(nk, *km) == 0 &&
+	    strcmp(nu ? nu : "", *um ? *um : "") == 0) {
+		err_set(e, EX_PROTOCOL, "GET ?uploads: the store answered the "
+		    "markers it was given (key-marker '%s', upload-id-marker "
+		    "'%s'): the listing does not advance", nk, nu ? nu : "");
+		goto out;
+	}
+	free(*km);
+	free(*um);
+	*km = dupnull(nk);
+	*um = dupnull(nu);
+	if ((nk && !*km) || (nu && !*um)) {
+		err_sys(e, EX_OSERR, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	xml_free(&x);
+	free(a.body.p);
+	return rc;
+}
+
 int
 s3_mp_list(struct s3 *s, const char *prefix, struct s3_upload **ups,
     size_t *n, struct err *e)
@@ -1119,82 +1312,9 @@ s3_mp_list(struct s3 *s, const char *prefix, struct s3_upload **ups,
 
 	*ups = NULL;
 	*n = 0;
-	while (more) {
-		struct sigv4_kv q[4];
-		struct answer a = { 0 };
-		struct req r = { 0 };
-		struct xml x;
-		size_t nq = 0;
-		const char *t;
-		struct s3_upload *cur = NULL;
-
-		q[nq].k = "uploads";
-		q[nq++].v = "";
-		q[nq].k = "prefix";
-		q[nq++].v = prefix ? prefix : "";
-		if (km) {
-			q[nq].k = "key-marker";
-			q[nq++].v = km;
-			q[nq].k = "upload-id-marker";
-			q[nq++].v = um ? um : "";
-		}
-		r.method = "GET";
-		r.query = q;
-		r.nq = nq;
-		r.body.fd = -1;
-		if (request(s, &r, &a, e) < 0) {
-			free(a.body.p);
+	while (more)
+		if (list_page(s, prefix, &km, &um, &v, &nv, &cap, &more, e) < 0)
 			goto out;
-		}
-		if (xml_parse(&x, a.body.p ? a.body.p : "", a.body.len) < 0) {
-			free(a.body.p);
-			err_set(e, EX_PROTOCOL, "GET ?uploads: the answer is "
-			    "not XML");
-			goto out;
-		}
-		free(a.body.p);
-		for (i = 0; i < x.n; i++) {
-			const char *p = x.v[i].path, *tx = x.v[i].text;
-			/* children end before their parent: collect into cur */
-			if (strncmp(p, "/ListMultipartUploadsResult/Upload/",
-			    35) != 0)
-				continue;
-			if (cur == NULL) {
-				if (nv == cap) {
-					size_t nc = cap ? cap * 2 : 16;
-					struct s3_upload *nvp = realloc(v,
-					    nc * sizeof(*nvp));
-					if (nvp == NULL)
-						break;
-					v = nvp;
-					cap = nc;
-				}
-				cur = &v[nv++];
-				memset(cur, 0, sizeof(*cur));
-			}
-			p += 35;
-			if (strcmp(p, "Key") == 0 && !cur->key)
-				cur->key = strdup(tx);
-			else if (strcmp(p, "UploadId") == 0 && !cur->upload_id)
-				cur->upload_id = strdup(tx);
-			else if (strcmp(p, "Initiated") == 0)
-				cur->initiated = iso_time(tx);
-			if (i + 1 < x.n && strcmp(x.v[i + 1].path,
-			    "/ListMultipartUploadsResult/Upload") == 0)
-				cur = NULL;
-		}
-		t = xml_get(&x, "/ListMultipartUploadsResult/IsTruncated");
-		more = t && strcmp(t, "true") == 0;
-		free(km);
-		free(um);
-		km = dupnull(xml_get(&x,
-		    "/ListMultipartUploadsResult/NextKeyMarker"));
-		um = dupnull(xml_get(&x,
-		    "/ListMultipartUploadsResult/NextUploadIdMarker"));
-		if (more && (km == NULL || *km == '\0'))
-			more = 0;
-		xml_free(&x);
-	}
 	/* drop entries without a key or id */
 	for (i = 0; i < nv;) {
 		if (v[i].key == NULL || v[i].upload_id == NULL) {

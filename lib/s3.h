@@ -1,6 +1,7 @@
 /*
  * s3: a small S3 client for rec-upload over libcurl (TLS with certificate
- * checks), signing with lib/sigv4 and reading S3's XML answers with expat.
+ * checks), signing with lib/sigv4 and reading S3's XML answers with
+ * lib/xml (bounded).
  * Works with AWS S3, Ceph RGW, MinIO and others: endpoint, region,
  * path-style or virtual-hosted addressing.
  *
@@ -14,14 +15,32 @@
  * (capped), honouring Retry-After; the body is re-read from its offset for
  * every try.  RequestTimeTooSkewed corrects the clock offset from the
  * server's Date header and retries at once.  Bad credentials (77), a
- * missing bucket (78) and the like are never retried.
+ * missing bucket (78) and the like are never retried (s3_classify has the
+ * table).
+ *
+ * Time: conf.deadline holds during a transfer too (checked at least once
+ * a second), and a transfer slower than 1 KiB/s (half of limit_rate when
+ * that is lower) for conf.timeout seconds counts as a stall and is
+ * retried; only the answer to CompleteMultipartUpload may be slower (S3
+ * takes minutes on large objects), bounded by the deadline.
+ *
+ * TLS: a failed handshake or certificate check (a captive portal, a clock
+ * still wrong after boot: "certificate is not yet valid") is temporary,
+ * EX_TEMPFAIL, with "TLS/certificate problem" and the reason in e->msg;
+ * a certificate problem ends the request at once, a handshake cut
+ * short is retried.
+ *
+ * Memory: answer bodies are kept up to 64 KiB (listings: 8 MiB), read
+ * with lib/xml's limits; a longer 2xx answer is EX_PROTOCOL, a longer
+ * error answer counts by its status alone.
  *
  * Errors: functions return 0, or -1 with e filled: e->ex is EX_TEMPFAIL
  * (tries exhausted, deadline, stop requested: try later), EX_NOPERM (bad
  * credentials, access denied), EX_CONFIG (no such bucket, bad endpoint),
  * EX_DATAERR (the store refused our hashes: BadDigest and friends, or an
  * answer ETag that does not match), EX_PROTOCOL (an answer we cannot
- * read), EX_IOERR (the local file).  s3_last() tells the HTTP status and
+ * read, a listing whose markers do not advance), EX_IOERR (the local
+ * file).  s3_last() tells the HTTP status and
  * S3 error code of the last answer (e.g. "NoSuchUpload").
  *
  * Call curl_global_init once in main before s3_new (libcurl's rule).
@@ -45,13 +64,16 @@ struct s3_conf {
 	const char *bucket;
 	enum s3_addressing addressing; /* AUTO: virtual for AWS, else path */
 	const char *access_key, *secret_key, *session_token;
-	const char *ca_file;	/* PEM CA bundle instead of the system's, or NULL */
+	const char *ca_file;	/* PEM CA bundle instead of the system's, or
+				   NULL; s3_new fails (78) when unreadable */
 	uint64_t limit_rate;	/* bytes per second, 0 = no limit */
 	int max_tries;		/* per request, 0 = 8 */
-	long timeout;		/* seconds: connect, and a stall (<1 B/s), 0 = 30 */
+	long timeout;		/* seconds: connect, and a stall (see Time
+				   above), 0 = 30 */
 	double backoff_base;	/* seconds, 0 = 0.25 */
 	double backoff_cap;	/* seconds, 0 = 20 */
-	time_t deadline;	/* CLOCK_MONOTONIC seconds; 0 = none */
+	time_t deadline;	/* CLOCK_MONOTONIC seconds, also during a
+				   transfer (EX_TEMPFAIL); 0 = none */
 	volatile sig_atomic_t *stop; /* when set non-zero: give up (EX_TEMPFAIL) */
 	void (*log)(int level, const char *msg); /* retries etc.; may be NULL */
 };
@@ -70,7 +92,10 @@ struct s3_upload {
 	time_t initiated;	/* 0 when unknown */
 };
 
-/* Check conf (endpoint URL, bucket) and make a handle, or NULL + e (78). */
+/*
+ * Check conf (endpoint URL, bucket, ca_file) and make a handle, or NULL +
+ * e (78).
+ */
 struct s3 *s3_new(const struct s3_conf *conf, struct err *e);
 void s3_free(struct s3 *s);
 
@@ -126,5 +151,29 @@ void s3_uploads_free(struct s3_upload *ups, size_t n);
  */
 int s3_head(struct s3 *s, const char *key, uint64_t *size, char etag[80],
     struct err *e);
+
+/* What an answer means, as every request treats it. */
+enum s3_verdict {
+	S3_DONE,	/* a success: 2xx without an error code, or HEAD 404 */
+	S3_RETRY,	/* try again after a pause; ex once tries run out */
+	S3_RETRY_FEW,	/* our hashes refused: twice more at most, then ex */
+	S3_FAIL		/* give up now with ex */
+};
+
+struct s3_class {
+	enum s3_verdict verdict;
+	int ex;		/* the sysexits code to suggest; 0 for S3_DONE */
+};
+
+/*
+ * Classify an answer by its HTTP status, its S3 error code ("" or NULL
+ * when it carried none) and the request's method ("HEAD": a 404 means no
+ * such key).  Retried: 5xx but 501, 408, 429, SlowDown and the other
+ * throttling and internal errors; then known codes decide (credentials
+ * 77, bucket 78, hashes 65, NoSuchUpload 75); then 401/403 (77), 301
+ * (78), anything else 76.  A pure function.
+ */
+struct s3_class s3_classify(long status, const char *code,
+    const char *method);
 
 #endif

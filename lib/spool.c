@@ -28,6 +28,75 @@ spool_state_name(enum spool_state st)
 	return st < SPOOL_NSTATES ? state_names[st] : "?";
 }
 
+/*
+ * Refuse a directory that another user could change under us: a link or
+ * a FIFO put in place of a spool file would make us overwrite, read or
+ * upload something else. It must be ours and not writable by group or
+ * others. sub is "" for the spool itself, else "/state".
+ */
+static int
+check_private(int fd, const char *dir, const char *sub, struct err *e)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		err_sys(e, EX_IOERR, "cannot stat %s%s", dir, sub);
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		err_set(e, EX_NOPERM, "unsafe spool %s%s: owned by uid %lu, "
+		    "not by uid %lu that runs this (chown it, or run as its "
+		    "owner)", dir, sub, (unsigned long)st.st_uid,
+		    (unsigned long)geteuid());
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		err_set(e, EX_NOPERM, "unsafe spool %s%s: writable by %s "
+		    "(mode %04o; chmod go-w it)", dir, sub,
+		    st.st_mode & S_IWOTH ? "others" : "its group",
+		    (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+/* Create (when missing), open and check the state directories. */
+static int
+open_states(struct spool *sp, const char *dir, struct err *e)
+{
+	struct stat st;
+	char sub[16];
+	int i;
+
+	for (i = 0; i < SPOOL_NSTATES; i++) {
+		if (mkdirat(sp->dirfd, state_names[i], 0750) < 0 &&
+		    errno != EEXIST) {
+			err_sys(e, errno == EACCES ? EX_NOPERM : EX_CANTCREAT,
+			    "cannot create %s/%s", dir, state_names[i]);
+			return -1;
+		}
+		/* A state must not lead out of the spool (O_NOFOLLOW with
+		 * O_DIRECTORY fails on a link with ENOTDIR, so look first). */
+		if (fstatat(sp->dirfd, state_names[i], &st,
+		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+			err_set(e, EX_NOPERM, "unsafe spool %s: %s is a "
+			    "symbolic link", dir, state_names[i]);
+			return -1;
+		}
+		sp->fd[i] = openat(sp->dirfd, state_names[i],
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sp->fd[i] < 0) {
+			err_sys(e, EX_CANTCREAT, "cannot open %s/%s", dir,
+			    state_names[i]);
+			return -1;
+		}
+		snprintf(sub, sizeof(sub), "/%s", state_names[i]);
+		if (check_private(sp->fd[i], dir, sub, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 spool_open(struct spool *sp, const char *dir, struct err *e)
 {
@@ -51,38 +120,30 @@ spool_open(struct spool *sp, const char *dir, struct err *e)
 		    "cannot create spool %s", dir);
 		goto fail;
 	}
+	/* The spool itself may be a symbolic link (the admin's choice of
+	 * path); what it leads to is checked like the states. */
 	sp->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sp->dirfd < 0) {
 		err_sys(e, EX_CANTCREAT, "cannot open spool %s", dir);
 		goto fail;
 	}
-	for (i = 0; i < SPOOL_NSTATES; i++) {
-		if (mkdirat(sp->dirfd, state_names[i], 0750) < 0 &&
-		    errno != EEXIST) {
-			err_sys(e, errno == EACCES ? EX_NOPERM : EX_CANTCREAT,
-			    "cannot create %s/%s", dir, state_names[i]);
-			goto fail;
-		}
-		sp->fd[i] = openat(sp->dirfd, state_names[i],
-		    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sp->fd[i] < 0) {
-			err_sys(e, EX_CANTCREAT, "cannot open %s/%s", dir,
-			    state_names[i]);
-			goto fail;
-		}
-	}
-	if (mkfifoat(sp->dirfd, "trigger", 0660) < 0 && errno != EEXIST) {
+	if (check_private(sp->dirfd, dir, "", e) < 0 ||
+	    open_states(sp, dir, e) < 0)
+		goto fail;
+	if (mkfifoat(sp->dirfd, "trigger", 0600) < 0 && errno != EEXIST) {
 		err_sys(e, EX_CANTCREAT, "cannot create fifo %s/trigger", dir);
 		goto fail;
 	}
-	if (fstatat(sp->dirfd, "trigger", &st, 0) == 0 && !S_ISFIFO(st.st_mode)) {
+	if (fstatat(sp->dirfd, "trigger", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISFIFO(st.st_mode)) {
 		err_set(e, EX_CANTCREAT, "%s/trigger exists and is not a fifo",
 		    dir);
 		goto fail;
 	}
-	fd = openat(sp->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	fd = file_open_lock(sp->dirfd, "lock");
 	if (fd < 0) {
-		err_sys(e, errno == EACCES ? EX_NOPERM : EX_CANTCREAT,
+		err_sys(e, errno == EACCES || errno == EPERM ||
+		    errno == ELOOP ? EX_NOPERM : EX_CANTCREAT,
 		    "cannot create %s/lock", dir);
 		goto fail;
 	}
@@ -120,8 +181,9 @@ spool_close(struct spool *sp)
 int
 spool_create_tmp(struct spool *sp, const char *name)
 {
+	/* O_EXCL never follows a link; O_NOFOLLOW says so again. */
 	return openat(sp->fd[SPOOL_TMP], name,
-	    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 }
 
 int
@@ -262,8 +324,7 @@ int
 spool_lock(struct spool *sp, int wait)
 {
 	if (sp->lockfd < 0) {
-		sp->lockfd = openat(sp->dirfd, "lock",
-		    O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+		sp->lockfd = file_open_lock(sp->dirfd, "lock");
 		if (sp->lockfd < 0)
 			return -1;
 	}
@@ -291,7 +352,7 @@ spool_lock_busy(struct spool *sp)
 
 	if (sp->lockfd >= 0)
 		return 1;	/* we hold it ourselves */
-	fd = openat(sp->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	fd = file_open_lock(sp->dirfd, "lock");
 	if (fd < 0)
 		return -1;
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
@@ -305,6 +366,35 @@ spool_lock_busy(struct spool *sp)
 	return rc;
 }
 
+/*
+ * Open DIR/trigger for writing without blocking; a FIFO only, never a
+ * file or a link put in its place (EINVAL, ELOOP). -1 with errno ENXIO
+ * when nobody reads it.
+ */
+static int
+open_trigger(struct spool *sp)
+{
+	struct stat st;
+	int fd, saved;
+
+	fd = openat(sp->dirfd, "trigger",
+	    O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (!S_ISFIFO(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
 int
 spool_trigger(struct spool *sp, const char *line)
 {
@@ -312,7 +402,7 @@ spool_trigger(struct spool *sp, const char *line)
 	int fd, n;
 	ssize_t w;
 
-	fd = openat(sp->dirfd, "trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	fd = open_trigger(sp);
 	if (fd < 0)
 		return errno == ENXIO ? 0 : -1;	/* ENXIO: nobody listens */
 	n = snprintf(buf, sizeof(buf), "%s\n", line ? line : "");
@@ -351,7 +441,8 @@ spool_usage(struct spool *sp, enum spool_state st, const char *suffix,
 	*bytes = 0;
 	*count = 0;
 	for (i = 0; i < n; i++) {
-		if (fstatat(sp->fd[st], names[i], &s, 0) < 0 ||
+		if (fstatat(sp->fd[st], names[i], &s,
+		    AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(s.st_mode))
 			continue;
 		*bytes += s.st_size;

@@ -12,6 +12,14 @@
  *
  * A file is published by spool_publish(): the writer has fsynced it in
  * tmp/; it is renamed into its state and the directories are fsynced.
+ *
+ * Safety: the spool and its states must belong to the user that runs
+ * the tool and not be writable by group or others (spool_open checks),
+ * so nobody else can put a link or a FIFO in place of a spool file.
+ * Every file of the spool is still opened without following links and
+ * only when regular: spool_create_tmp() here, file_open_regular(),
+ * file_open_lock() and file_slurp() (lib/file.h) for callers. The locks
+ * are 0600: flock(2) works on a read-only fd, so a reader could hold them.
  */
 #ifndef REC_SPOOL_H
 #define REC_SPOOL_H
@@ -36,15 +44,21 @@ const char *spool_state_name(enum spool_state st);
 
 /*
  * Open the spool at dir, creating it, its state directories, the FIFO
- * and the lock file when missing (mode 0750 / 0640). 0, or -1 with e
- * filled (EX_CANTCREAT when it cannot be made, EX_NOPERM, ...).
+ * and the lock file when missing (mode 0750 / 0600 / 0600; an existing
+ * lock file of ours is made 0600). dir itself may be a symbolic link;
+ * the states may not. 0, or -1 with e filled: EX_NOPERM (77) when dir
+ * or a state directory is not owned by the effective user, is writable
+ * by group or others, or a state or the lock is a symbolic link (a
+ * permission problem for the admin to fix: the supervisor does not
+ * restart on 77); EX_CANTCREAT when it cannot be made; EX_USAGE for an
+ * empty dir.
  */
 int spool_open(struct spool *sp, const char *dir, struct err *e);
 void spool_close(struct spool *sp);
 
 /*
  * Create tmp/name with O_EXCL (mode 0640) and return its fd (O_RDWR,
- * O_CLOEXEC), or -1 with errno (EEXIST when taken).
+ * O_CLOEXEC), or -1 with errno (EEXIST when taken, also by a link).
  */
 int spool_create_tmp(struct spool *sp, const char *name);
 
@@ -68,7 +82,8 @@ int spool_quarantine(struct spool *sp, enum spool_state from,
 int spool_remove(struct spool *sp, enum spool_state st, const char *name);
 
 /*
- * The names in a state, sorted (strcmp), without dot files. On success
+ * The names in a state, sorted (strcmp), without dot files. Names only:
+ * an entry may be anything, open it with file_open_regular(). On success
  * *names is a malloc'd array of *n malloc'd strings (spool_names_free).
  * suffix, when not NULL, keeps only the names ending in it.
  */
@@ -81,9 +96,11 @@ char *spool_path(const struct spool *sp, enum spool_state st,
     const char *name, char *buf, size_t len);
 
 /*
- * Take the cycle lock (flock LOCK_EX on DIR/lock). wait=0: -1 with
- * errno EWOULDBLOCK when another process holds it. Released by
- * spool_unlock, spool_close or the process's death.
+ * Take the cycle lock (flock LOCK_EX on DIR/lock, opened with
+ * file_open_lock: 0600, no link). wait=0: -1 with errno EWOULDBLOCK
+ * when another process holds it; EPERM when the lock file belongs to
+ * another user, ELOOP when it is a link. Released by spool_unlock,
+ * spool_close or the process's death.
  */
 int spool_lock(struct spool *sp, int wait);
 void spool_unlock(struct spool *sp);
@@ -93,7 +110,8 @@ int spool_lock_busy(struct spool *sp);
 /*
  * Wake the next stage: write line (a newline is added) into the FIFO
  * without blocking. No reader, or a full FIFO, is not an error: the
- * consumers rescan on a timer. 0, or -1 with errno on a real failure.
+ * consumers rescan on a timer. 0, or -1 with errno on a real failure
+ * (EINVAL or ELOOP when DIR/trigger is not a FIFO: nothing is written).
  * Callers ignore SIGPIPE (a reader may close between open and write).
  */
 int spool_trigger(struct spool *sp, const char *line);
@@ -101,7 +119,10 @@ int spool_trigger(struct spool *sp, const char *line);
 /* Bytes available to unprivileged users on the spool's filesystem. */
 int spool_free_bytes(struct spool *sp, uint64_t *bytes);
 
-/* Total size in bytes and count of the files in a state (dot files skipped). */
+/*
+ * Total size in bytes and count of the regular files in a state (dot
+ * files and symbolic links skipped).
+ */
 int spool_usage(struct spool *sp, enum spool_state st, const char *suffix,
     uint64_t *bytes, size_t *count);
 

@@ -44,13 +44,12 @@ status_init(struct status *st)
 static json_t *
 jtime(int64_t ns)
 {
-	struct timespec ts;
 	char buf[40];
 
 	if (ns == 0)
 		return json_null();
-	ts = utc_from_ns(ns);
-	return json_string(utc_iso(&ts, buf, sizeof(buf)));
+	/* not through a timespec: its time_t may be 32 bits */
+	return json_string(utc_iso_ns(ns, buf, sizeof(buf)));
 }
 
 static json_t *
@@ -63,7 +62,9 @@ jexit(int code)
 static json_int_t
 secs(int64_t from, int64_t to)
 {
-	return from == 0 || to < from ? 0 : (json_int_t)((to - from) / 1000000000);
+	/* to - from can exceed INT64_MAX; unsigned, it cannot wrap here */
+	return from == 0 || to < from ? 0 :
+	    (json_int_t)(((uint64_t)to - (uint64_t)from) / 1000000000u);
 }
 
 int
@@ -160,19 +161,23 @@ status_write(int dirfd, const struct status *st)
 	return rc;
 }
 
-/* Read an ISO time member (null/absent = 0); -1 when malformed. */
+/*
+ * Read an ISO time member (null/absent = 0); -1 when malformed or out of
+ * the int64 nanosecond range (1677..2262).
+ */
 static int
 get_time(json_t *obj, const char *key, int64_t *ns)
 {
 	json_t *v = json_object_get(obj, key);
-	struct timespec ts;
 
 	*ns = 0;
 	if (v == NULL || json_is_null(v))
 		return 0;
-	if (!json_is_string(v) || utc_parse_iso(json_string_value(v), &ts) < 0)
+	if (!json_is_string(v) ||
+	    utc_parse_iso_ns(json_string_value(v), ns) < 0) {
+		*ns = 0;
 		return -1;
-	*ns = utc_ns(&ts);
+	}
 	return 0;
 }
 
@@ -265,7 +270,8 @@ status_parse(const char *text, size_t len, struct status *st, struct err *e)
 	bad |= get_time(root, "last_upload", &st->last_upload_ns);
 	json_decref(root);
 	if (bad) {
-		err_set(e, EX_DATAERR, "a time in it is not ISO 8601 UTC");
+		err_set(e, EX_DATAERR, "a time in it is not ISO 8601 UTC "
+		    "between 1677 and 2262");
 		return -1;
 	}
 	return 0;

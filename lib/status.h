@@ -4,8 +4,9 @@
  * loss, free space). recd writes it with status_write (tmp + rename, so a
  * reader never sees half a file); rec-status and monitoring read it.
  *
- * Times are wall-clock UTC in nanoseconds since the epoch (0 = never);
- * in the file they are ISO 8601 strings (lib/utc.h) or null.
+ * Times are wall-clock UTC in nanoseconds since the epoch (0 = never),
+ * int64_t so they hold 1677..2262 whatever the width of time_t; in the
+ * file they are ISO 8601 strings (lib/utc.h) or null.
  */
 #ifndef REC_STATUS_H
 #define REC_STATUS_H
@@ -80,7 +81,10 @@ int status_write(int dirfd, const struct status *st);
  */
 int status_read(int dirfd, struct status *st, struct err *e);
 
-/* Parse JSON text (len bytes) into st; 0 or -1 with e (EX_DATAERR). */
+/*
+ * Parse JSON text (len bytes) into st; 0 or -1 with e (EX_DATAERR, also
+ * for a time outside 1677..2262, which int64_t nanoseconds cannot hold).
+ */
 int status_parse(const char *text, size_t len, struct status *st,
     struct err *e);
 

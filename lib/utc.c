@@ -1,5 +1,9 @@
 /*
- * utc: format and parse UTC timestamps for names and metadata.
+ * utc: format and parse UTC timestamps for names and metadata. The
+ * calendar arithmetic is our own, in 64-bit integers (days from the civil
+ * date and back, proleptic Gregorian), so that nothing depends on the
+ * width of time_t or long: a device with a 32-bit time_t (Debian armhf)
+ * keeps working past 2038 wherever times are int64_t nanoseconds.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -8,30 +12,130 @@
 
 #include "utc.h"
 
+#define NS_PER_S	1000000000LL
+/* The range of time_t, 32 or 64 bits. */
+#define TIME_T_MAX	(sizeof(time_t) == 4 ? (int64_t)INT32_MAX : INT64_MAX)
+#define TIME_T_MIN	(sizeof(time_t) == 4 ? (int64_t)INT32_MIN : INT64_MIN)
+
+/* Days since 1970-01-01 of y-m-d (m 1..12; d may run past the month). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* The civil date of day z since 1970-01-01. */
+static void
+civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+struct civil {
+	int64_t year;
+	int mon, day, hour, min, sec;
+};
+
+/* Broken-down UTC time of sec seconds since the epoch (any int64). */
+static void
+civil_from_secs(int64_t sec, struct civil *c)
+{
+	int64_t days = sec / 86400, rem = sec % 86400;
+
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	civil_from_days(days, &c->year, &c->mon, &c->day);
+	c->hour = (int)(rem / 3600);
+	c->min = (int)(rem / 60 % 60);
+	c->sec = (int)(rem % 60);
+}
+
+/*
+ * tv_sec and tv_nsec as int64 seconds and 0..999999999 nanoseconds
+ * (a tv_nsec out of range is carried into the seconds, saturating).
+ */
+static void
+split_ts(const struct timespec *ts, int64_t *sec, long *ns)
+{
+	int64_t carry = ts->tv_nsec / NS_PER_S;
+
+	*ns = (long)(ts->tv_nsec % NS_PER_S);
+	if (*ns < 0) {
+		*ns += NS_PER_S;
+		carry--;
+	}
+	if (__builtin_add_overflow((int64_t)ts->tv_sec, carry, sec)) {
+		*sec = carry < 0 ? INT64_MIN : INT64_MAX;
+		*ns = carry < 0 ? 0 : NS_PER_S - 1;
+	}
+}
+
 char *
 utc_name(const struct timespec *ts, char *buf, size_t len)
 {
-	struct tm tm;
-	time_t t = ts->tv_sec;
+	struct civil c;
+	int64_t sec;
+	long ns;
 
-	gmtime_r(&t, &tm);
-	snprintf(buf, len, "%04d%02d%02dT%02d%02d%02d.%03ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, ts->tv_nsec / 1000000);
+	split_ts(ts, &sec, &ns);
+	civil_from_secs(sec, &c);
+	snprintf(buf, len, "%04lld%02d%02dT%02d%02d%02d.%03ldZ",
+	    (long long)c.year, c.mon, c.day, c.hour, c.min, c.sec,
+	    ns / 1000000);
+	return buf;
+}
+
+/* ISO 8601 with microseconds of int64 seconds and nanoseconds. */
+static char *
+iso_format(int64_t sec, long ns, char *buf, size_t len)
+{
+	struct civil c;
+
+	civil_from_secs(sec, &c);
+	snprintf(buf, len, "%04lld-%02d-%02dT%02d:%02d:%02d.%06ldZ",
+	    (long long)c.year, c.mon, c.day, c.hour, c.min, c.sec, ns / 1000);
 	return buf;
 }
 
 char *
 utc_iso(const struct timespec *ts, char *buf, size_t len)
 {
-	struct tm tm;
-	time_t t = ts->tv_sec;
+	int64_t sec;
+	long ns;
 
-	gmtime_r(&t, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, ts->tv_nsec / 1000);
-	return buf;
+	split_ts(ts, &sec, &ns);
+	return iso_format(sec, ns, buf, len);
+}
+
+char *
+utc_iso_ns(int64_t ns, char *buf, size_t len)
+{
+	int64_t sec = ns / NS_PER_S, rem = ns % NS_PER_S;
+
+	if (rem < 0) {
+		rem += NS_PER_S;
+		sec--;
+	}
+	return iso_format(sec, (long)rem, buf, len);
 }
 
 static int
@@ -48,27 +152,31 @@ digits(const char *s, int n, int *out)
 	return 0;
 }
 
+/* Seconds since the epoch of a parsed date and time; -1 (EINVAL) when
+ * a field is out of range. Day 29..31 of a short month and second 60
+ * roll over into the next, as timegm(3) does. */
 static int
-make_ts(int y, int mo, int d, int h, int mi, int s, long ns,
-    struct timespec *ts)
+make_secs(const int f[6], int64_t *sec)
 {
-	struct tm tm;
-	time_t t;
-
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    s > 60) {
+	if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 ||
+	    f[4] > 59 || f[5] > 60) {
 		errno = EINVAL;
 		return -1;
 	}
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
-	t = timegm(&tm);
-	ts->tv_sec = t;
+	*sec = days_from_civil(f[0], f[1], f[2]) * 86400 + f[3] * 3600 +
+	    f[4] * 60 + f[5];
+	return 0;
+}
+
+/* A timespec of int64 seconds; -1 with EOVERFLOW past a 32-bit time_t. */
+static int
+make_ts(int64_t sec, long ns, struct timespec *ts)
+{
+	if (sec > TIME_T_MAX || sec < TIME_T_MIN) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	ts->tv_sec = (time_t)sec;
 	ts->tv_nsec = ns;
 	return 0;
 }
@@ -76,39 +184,44 @@ make_ts(int y, int mo, int d, int h, int mi, int s, long ns,
 int
 utc_parse_name(const char *s, struct timespec *ts)
 {
-	int y, mo, d, h, mi, sec, ms;
+	int f[6], ms;
+	int64_t sec;
 
-	if (strlen(s) < UTC_NAME_LEN || digits(s, 4, &y) ||
-	    digits(s + 4, 2, &mo) || digits(s + 6, 2, &d) || s[8] != 'T' ||
-	    digits(s + 9, 2, &h) || digits(s + 11, 2, &mi) ||
-	    digits(s + 13, 2, &sec) || s[15] != '.' ||
-	    digits(s + 16, 3, &ms) || s[19] != 'Z') {
+	if (strlen(s) < UTC_NAME_LEN || digits(s, 4, &f[0]) ||
+	    digits(s + 4, 2, &f[1]) || digits(s + 6, 2, &f[2]) ||
+	    s[8] != 'T' || digits(s + 9, 2, &f[3]) ||
+	    digits(s + 11, 2, &f[4]) || digits(s + 13, 2, &f[5]) ||
+	    s[15] != '.' || digits(s + 16, 3, &ms) || s[19] != 'Z') {
 		errno = EINVAL;
 		return -1;
 	}
-	return make_ts(y, mo, d, h, mi, sec, ms * 1000000L, ts);
+	if (make_secs(f, &sec) < 0)
+		return -1;
+	return make_ts(sec, ms * 1000000L, ts);
 }
 
-int
-utc_parse_iso(const char *s, struct timespec *ts)
+/* The ISO form into int64 seconds and nanoseconds; 0 or -1 (EINVAL). */
+static int
+parse_iso(const char *s, int64_t *sec, long *ns)
 {
-	int y, mo, d, h, mi, sec, n = 0;
-	long ns = 0, scale = 100000000L;
+	int f[6], n = 0;
+	long scale = 100000000L;
 	const char *p;
 
-	if (strlen(s) < 19 || digits(s, 4, &y) || s[4] != '-' ||
-	    digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d) ||
-	    (s[10] != 'T' && s[10] != ' ') || digits(s + 11, 2, &h) ||
-	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    digits(s + 17, 2, &sec)) {
+	if (strlen(s) < 19 || digits(s, 4, &f[0]) || s[4] != '-' ||
+	    digits(s + 5, 2, &f[1]) || s[7] != '-' || digits(s + 8, 2, &f[2]) ||
+	    (s[10] != 'T' && s[10] != ' ') || digits(s + 11, 2, &f[3]) ||
+	    s[13] != ':' || digits(s + 14, 2, &f[4]) || s[16] != ':' ||
+	    digits(s + 17, 2, &f[5])) {
 		errno = EINVAL;
 		return -1;
 	}
+	*ns = 0;
 	p = s + 19;
 	if (*p == '.') {
 		for (p++; isdigit((unsigned char)*p); p++, n++) {
 			if (n < 9) {
-				ns += (*p - '0') * scale;
+				*ns += (*p - '0') * scale;
 				scale /= 10;
 			}
 		}
@@ -122,25 +235,80 @@ utc_parse_iso(const char *s, struct timespec *ts)
 		errno = EINVAL;
 		return -1;
 	}
-	return make_ts(y, mo, d, h, mi, sec, ns, ts);
+	return make_secs(f, sec);
+}
+
+int
+utc_parse_iso(const char *s, struct timespec *ts)
+{
+	int64_t sec;
+	long ns;
+
+	if (parse_iso(s, &sec, &ns) < 0)
+		return -1;
+	return make_ts(sec, ns, ts);
+}
+
+/* sec * 1e9 + ns; -1 (ERANGE) when it does not fit in an int64_t. */
+static int
+to_ns(int64_t sec, long ns, int64_t *out)
+{
+	int64_t v;
+
+	/* Near INT64_MIN, sec * 1e9 alone would not fit while the sum
+	 * does: borrow one second for a negative sec. */
+	if (sec < 0 && ns > 0) {
+		sec++;
+		ns -= NS_PER_S;
+	}
+	if (__builtin_mul_overflow(sec, NS_PER_S, &v) ||
+	    __builtin_add_overflow(v, (int64_t)ns, out)) {
+		errno = ERANGE;
+		return -1;
+	}
+	return 0;
+}
+
+int
+utc_parse_iso_ns(const char *s, int64_t *ns)
+{
+	int64_t sec;
+	long frac;
+
+	if (parse_iso(s, &sec, &frac) < 0)
+		return -1;
+	return to_ns(sec, frac, ns);
 }
 
 int64_t
 utc_ns(const struct timespec *ts)
 {
-	return (int64_t)ts->tv_sec * 1000000000LL + ts->tv_nsec;
+	int64_t sec, v;
+	long ns;
+
+	split_ts(ts, &sec, &ns);
+	if (to_ns(sec, ns, &v) < 0)
+		return sec < 0 ? INT64_MIN : INT64_MAX;
+	return v;
 }
 
 struct timespec
 utc_from_ns(int64_t ns)
 {
 	struct timespec ts;
+	int64_t sec = ns / NS_PER_S, rem = ns % NS_PER_S;
 
-	ts.tv_sec = ns / 1000000000LL;
-	ts.tv_nsec = ns % 1000000000LL;
-	if (ts.tv_nsec < 0) {
-		ts.tv_nsec += 1000000000L;
-		ts.tv_sec--;
+	if (rem < 0) {
+		rem += NS_PER_S;
+		sec--;
 	}
+	/* A 32-bit time_t holds 1901..2038 only: clamp, not wrap. */
+	if (sec > TIME_T_MAX || sec < TIME_T_MIN) {
+		ts.tv_sec = (time_t)(sec < 0 ? TIME_T_MIN : TIME_T_MAX);
+		ts.tv_nsec = sec < 0 ? 0 : NS_PER_S - 1;
+		return ts;
+	}
+	ts.tv_sec = (time_t)sec;
+	ts.tv_nsec = (long)rem;
 	return ts;
 }

@@ -61,3 +61,23 @@ wait_until() {
 	done
 	fail "still false after $((_wu_n / 10)) s: $*"
 }
+
+# shifted SECONDS: a libfaketime offset ("+N" or "-N" seconds) that puts a
+# command SECONDS away from this test's own clock, which `make
+# check-future` has already moved (FAKETIME=+730d): an inner faketime
+# replaces the outer offset instead of adding to it. Use it as
+# `faketime -f "$(shifted -7200)" cmd`.
+shifted() {
+	local base=0 v=${FAKETIME:-} n
+	case $v in
+	[+-][0-9]*)
+		n=${v%[smhdy]}
+		case $v in
+		*m) n=$((n * 60)) ;; *h) n=$((n * 3600)) ;;
+		*d) n=$((n * 86400)) ;; *y) n=$((n * 31536000)) ;;
+		esac
+		base=$((n)) ;;
+	esac
+	n=$((base + $1))
+	if [ "$n" -ge 0 ]; then echo "+$n"; else echo "$n"; fi
+}

@@ -6,10 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,25 +37,35 @@ usage(int ex)
 	exit(ex);
 }
 
-/* 1 when pid is a live process named recd. */
+/*
+ * 1 when recd (or a child of it, which keeps it) holds DIR/recd.lock,
+ * 0 when nobody does, -1 (errno) when we cannot tell. The lock, not the
+ * pid in the status file: a pid outlives a kill -9 and gets reused. A
+ * shared lock taken for a moment is the test, as s6-svok's; a recd that
+ * starts meanwhile waits for it (take_lock).
+ */
 static int
-recd_alive(long pid)
+recd_alive(int dirfd)
 {
-	char path[64], comm[64];
-	FILE *f;
-	int ok = 0;
+	int fd, held;
 
-	if (pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno != EPERM))
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 1;	/* no /proc: trust kill() */
-	if (fgets(comm, sizeof(comm), f) != NULL)
-		ok = strncmp(comm, "recd", 4) == 0 &&
-		    (comm[4] == '\n' || comm[4] == '\0');
-	fclose(f);
-	return ok;
+	fd = file_open_regular(dirfd, "recd.lock", O_RDONLY, 0);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		held = 0;
+		(void)flock(fd, LOCK_UN);
+	} else {
+		held = errno == EWOULDBLOCK ? 1 : -1;
+	}
+	if (held == -1) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	close(fd);
+	return held;
 }
 
 static const char *
@@ -235,9 +245,15 @@ main(int argc, char **argv)
 		rc = e.ex;
 		goto out;
 	}
+	alive = recd_alive(fd);
+	if (alive < 0) {
+		log_error("cannot test the lock %s/recd.lock: %s", dir,
+		    strerror(errno));
+		rc = err_ex_for_errno(errno);
+		close(fd);
+		goto out;
+	}
 	close(fd);
-	alive = strcmp(st.recd_state, "stopped") != 0 &&
-	    recd_alive(st.recd_pid);
 	if (!alive && strcmp(st.recd_state, "stopped") != 0)
 		snprintf(st.recd_state, sizeof(st.recd_state), "dead");
 	clock_gettime(CLOCK_REALTIME, &now);

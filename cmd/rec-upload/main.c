@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,11 +29,16 @@
 #include "s3.h"
 #include "spool.h"
 #include "sums.h"
+#include "upload.h"
 #include "utc.h"
 
 #define DEF_TEMPLATE	"{prefix}{station}/{YYYY}/{MM}/{DD}/{name}"
 #define DEF_STALE_MS	(24ULL * 3600 * 1000)
-#define KEY_MAX		1024
+#define READ_TRIES	3	/* reads of an archive before it is set aside */
+
+/* What upload_one says besides exit statuses: this archive alone is bad. */
+#define UP_UNREADABLE	(-2)	/* it or its sidecar cannot be read */
+#define UP_MISMATCH	(-3)	/* it is not what its sidecar vouches for */
 
 static const char usage_text[] =
     "usage: rec-upload [-qv] [--config FILE] [--spool DIR] [--station NAME]\n"
@@ -51,19 +57,6 @@ on_signal(int sig)
 	stop = 1;
 }
 
-struct run {
-	struct spool sp;
-	struct s3 *s3;
-	const struct conf *conf;
-	const char *bucket, *prefix, *tmpl;
-	char station[ANAME_STATION_MAX + 1];
-	uint64_t part_size, threshold, budget;
-	uint64_t stale_ms;
-	char **failed;		/* archives with a data error this run */
-	size_t nfailed;
-	int budget_hit;
-};
-
 static noreturn void
 usage(int ex)
 {
@@ -77,6 +70,23 @@ s3_log(int level, const char *msg)
 {
 	(void)level;
 	log_warn("%s", msg);
+}
+
+/* Has s a "." or ".." path component (which S3 keys may hold, but
+ * which a path-normalising proxy or client resolves into another key)? */
+static int
+has_dot_segment(const char *s)
+{
+	while (*s) {
+		size_t l = strcspn(s, "/");
+		if ((l == 1 && s[0] == '.') ||
+		    (l == 2 && s[0] == '.' && s[1] == '.'))
+			return 1;
+		s += l;
+		if (*s == '/')
+			s++;
+	}
+	return 0;
 }
 
 /* Expand the key template for archive name (parsed as an). */
@@ -132,7 +142,7 @@ make_key(const struct run *r, const char *name, const struct aname *an,
 		o += n;
 	}
 	key[o] = '\0';
-	return o > 0 && key[0] != '/' ? 0 : -1;
+	return o > 0 && key[0] != '/' && !has_dot_segment(key) ? 0 : -1;
 }
 
 /* The literal start of every key this station writes (for listing). */
@@ -163,65 +173,6 @@ list_prefix(const struct run *r, char *out, size_t len)
 	out[o] = '\0';
 }
 
-/* Bytes of the ledger lines of this UTC month. */
-static uint64_t
-ledger_month_bytes(struct run *r)
-{
-	char *buf = NULL, *line, *save = NULL, month[8];
-	uint64_t sum = 0;
-	time_t now = time(NULL);
-	struct tm tm;
-	size_t len;
-
-	gmtime_r(&now, &tm);
-	strftime(month, sizeof(month), "%Y-%m", &tm);
-	if (file_slurp(r->sp.dirfd, "ledger", 64 << 20, &buf, &len) < 0)
-		return 0;
-	for (line = strtok_r(buf, "\n", &save); line;
-	    line = strtok_r(NULL, "\n", &save)) {
-		char *f[6], *s2 = NULL, *p;
-		int n = 0;
-		for (p = strtok_r(line, "\t", &s2); p && n < 6;
-		    p = strtok_r(NULL, "\t", &s2))
-			f[n++] = p;
-		if (n >= 3 && strncmp(f[0], month, 7) == 0)
-			sum += strtoull(f[2], NULL, 10);
-	}
-	free(buf);
-	return sum;
-}
-
-/*
- * One line per verified upload, tab-separated: time, key, bytes, ETag,
- * start and end of the archive, and its name in out/ (the key need not
- * end in it: key-template).
- */
-static int
-ledger_append(struct run *r, const char *key, uint64_t bytes,
-    const char *etag, const struct aname *an, const char *name)
-{
-	char line[KEY_MAX + ANAME_MAX + 256], now_s[32], st[32], en[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	int fd, n, rc = -1;
-
-	gmtime_r(&now, &tm);
-	strftime(now_s, sizeof(now_s), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	n = snprintf(line, sizeof(line), "%s\t%s\t%" PRIu64 "\t%s\t%s\t%s"
-	    "\t%s\n", now_s, key, bytes, etag,
-	    utc_iso(&an->start, st, sizeof(st)),
-	    utc_iso(&an->end, en, sizeof(en)), name);
-	fd = openat(r->sp.dirfd, "ledger", O_WRONLY | O_APPEND | O_CREAT |
-	    O_CLOEXEC, 0640);
-	if (fd < 0)
-		return -1;
-	if (file_write_all(fd, line, (size_t)n) == 0 && fsync(fd) == 0)
-		rc = 0;
-	if (close(fd) < 0)
-		rc = -1;
-	return rc;
-}
-
 /* The multipart state, out/<archive>.upload. */
 struct mpstate {
 	char key[KEY_MAX];
@@ -242,11 +193,16 @@ mp_free(struct mpstate *m)
 static int
 mp_write(struct run *r, const char *sname, const struct mpstate *m)
 {
-	size_t cap = 512 + m->nparts * 100, o = 0, i;
-	char *buf = malloc(cap);
+	size_t cap, o = 0, i;
+	char *buf;
 	int rc;
 
-	if (buf == NULL)
+	/* sized from the data: the key may be 1 KiB, the UploadId is the
+	 * store's choice, part ETags too */
+	cap = 128 + strlen(m->key) + strlen(m->upload_id);
+	for (i = 0; i < m->nparts; i++)
+		cap += 32 + strlen(m->parts[i].etag);
+	if ((buf = malloc(cap)) == NULL)
 		return -1;
 	o += (size_t)snprintf(buf + o, cap - o, "rec-upload 1\nkey %s\n"
 	    "upload-id %s\npart-size %" PRIu64 "\nsize %" PRIu64 "\n",
@@ -319,43 +275,14 @@ bad:
 	return -1;
 }
 
-/* After a verified upload: ledger line, then delete the local files. */
-static int
-finish(struct run *r, const char *name, const char *key, uint64_t size,
-    const char *etag, const struct aname *an)
-{
-	char side[ANAME_MAX + 16];
-	const char *ext[] = { ".sums", ".upload" };
-	size_t i;
-
-	if (ledger_append(r, key, size, etag, an, name) < 0) {
-		log_error("cannot append to %s/ledger: %s (%s kept)",
-		    r->sp.dir, strerror(errno), name);
-		return EX_IOERR;
-	}
-	log_info("uploaded out/%s as s3://%s/%s (%" PRIu64 " bytes, ETag %s)",
-	    name, r->bucket, key, size, etag);
-	if (spool_remove(&r->sp, SPOOL_OUT, name) < 0) {
-		log_error("cannot remove %s/out/%s: %s", r->sp.dir, name,
-		    strerror(errno));
-		return EX_IOERR;
-	}
-	for (i = 0; i < 2; i++) {
-		snprintf(side, sizeof(side), "%s%s", name, ext[i]);
-		if (spool_remove(&r->sp, SPOOL_OUT, side) < 0 &&
-		    errno != ENOENT) {
-			log_error("cannot remove %s/out/%s: %s", r->sp.dir,
-			    side, strerror(errno));
-			return EX_IOERR;
-		}
-	}
-	return 0;
-}
-
 /* An s3 error: log it, map it to what the pass does. */
 static int
 s3_fail(const char *name, struct err *e)
 {
+	if (e->ex == EX_IOERR) {	/* lib/s3: reading the local file */
+		log_error("out/%s: %s", name, e->msg);
+		return UP_UNREADABLE;
+	}
 	if (e->ex == EX_TEMPFAIL)
 		log_warn("out/%s kept: %s", name, e->msg);
 	else
@@ -372,11 +299,59 @@ code_of(struct run *r)
 	return code;
 }
 
+/* Does etag look like an MD5 ETag: 32 hex digits, or "32hex-N"? */
+static int
+etag_md5_shaped(const char *etag)
+{
+	size_t h = strspn(etag, "0123456789abcdefABCDEF");
+
+	if (h != 32)
+		return 0;
+	if (etag[32] == '\0')
+		return 1;
+	return etag[32] == '-' && etag[33] != '\0' &&
+	    strspn(etag + 33, "0123456789") == strlen(etag + 33);
+}
+
+/*
+ * An ETag that is not an MD5 at all (SSE-KMS and SSE-C buckets, some
+ * S3-compatible stores): the store checked our Content-MD5 before it
+ * answered, so the bytes are ours.  1 (said once a run) when etag is such
+ * an ETag, 0 when it is MD5-shaped (then a difference is a mismatch).
+ */
+static int
+etag_opaque(struct run *r, const char *etag)
+{
+	if (etag_md5_shaped(etag))
+		return 0;
+	if (!r->etag_noted)
+		log_info("the store's ETags are not MD5s (e.g. '%s'): relying "
+		    "on its Content-MD5 check", etag);
+	r->etag_noted = 1;
+	return 1;
+}
+
+/*
+ * s3_put or s3_mp_part failed: only lib/s3's ETag check, on a 2xx answer
+ * whose ETag is no MD5?  Then the upload stands.  1 yes, 0 no.  (No ETag
+ * at all is no answer: a part needs one for the Complete.)
+ */
+static int
+put_stands(struct run *r, const char *etag, const struct err *e)
+{
+	long status;
+
+	s3_last(r->s3, &status, NULL);
+	return e->ex == EX_DATAERR && status >= 200 && status <= 299 &&
+	    etag[0] != '\0' && etag_opaque(r, etag);
+}
+
 /*
  * Fill the whole-file hashes of s when its sidecar has none (several
  * parts): hash the archive fd now, streaming.  Only a single PUT of a
  * multi-part sidecar (multipart-threshold > part-size) and the rare
- * s3rver-like ETag checks need them.  0, or an exit status after logging.
+ * s3rver-like ETag checks need them.  0, or UP_UNREADABLE/UP_MISMATCH
+ * after logging.
  */
 static int
 need_whole(const struct run *r, const char *name, int fd, struct sums *s)
@@ -394,29 +369,29 @@ need_whole(const struct run *r, const char *name, int fd, struct sums *s)
 	 * written: check every part against the sidecar first. */
 	if (sums_fd(fd, s->part_size, &w, &e) < 0) {
 		log_error("cannot hash %s/out/%s: %s", r->sp.dir, name, e.msg);
-		return EX_IOERR;
+		return UP_UNREADABLE;
 	}
 	for (i = 0; w->nparts == s->nparts && i < s->nparts; i++)
 		if (memcmp(w->parts[i].md5, s->parts[i].md5, 16) != 0 ||
 		    memcmp(w->parts[i].sha256, s->parts[i].sha256, 32) != 0)
 			break;
 	if (w->size != s->size || w->nparts != s->nparts || i < s->nparts) {
-		log_error("%s/out/%s kept: it no longer matches its sidecar "
-		    "(changed on disk since it was written)", r->sp.dir, name);
+		log_error("%s/out/%s no longer matches its sidecar (changed "
+		    "on disk since it was written)", r->sp.dir, name);
 		sums_free(w);
-		return EX_DATAERR;
+		return UP_MISMATCH;
 	}
 	sums_free(w);
 	w = NULL;
 	if (sums_fd(fd, s->size ? s->size : 1, &w, &e) < 0) {
 		log_error("cannot hash %s/out/%s: %s", r->sp.dir, name, e.msg);
-		return EX_IOERR;
+		return UP_UNREADABLE;
 	}
 	if (w->size != s->size || !w->have_whole) {
-		log_error("out/%s kept: it changed size while it was hashed",
-		    name);
+		log_error("%s/out/%s changed size while it was hashed",
+		    r->sp.dir, name);
 		sums_free(w);
-		return EX_IOERR;
+		return UP_MISMATCH;
 	}
 	memcpy(s->md5, w->md5, sizeof(s->md5));
 	memcpy(s->sha256, w->sha256, sizeof(s->sha256));
@@ -428,18 +403,20 @@ need_whole(const struct run *r, const char *name, int fd, struct sums *s)
 /*
  * Is etag the plain MD5 of the whole archive (what s3rver-like stores
  * answer for a multipart upload)?  The MD5 is hashed only now, when the
- * multipart ETag did not match.  1 yes, 0 no, -1 cannot tell (logged).
+ * multipart ETag did not match.  1 yes, 0 no, or need_whole's
+ * UP_UNREADABLE/UP_MISMATCH (logged).
  */
 static int
 is_whole_md5(const struct run *r, const char *name, int fd, struct sums *s,
     const char *etag)
 {
 	char whole[33];
+	int x;
 
 	if (strlen(etag) != 32 || strchr(etag, '-') != NULL)
 		return 0;
-	if (need_whole(r, name, fd, s) != 0)
-		return -1;
+	if ((x = need_whole(r, name, fd, s)) != 0)
+		return x;
 	return strcasecmp(etag, sums_hex(s->md5, 16, whole)) == 0;
 }
 
@@ -473,6 +450,35 @@ settled(struct run *r, const char *name, const char *key, int fd,
 		    "s3://%s/%s with ETag %s)", name, r->bucket, key, have);
 		snprintf(etag, 80, "%s", have);
 		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Check the ETag a Complete answered (etag, "" when none: then ours)
+ * against want, the multipart ETag of our parts.  0, EX_DATAERR (logged)
+ * for an MD5-shaped ETag that is not ours, or need_whole's UP_ codes.
+ */
+static int
+complete_etag(struct run *r, const char *name, int fd, struct sums *s,
+    const char *key, const char *want, char etag[80])
+{
+	int w;
+
+	if (etag[0] == '\0') {
+		snprintf(etag, 80, "%s", want);
+		return 0;
+	}
+	if (strcasecmp(etag, want) == 0 || etag_opaque(r, etag))
+		return 0;
+	/* some stores (s3rver) answer the MD5 of the whole object */
+	if ((w = is_whole_md5(r, name, fd, s, etag)) < 0)
+		return w;
+	if (w == 0) {
+		log_error("out/%s kept: the store answered ETag %s for "
+		    "s3://%s/%s, expected %s", name, etag, r->bucket, key,
+		    want);
+		return EX_DATAERR;
 	}
 	return 0;
 }
@@ -537,8 +543,10 @@ start:
 
 		if (m.parts[i].etag[0])
 			continue;
+		got[0] = '\0';
 		if (s3_mp_part(r->s3, key, m.upload_id, (int)i + 1, fd, p->off,
-		    p->len, p->md5, p->sha256, got, &e) < 0) {
+		    p->len, p->md5, p->sha256, got, &e) < 0 &&
+		    !put_stands(r, got, &e)) {
 			const char *code;
 			s3_last(r->s3, NULL, &code);
 			if (!fresh && strcmp(code, "NoSuchUpload") == 0) {
@@ -592,20 +600,7 @@ start:
 		}
 		goto out;
 	}
-	if (etag[0] == '\0') {
-		snprintf(etag, 80, "%s", want);
-	} else if (strcasecmp(etag, want) != 0) {
-		/* some stores (s3rver) answer the MD5 of the whole object */
-		int w = is_whole_md5(r, name, fd, s, etag);
-		if (w < 0) {
-			ex = EX_IOERR;
-		} else if (w == 0) {
-			log_error("out/%s kept: the store answered ETag %s for "
-			    "s3://%s/%s, expected %s", name, etag, r->bucket,
-			    key, want);
-			ex = EX_DATAERR;
-		}
-	}
+	ex = complete_etag(r, name, fd, s, key, want, etag);
 out:
 	mp_free(&m);
 	return ex;
@@ -706,6 +701,49 @@ is_failed(const struct run *r, const char *name)
 	return 0;
 }
 
+/*
+ * The archive's hashes: its sidecar, or (none, or one of another part
+ * layout) the archive hashed now.  A sidecar whose size is not the
+ * archive's means the archive changed after rec-archive vouched for it:
+ * UP_MISMATCH, never uploaded.  0 and *out, or a status after logging.
+ */
+static int
+archive_sums(struct run *r, const char *name, int fd, uint64_t size,
+    struct sums **out)
+{
+	char sname[ANAME_MAX + 16];
+	struct sums *s = NULL;
+	struct err e;
+
+	snprintf(sname, sizeof(sname), "%s.sums", name);
+	if (sums_read(r->sp.fd[SPOOL_OUT], sname, &s, &e) < 0) {
+		if (e.ex == EX_IOERR) {
+			log_error("%s/out/%s: %s", r->sp.dir, sname, e.msg);
+			return UP_UNREADABLE;
+		}
+		log_info("out/%s: %s; hashing the archive", name, e.msg);
+	} else if (s->size != size) {
+		log_error("%s/out/%s has %" PRIu64 " bytes, its sidecar %s "
+		    "vouches for %" PRIu64 " (changed since it was written)",
+		    r->sp.dir, name, size, sname, s->size);
+		sums_free(s);
+		return UP_MISMATCH;
+	} else if (s->part_size < SUMS_MIN_PART ||
+	    s->nparts > SUMS_MAX_PARTS) {
+		log_warn("out/%s: %s has parts S3 cannot take; hashing the "
+		    "archive", name, sname);
+		sums_free(s);
+		s = NULL;
+	}
+	if (s == NULL && sums_fd(fd, sums_part_size(r->part_size, size), &s,
+	    &e) < 0) {
+		log_error("cannot hash %s/out/%s: %s", r->sp.dir, name, e.msg);
+		return UP_UNREADABLE;
+	}
+	*out = s;
+	return 0;
+}
+
 /* Upload one archive; 0 when it is up and gone from out/. */
 static int
 upload_one(struct run *r, const char *name, uint64_t *month_bytes)
@@ -721,18 +759,25 @@ upload_one(struct run *r, const char *name, uint64_t *month_bytes)
 	    strlen(name))
 		return 0;	/* not an archive */
 	if (make_key(r, name, &an, key, sizeof(key)) < 0) {
-		log_error("bad key-template '%s' for %s", r->tmpl, name);
-		return EX_CONFIG;
+		/* the template was checked at start: this name is at fault */
+		log_error("out/%s kept: key-template '%s' gives no valid key "
+		    "for it", name, r->tmpl);
+		return EX_DATAERR;
 	}
-	if ((fd = openat(r->sp.fd[SPOOL_OUT], name, O_RDONLY | O_CLOEXEC)) < 0 ||
+	/* a link or FIFO in out/ is never followed: it is quarantined like
+	 * an unreadable archive, and what it points to is never sent */
+	if ((fd = file_open_regular(r->sp.fd[SPOOL_OUT], name, O_RDONLY, 0)) < 0 ||
 	    fstat(fd, &st) < 0) {
-		if (errno == ENOENT)
+		int se = errno;
+		if (se == ENOENT)
 			return 0;
 		log_error("cannot open %s/out/%s: %s", r->sp.dir, name,
-		    strerror(errno));
+		    strerror(se));
 		if (fd >= 0)
 			close(fd);
-		return EX_IOERR;
+		/* out of descriptors or memory is no fault of this file */
+		return se == EMFILE || se == ENFILE || se == ENOMEM ?
+		    EX_OSERR : UP_UNREADABLE;
 	}
 	if (r->budget && *month_bytes + (uint64_t)st.st_size > r->budget) {
 		if (!r->budget_hit)
@@ -745,25 +790,8 @@ upload_one(struct run *r, const char *name, uint64_t *month_bytes)
 		ex = EX_TEMPFAIL;
 		goto out;
 	}
-	snprintf(sname, sizeof(sname), "%s.sums", name);
-	if (sums_read(r->sp.fd[SPOOL_OUT], sname, &s, &e) < 0 ||
-	    s->size != (uint64_t)st.st_size || s->part_size < SUMS_MIN_PART ||
-	    s->nparts > SUMS_MAX_PARTS) {
-		uint64_t ps = sums_part_size(r->part_size, (uint64_t)st.st_size);
-		if (s == NULL)
-			log_info("out/%s: %s; hashing the archive", name, e.msg);
-		else
-			log_warn("out/%s: %s does not fit the archive; hashing "
-			    "the archive", name, sname);
-		sums_free(s);
-		s = NULL;
-		if (sums_fd(fd, ps, &s, &e) < 0) {
-			log_error("cannot hash %s/out/%s: %s", r->sp.dir, name,
-			    e.msg);
-			ex = EX_IOERR;
-			goto out;
-		}
-	}
+	if ((ex = archive_sums(r, name, fd, (uint64_t)st.st_size, &s)) != 0)
+		goto out;
 	if (s->size <= r->threshold || s->nparts <= 1) {
 		char *u;
 		/* a leftover multipart state: abort it */
@@ -775,8 +803,9 @@ upload_one(struct run *r, const char *name, uint64_t *month_bytes)
 		/* one PUT of a multi-part sidecar needs the whole hashes */
 		if ((ex = need_whole(r, name, fd, s)) != 0)
 			goto out;
+		etag[0] = '\0';
 		if (s3_put(r->s3, key, fd, 0, s->size, s->md5, s->sha256, etag,
-		    &e) < 0) {
+		    &e) < 0 && !put_stands(r, etag, &e)) {
 			ex = s3_fail(name, &e);
 			goto out;
 		}
@@ -785,11 +814,59 @@ upload_one(struct run *r, const char *name, uint64_t *month_bytes)
 			goto out;
 	}
 	*month_bytes += s->size;
-	ex = finish(r, name, key, s->size, etag, &an);
+	ex = commit_finish(r, name, key, s->size, etag, &an);
 out:
 	sums_free(s);
 	close(fd);
 	return ex;
+}
+
+/* Remember name as failed this run (it is not tried again). */
+static void
+mark_failed(struct run *r, const char *name)
+{
+	char **f = realloc(r->failed, (r->nfailed + 1) * sizeof(*f));
+
+	if (f == NULL)
+		return;
+	r->failed = f;
+	if ((f[r->nfailed] = strdup(name)) != NULL)
+		r->nfailed++;
+}
+
+/*
+ * Upload name, reading it again when a read fails (a flaky card); an
+ * archive still unreadable, or not what its sidecar vouches for, goes to
+ * corrupt/ (65), or is skipped when even that fails (74).  The pass goes
+ * on either way: one bad file never stops it.
+ */
+static int
+upload_or_set_aside(struct run *r, const char *name, uint64_t *month)
+{
+	int x, tries = 0;
+
+	while ((x = upload_one(r, name, month)) == UP_UNREADABLE &&
+	    ++tries < READ_TRIES && !stop)
+		log_warn("out/%s: read error, trying again (%d of %d)", name,
+		    tries + 1, READ_TRIES);
+	if (x != UP_UNREADABLE && x != UP_MISMATCH)
+		return x;
+	if (commit_quarantine(r, name) < 0)
+		r->skipped = 1;
+	return EX_DATAERR;
+}
+
+/* Is there an archive among the names (not only sidecars)? */
+static int
+any_archive(char **names, size_t n)
+{
+	struct aname an;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (aname_parse(names[i], &an) == (int)strlen(names[i]))
+			return 1;
+	return 0;
 }
 
 /* One pass over out/: the worst exit status. */
@@ -802,12 +879,16 @@ one_pass(struct run *r)
 	int ex = 0, x;
 
 	r->budget_hit = 0;
+	if ((x = commit_tidy(r)) != 0)
+		return x;
 	if (spool_list(&r->sp, SPOOL_OUT, NULL, &names, &n) < 0) {
 		log_error("cannot list %s/out: %s", r->sp.dir, strerror(errno));
 		return EX_IOERR;
 	}
-	if (n == 0)
+	if (!any_archive(names, n)) {
+		spool_names_free(names, n);
 		return 0;	/* nothing to do, nothing to pay for */
+	}
 	if ((x = abort_stale(r)) != 0) {
 		spool_names_free(names, n);
 		return x;
@@ -816,21 +897,14 @@ one_pass(struct run *r)
 	for (i = 0; i < n && !stop; i++) {
 		if (is_failed(r, names[i]))
 			continue;
-		x = upload_one(r, names[i], &month);
+		x = upload_or_set_aside(r, names[i], &month);
 		if (x == 0)
 			continue;
 		/* A fault of this archive alone (refused hashes, a
 		 * permanent 4xx for this object): skip it, go on with the
 		 * others, and say so in the exit status. */
 		if (x == EX_DATAERR || x == EX_PROTOCOL) {
-			char **f = realloc(r->failed, (r->nfailed + 1) *
-			    sizeof(*f));
-			if (f != NULL && (f[r->nfailed] = strdup(names[i]))) {
-				r->failed = f;
-				r->nfailed++;
-			} else if (f != NULL) {
-				r->failed = f;
-			}
+			mark_failed(r, names[i]);
 			continue;
 		}
 		if (x == EX_NOPERM || x == EX_CONFIG || x == EX_IOERR ||
@@ -907,8 +981,121 @@ cfg_bool(const struct conf *c, int flag, const char *key)
 	return b;
 }
 
-int
-main(int argc, char **argv)
+/*
+ * Refuse (78) a prefix, key template or station that gives keys with
+ * "." or ".." components, or no key at all, before anything is sent.
+ */
+static void
+check_keys(const struct run *r, const char *f_prefix, const char *f_station)
+{
+	const struct conf *c = r->conf;
+	char key[KEY_MAX];
+	struct aname an;
+
+	if (strcmp(r->station, ".") == 0 || strcmp(r->station, "..") == 0) {
+		if (f_station)
+			log_die(EX_USAGE, "bad --station '%s'", r->station);
+		log_die(EX_CONFIG, "%s: bad station name '%s'",
+		    conf_where(c, "", "station"), r->station);
+	}
+	if (has_dot_segment(r->prefix)) {
+		if (f_prefix)
+			log_die(EX_USAGE, "bad --prefix '%s': it has a '.' or "
+			    "'..' component", r->prefix);
+		log_die(EX_CONFIG, "%s: bad prefix '%s': it has a '.' or '..' "
+		    "component", conf_where(c, "upload", "prefix"), r->prefix);
+	}
+	if (has_dot_segment(r->tmpl))
+		log_die(EX_CONFIG, "%s: bad key-template '%s': it has a '.' or "
+		    "'..' component", conf_where(c, "upload", "key-template"),
+		    r->tmpl);
+	/* the pieces may be fine and their sum not ("a/" + "../{name}") */
+	memset(&an, 0, sizeof(an));
+	snprintf(an.station, sizeof(an.station), "%s", r->station);
+	if (make_key(r, "name", &an, key, sizeof(key)) < 0)
+		log_die(EX_CONFIG, "%s: key-template '%s' with prefix '%s' "
+		    "gives no valid key (unknown {field}, too long, a '.' or "
+		    "'..' component, or a leading '/')",
+		    conf_get(c, "upload", "key-template") != NULL ?
+		    conf_where(c, "upload", "key-template") : f_prefix ?
+		    "--prefix" : conf_where(c, "upload", "prefix"), r->tmpl,
+		    r->prefix);
+}
+
+/* Is the host of an http[s]:// URL loopback (127/8, ::1, localhost)? */
+static int
+url_loopback(const char *url)
+{
+	char host[256];
+	const char *a = strstr(url, "://"), *at, *end;
+	size_t len;
+	struct in_addr v4;
+	struct in6_addr v6;
+
+	if (a == NULL)
+		return 0;
+	a += 3;
+	end = a + strcspn(a, "/?#");
+	for (at = a; at < end; at++)	/* userinfo@ */
+		if (*at == '@')
+			a = at + 1;
+	if (*a == '[') {
+		const char *rb = memchr(a, ']', (size_t)(end - a));
+		if (rb == NULL)
+			return 0;
+		a++;
+		end = rb;
+	} else {
+		const char *colon = memchr(a, ':', (size_t)(end - a));
+		if (colon != NULL)
+			end = colon;
+	}
+	len = (size_t)(end - a);
+	if (len == 0 || len >= sizeof(host))
+		return 0;
+	memcpy(host, a, len);
+	host[len] = '\0';
+	if (strcasecmp(host, "localhost") == 0 ||
+	    strcasecmp(host, "localhost.") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &v4) == 1)
+		return (ntohl(v4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, host, &v6) == 1 &&
+	    IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+/*
+ * Plain http lets anyone on the path answer 200 with the ETag we expect,
+ * and the archive is then deleted: refuse it (78) but to loopback (a
+ * local gateway or a test server), unless insecure-http says otherwise;
+ * then warn on every run.  src names where the endpoint came from.
+ */
+static void
+check_http(const struct conf *c, const char *url, const char *src)
+{
+	if (url == NULL || strncasecmp(url, "http://", 7) != 0 ||
+	    url_loopback(url))
+		return;
+	if (!cfg_bool(c, 0, "insecure-http"))
+		log_die(EX_CONFIG, "%s: plain http endpoint '%s': anyone on "
+		    "the path could answer for the store and the archives "
+		    "would be deleted (use https, or insecure-http = yes in "
+		    "[upload])", src, url);
+	log_warn("%s: plain http endpoint '%s' (insecure-http): uploads are "
+	    "neither private nor verified against tampering on the way", src,
+	    url);
+}
+
+/* The command line's flags (NULL / 0: not given). */
+struct flags {
+	const char *config, *spool, *station, *endpoint, *region, *bucket;
+	const char *prefix, *addr, *limit, *deadline;
+	int retry, wait, q, v;
+};
+
+/* Parse the command line into f (exits on --help, --version, errors). */
+static void
+parse_flags(int argc, char **argv, struct flags *f)
 {
 	enum { O_CONFIG = 256, O_SPOOL, O_STATION, O_ENDPOINT, O_REGION,
 	    O_BUCKET, O_PREFIX, O_ADDR, O_LIMIT, O_RETRY, O_DEADLINE, O_WAIT,
@@ -932,116 +1119,186 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *f_config = NULL, *f_spool = NULL, *f_station = NULL;
-	const char *f_endpoint = NULL, *f_region = NULL, *f_bucket = NULL;
-	const char *f_prefix = NULL, *f_addr = NULL, *f_limit = NULL;
-	const char *f_deadline = NULL, *v;
-	int f_retry = 0, f_wait = 0, f_q = 0, f_v = 0, c, ex;
-	struct conf *conf = NULL;
-	struct s3_conf sc = { 0 };
-	struct cred cr;
-	struct run r;
-	struct err e;
-	struct sigaction sa;
-	uint64_t deadline_ms, timeout_ms, tries;
-	struct timespec t0;
+	int c;
 
-	log_init(argv[0]);
-	memset(&r, 0, sizeof(r));
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":qv", longopts, NULL)) != -1) {
 		switch (c) {
-		case O_CONFIG: f_config = optarg; break;
-		case O_SPOOL: f_spool = optarg; break;
-		case O_STATION: f_station = optarg; break;
-		case O_ENDPOINT: f_endpoint = optarg; break;
-		case O_REGION: f_region = optarg; break;
-		case O_BUCKET: f_bucket = optarg; break;
-		case O_PREFIX: f_prefix = optarg; break;
-		case O_ADDR: f_addr = optarg; break;
-		case O_LIMIT: f_limit = optarg; break;
-		case O_RETRY: f_retry = 1; break;
-		case O_DEADLINE: f_deadline = optarg; break;
-		case O_WAIT: f_wait = 1; break;
-		case 'q': f_q = 1; break;
-		case 'v': f_v = 1; break;
+		case O_CONFIG: f->config = optarg; break;
+		case O_SPOOL: f->spool = optarg; break;
+		case O_STATION: f->station = optarg; break;
+		case O_ENDPOINT: f->endpoint = optarg; break;
+		case O_REGION: f->region = optarg; break;
+		case O_BUCKET: f->bucket = optarg; break;
+		case O_PREFIX: f->prefix = optarg; break;
+		case O_ADDR: f->addr = optarg; break;
+		case O_LIMIT: f->limit = optarg; break;
+		case O_RETRY: f->retry = 1; break;
+		case O_DEADLINE: f->deadline = optarg; break;
+		case O_WAIT: f->wait = 1; break;
+		case 'q': f->q = 1; break;
+		case 'v': f->v = 1; break;
 		case O_HELP: usage(0);
 		case O_VERSION:
 			printf("rec-upload %s\n", REC_VERSION);
-			return 0;
-		default: return log_bad_option(c, argv);
+			exit(0);
+		default: exit(log_bad_option(c, argv));
 		}
 	}
 	if (optind != argc) {
 		log_error("unexpected argument '%s'", argv[optind]);
 		usage(EX_USAGE);
 	}
-	if (conf_load(&conf, f_config, &e) < 0)
-		log_die(e.ex, "%s", e.msg);
-	r.conf = conf;
-	if (f_q || cfg_bool(conf, 0, "quiet"))
-		log_set_level(LOG_LVL_WARN);
-	if (f_v || cfg_bool(conf, 0, "verbose"))
-		log_set_level(LOG_LVL_DEBUG);
+}
 
-	/* where to */
-	r.bucket = cfg(conf, f_bucket, "bucket");
-	if (r.bucket == NULL || *r.bucket == '\0')
+/* Where to: bucket, keys, station, endpoint, region, addressing. */
+static void
+where_to(struct run *r, struct s3_conf *sc, const struct flags *f)
+{
+	const struct conf *c = r->conf;
+	struct err e;
+	const char *v;
+
+	r->bucket = cfg(c, f->bucket, "bucket");
+	if (r->bucket == NULL || *r->bucket == '\0')
 		log_die(EX_CONFIG, "no bucket: give --bucket or bucket in "
 		    "[upload] of rec.conf");
-	r.prefix = cfg(conf, f_prefix, "prefix");
-	if (r.prefix == NULL)
-		r.prefix = "";
-	r.tmpl = conf_get(conf, "upload", "key-template");
-	if (r.tmpl == NULL)
-		r.tmpl = DEF_TEMPLATE;
-	if (strstr(r.tmpl, "{name}") == NULL)
+	r->prefix = cfg(c, f->prefix, "prefix");
+	if (r->prefix == NULL)
+		r->prefix = "";
+	r->tmpl = conf_get(c, "upload", "key-template");
+	if (r->tmpl == NULL)
+		r->tmpl = DEF_TEMPLATE;
+	if (strstr(r->tmpl, "{name}") == NULL)
 		log_die(EX_CONFIG, "%s: key-template '%s' lacks {name}",
-		    conf_where(conf, "upload", "key-template"), r.tmpl);
-	if (conf_station(conf, f_station, r.station, sizeof(r.station), &e) < 0)
+		    conf_where(c, "upload", "key-template"), r->tmpl);
+	if (conf_station(c, f->station, r->station, sizeof(r->station),
+	    &e) < 0)
 		log_die(e.ex, "%s", e.msg);
-	sc.endpoint = cfg(conf, f_endpoint, "endpoint");
-	if (sc.endpoint == NULL)
-		sc.endpoint = getenv("AWS_ENDPOINT_URL");
-	sc.region = cfg(conf, f_region, "region");
-	if (sc.region == NULL)
-		sc.region = getenv("AWS_REGION");
-	if (sc.region == NULL)
-		sc.region = getenv("AWS_DEFAULT_REGION");
-	sc.bucket = r.bucket;
-	v = cfg(conf, f_addr, "addressing");
+	check_keys(r, f->prefix, f->station);
+	sc->endpoint = cfg(c, f->endpoint, "endpoint");
+	if (f->endpoint != NULL)
+		check_http(c, sc->endpoint, "--endpoint");
+	else if (sc->endpoint != NULL)
+		check_http(c, sc->endpoint, conf_where(c, "upload",
+		    "endpoint"));
+	else if ((sc->endpoint = getenv("AWS_ENDPOINT_URL")) != NULL)
+		check_http(c, sc->endpoint, "AWS_ENDPOINT_URL");
+	sc->region = cfg(c, f->region, "region");
+	if (sc->region == NULL)
+		sc->region = getenv("AWS_REGION");
+	if (sc->region == NULL)
+		sc->region = getenv("AWS_DEFAULT_REGION");
+	sc->bucket = r->bucket;
+	v = cfg(c, f->addr, "addressing");
 	if (v == NULL || strcmp(v, "auto") == 0)
-		sc.addressing = S3_ADDR_AUTO;
+		sc->addressing = S3_ADDR_AUTO;
 	else if (strcmp(v, "path") == 0)
-		sc.addressing = S3_ADDR_PATH;
+		sc->addressing = S3_ADDR_PATH;
 	else if (strcmp(v, "virtual") == 0)
-		sc.addressing = S3_ADDR_VIRTUAL;
-	else if (f_addr)
+		sc->addressing = S3_ADDR_VIRTUAL;
+	else if (f->addr)
 		log_die(EX_USAGE, "bad --addressing '%s' (auto, path or "
 		    "virtual)", v);
 	else
 		log_die(EX_CONFIG, "%s: bad addressing '%s' (auto, path or "
-		    "virtual)", conf_where(conf, "upload", "addressing"), v);
-	sc.ca_file = conf_get(conf, "upload", "ca-file");
-	sc.limit_rate = cfg_size(conf, f_limit, "limit-rate", 0);
-	r.part_size = sums_part_size(cfg_size(conf, NULL, "part-size",
+		    "virtual)", conf_where(c, "upload", "addressing"), v);
+}
+
+/* Part sizes, budget, timeouts, tries. */
+static void
+tuning(struct run *r, struct s3_conf *sc, const struct flags *f)
+{
+	const struct conf *c = r->conf;
+	uint64_t timeout_ms, tries;
+	const char *v;
+
+	sc->ca_file = conf_get(c, "upload", "ca-file");
+	sc->limit_rate = cfg_size(c, f->limit, "limit-rate", 0);
+	r->part_size = sums_part_size(cfg_size(c, NULL, "part-size",
 	    SUMS_DEF_PART), 0);
-	r.threshold = cfg_size(conf, NULL, "multipart-threshold", r.part_size);
-	if (r.threshold > SUMS_MAX_PART)	/* S3's largest single PUT */
-		r.threshold = SUMS_MAX_PART;
-	r.budget = cfg_size(conf, NULL, "monthly-budget", 0);
-	r.stale_ms = cfg_dur(conf, NULL, "stale-after", DEF_STALE_MS);
-	timeout_ms = cfg_dur(conf, NULL, "timeout", 30000);
-	sc.timeout = timeout_ms < 1000 ? 1 : (long)(timeout_ms / 1000);
-	v = conf_get(conf, "upload", "max-tries");
+	r->threshold = cfg_size(c, NULL, "multipart-threshold", r->part_size);
+	if (r->threshold > SUMS_MAX_PART)	/* S3's largest single PUT */
+		r->threshold = SUMS_MAX_PART;
+	r->budget = cfg_size(c, NULL, "monthly-budget", 0);
+	r->stale_ms = cfg_dur(c, NULL, "stale-after", DEF_STALE_MS);
+	timeout_ms = cfg_dur(c, NULL, "timeout", 30000);
+	sc->timeout = timeout_ms < 1000 ? 1 : (long)(timeout_ms / 1000);
+	v = conf_get(c, "upload", "max-tries");
 	tries = 8;
 	if (v != NULL && parse_uint(v, 1, 1000, &tries) < 0)
 		log_die(EX_CONFIG, "%s: bad max-tries '%s'",
-		    conf_where(conf, "upload", "max-tries"), v);
-	sc.max_tries = (int)tries;
-	f_retry = cfg_bool(conf, f_retry, "retry");
-	f_wait = cfg_bool(conf, f_wait, "wait");
-	deadline_ms = cfg_dur(conf, f_deadline, "deadline", 0);
+		    conf_where(c, "upload", "max-tries"), v);
+	sc->max_tries = (int)tries;
+}
+
+/*
+ * One pass, or with retry passes until nothing is pending, backing off
+ * (jittered, doubling to 5 min) and stopping at the deadline (0: none).
+ */
+static int
+run_passes(struct run *r, int retry, time_t deadline, unsigned int seed)
+{
+	double round = 5;
+	int ex;
+
+	for (;;) {
+		struct timespec now;
+		double wait;
+
+		ex = one_pass(r);
+		if (r->nfailed && ex == 0)
+			ex = r->skipped ? EX_IOERR : EX_DATAERR;
+		if (ex != EX_TEMPFAIL || !retry || stop || r->budget_hit)
+			break;
+		wait = round * (0.5 + 0.5 * rand_r(&seed) / RAND_MAX);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (deadline && now.tv_sec + (time_t)wait >= deadline) {
+			log_warn("deadline reached with archives pending");
+			break;
+		}
+		log_info("archives pending: next round in %.0f s", wait);
+		while (wait > 0 && !stop) {
+			struct timespec ts = { 0, 200000000 };
+			nanosleep(&ts, NULL);
+			wait -= 0.2;
+		}
+		if (round < 300)
+			round *= 2;
+	}
+	return ex;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct flags f = { 0 };
+	int ex;
+	struct conf *conf = NULL;
+	struct s3_conf sc = { 0 };
+	struct cred cr;
+	struct run r;
+	struct err e;
+	struct sigaction sa;
+	uint64_t deadline_ms;
+	struct timespec t0;
+
+	log_init(argv[0]);
+	memset(&r, 0, sizeof(r));
+	parse_flags(argc, argv, &f);
+	if (conf_load(&conf, f.config, &e) < 0)
+		log_die(e.ex, "%s", e.msg);
+	r.conf = conf;
+	if (f.q || cfg_bool(conf, 0, "quiet"))
+		log_set_level(LOG_LVL_WARN);
+	if (f.v || cfg_bool(conf, 0, "verbose"))
+		log_set_level(LOG_LVL_DEBUG);
+
+	where_to(&r, &sc, &f);
+	tuning(&r, &sc, &f);
+	f.retry = cfg_bool(conf, f.retry, "retry");
+	f.wait = cfg_bool(conf, f.wait, "wait");
+	deadline_ms = cfg_dur(conf, f.deadline, "deadline", 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (deadline_ms)
 		sc.deadline = t0.tv_sec + (time_t)((deadline_ms + 999) / 1000);
@@ -1069,9 +1326,9 @@ main(int argc, char **argv)
 	cred_free(&cr);
 	if (r.s3 == NULL)
 		log_die(e.ex, "%s", e.msg);
-	if (spool_open(&r.sp, conf_spool(conf, f_spool), &e) < 0)
+	if (spool_open(&r.sp, conf_spool(conf, f.spool), &e) < 0)
 		log_die(e.ex, "%s", e.msg);
-	if (spool_lock(&r.sp, f_wait) < 0) {
+	if (spool_lock(&r.sp, f.wait) < 0) {
 		if (errno == EWOULDBLOCK) {
 			log_info("%s/lock is held by another run: try later",
 			    r.sp.dir);
@@ -1082,38 +1339,8 @@ main(int argc, char **argv)
 		ex = EX_IOERR;
 		goto out;
 	}
-	{
-		double round = 5;
-		unsigned int seed = (unsigned int)(t0.tv_nsec ^ getpid());
-		for (;;) {
-			struct timespec now;
-			double wait;
-
-			ex = one_pass(&r);
-			if (r.nfailed && ex == 0)
-				ex = EX_DATAERR;
-			if (ex != EX_TEMPFAIL || !f_retry || stop ||
-			    r.budget_hit)
-				break;
-			wait = round * (0.5 + 0.5 * rand_r(&seed) / RAND_MAX);
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (deadline_ms && now.tv_sec + (time_t)wait >=
-			    sc.deadline) {
-				log_warn("deadline reached with archives "
-				    "pending");
-				break;
-			}
-			log_info("archives pending: next round in %.0f s",
-			    wait);
-			while (wait > 0 && !stop) {
-				struct timespec ts = { 0, 200000000 };
-				nanosleep(&ts, NULL);
-				wait -= 0.2;
-			}
-			if (round < 300)
-				round *= 2;
-		}
-	}
+	ex = run_passes(&r, f.retry, sc.deadline,
+	    (unsigned int)(t0.tv_nsec ^ getpid()));
 	if (ex == EX_TEMPFAIL)
 		log_info("archives remain in %s/out: try again later",
 		    r.sp.dir);

@@ -41,6 +41,17 @@
 #define STABLE_MS	60000
 /* At most one status write per this many ms (each write fsyncs). */
 #define STATUS_MIN_MS	1000
+/*
+ * Uploads held after rec-upload's 64/77/78 are tried again after this
+ * long even without a reload: an exit code that was wrong once (a TLS
+ * failure at boot taken for bad credentials) must not let out/ grow until
+ * the disk is full. REC_TEST_HELD_RETRY (a duration) overrides it, for
+ * tests only.
+ */
+#define HELD_RETRY_MS	3600000
+/* How long a start waits for recd.lock while rec-status tests it. */
+#define LOCK_TRIES	20
+#define LOCK_TRY_MS	10
 
 /* The GUANO keys in which rec-capture records loss in a segment. */
 #define KEY_LOST	"REC|Lost Frames"
@@ -60,7 +71,7 @@ struct child {
 
 struct settings {
 	int64_t interval, cycle_timeout, drain_deadline, stop_timeout,
-	    backoff_max;
+	    backoff_max, held_retry;
 	int use_syslog;
 	enum log_level level;
 };
@@ -94,7 +105,7 @@ static struct recd {
 	int64_t stop_deadline;	/* when stopping: the cycle's last ms */
 	int64_t upl_next;	/* retry pending uploads not before */
 	int64_t upl_backoff;
-	int upl_held;		/* 77/78: wait for a reload */
+	int upl_held;		/* 64/77/78: wait for a reload or upl_next */
 	int arc_held;		/* rec-archive's 64/77/78: the same */
 	uint64_t out_after_upload;	/* out/ count after the last upload */
 	uint64_t out_before_upload;
@@ -208,6 +219,25 @@ get_bool(struct conf *c, const char *key, int *out, struct err *e)
 	return 0;
 }
 
+/* HELD_RETRY_MS, or REC_TEST_HELD_RETRY (for tests only). */
+static int
+held_retry_ms(int64_t *out, struct err *e)
+{
+	const char *v = getenv("REC_TEST_HELD_RETRY");
+	uint64_t ms;
+
+	*out = HELD_RETRY_MS;
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (parse_duration_ms(v, &ms) < 0 || ms < MIN_RESTART_MS ||
+	    ms > HELD_RETRY_MS) {
+		err_set(e, EX_USAGE, "bad REC_TEST_HELD_RETRY '%s'", v);
+		return -1;
+	}
+	*out = (int64_t)ms;
+	return 0;
+}
+
 /* The [recd] settings of c (flags win over the file). */
 static int
 load_settings(struct conf *c, struct settings *s, struct err *e)
@@ -230,6 +260,8 @@ load_settings(struct conf *c, struct settings *s, struct err *e)
 	}
 	if (s->backoff_max < MIN_RESTART_MS)
 		s->backoff_max = MIN_RESTART_MS;
+	if (held_retry_ms(&s->held_retry, e) < 0)
+		return -1;
 	s->use_syslog |= R.syslog_flag;
 	v = verbose - quiet + R.verbosity;
 	s->level = v > 0 ? LOG_LVL_DEBUG : v < 0 ? LOG_LVL_WARN : LOG_LVL_INFO;
@@ -582,9 +614,17 @@ cycle_upload(int64_t now)
 		return;
 	}
 	if (!R.final) {
-		if (R.upl_held) {
+		if (R.upl_held && now < R.upl_next) {
 			cycle_end("error");
 			return;
+		}
+		if (R.upl_held) {
+			log_info("trying the held uploads again (%llds after "
+			    "rec-upload's exit %d)",
+			    (long long)R.set.held_retry / 1000,
+			    R.st.child[STATUS_UPLOAD].last_exit);
+			R.upl_held = 0;
+			R.upl_next = 0;
 		}
 		/* Pending archives (network down) wait for their backoff;
 		 * new ones go at once. */
@@ -700,12 +740,15 @@ upload_exited(int wst)
 	}
 	if (code == EX_NOPERM || code == EX_CONFIG || code == EX_USAGE) {
 		log_error("rec-upload %s: not retrying before a reload "
-		    "(SIGHUP) or a change of the config",
-		    exit_desc(wst, d, sizeof(d)));
+		    "(SIGHUP), a change of the config, or %llds",
+		    exit_desc(wst, d, sizeof(d)),
+		    (long long)R.set.held_retry / 1000);
 		R.upl_held = 1;
+		R.upl_next = now + R.set.held_retry;
 		snprintf(R.st.child[STATUS_UPLOAD].note,
 		    sizeof(R.st.child[STATUS_UPLOAD].note),
-		    "exit %d: waiting for a fix and a reload", code);
+		    "exit %d: waiting for a fix and a reload, or %llds",
+		    code, (long long)R.set.held_retry / 1000);
 		cycle_end("error");
 		return;
 	}
@@ -748,7 +791,12 @@ capture_exited(int wst)
 		snprintf(sc->state, sizeof(sc->state), "waiting");
 		return;
 	}
-	if (code == 0) {
+	/* 65: the session ended whole, but an unreadable tmp/ file went to
+	 * corrupt/ at its start: restarting would only start a new session */
+	if (code == EX_DATAERR)
+		log_warn("rec-capture quarantined a file it could not recover "
+		    "(see %s/corrupt)", R.sp.dir);
+	if (code == 0 || code == EX_DATAERR) {
 		log_info("rec-capture ended its session: draining the spool");
 		R.cap_done = 1;
 		R.mode = MODE_DRAIN;
@@ -947,6 +995,26 @@ min64(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
+/*
+ * flock(fd, LOCK_EX | LOCK_NB), tried LOCK_TRIES times: rec-status tests
+ * the lock by holding it shared for a moment, which must not make a
+ * starting recd think another one runs.
+ */
+static int
+try_lock(int fd)
+{
+	struct timespec ts = { 0, LOCK_TRY_MS * 1000000L };
+	int i;
+
+	for (i = 0; ; i++) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK || i + 1 >= LOCK_TRIES)
+			return -1;
+		nanosleep(&ts, NULL);
+	}
+}
+
 /* Take DIR/recd.lock (kept by children, so that a new recd waits for
  * the old one's last child); -1 when another recd has it. */
 static int
@@ -962,7 +1030,7 @@ take_lock(struct err *e)
 		    R.spooldir);
 		return -1;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	if (try_lock(fd) < 0) {
 		int saved = errno;
 		n = pread(fd, old, sizeof(old) - 1, 0);
 		old[n > 0 ? n : 0] = '\0';

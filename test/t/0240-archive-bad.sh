@@ -107,7 +107,7 @@ check sp3 orig3
 
 say "a full filesystem (tmpfs)"
 mkdir -p fs
-if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=1500k tmpfs fs 2>/dev/null
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=1500k,mode=0755 tmpfs fs 2>/dev/null
 then
 	trap 'umount fs 2>/dev/null || :' EXIT
 	mkdir -p fs/seg orig4

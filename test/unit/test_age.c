@@ -322,6 +322,57 @@ test_keys(void)
 	CHECK(age_recipient_parse(s, &r2, &e) == -1 && e.ex == EX_CONFIG);
 }
 
+/*
+ * A secret key pasted as a recipient, however wrapped (quotes, blanks,
+ * lower case, a prefix): refused as a secret key, and no part of the key
+ * is in the message.
+ */
+static void
+test_secret_as_recipient(void)
+{
+	struct age_recipient r, *rs = NULL;
+	char in[200], low[100], text[300];
+	static const char *const wrap[][2] = { { "\"", "\"" }, { " ", "" },
+	    { "'", "'" }, { "", "\"" }, { "x", "" }, { "recipient=", "" },
+	    { "age1", "" }, { "ssh-ed25519 ", "" }, { "\t", " " } };
+	size_t i, nr = 0;
+	struct err e;
+
+	for (i = 0; spec_identity[i]; i++)
+		low[i] = (char)(spec_identity[i] >= 'A' &&
+		    spec_identity[i] <= 'Z' ? spec_identity[i] + 32 :
+		    spec_identity[i]);
+	low[i] = '\0';
+	for (i = 0; i < sizeof(wrap) / sizeof(wrap[0]); i++) {
+		snprintf(in, sizeof(in), "%s%s%s", wrap[i][0], spec_identity,
+		    wrap[i][1]);
+		memset(&e, 0, sizeof(e));
+		CHECK(age_recipient_parse(in, &r, &e) == -1 &&
+		    e.ex == EX_CONFIG);
+		CHECK(strstr(e.msg, "GFPYY") == NULL);
+		CHECK(strstr(e.msg, "secret key") != NULL);
+		snprintf(in, sizeof(in), "%s%s%s", wrap[i][0], low,
+		    wrap[i][1]);
+		memset(&e, 0, sizeof(e));
+		CHECK(age_recipient_parse(in, &r, &e) == -1 &&
+		    e.ex == EX_CONFIG);
+		CHECK(strcasestr(e.msg, "GFPYY") == NULL);
+		CHECK(strstr(e.msg, "secret key") != NULL);
+	}
+	/* the same in a recipients file: the line is named, not echoed */
+	snprintf(text, sizeof(text), "%s\n  \"%s\"\n", spec_recipient, low);
+	CHECK(write_file("r-quoted", text) == 0);
+	CHECK(age_recipients_load("r-quoted", &rs, &nr, &e) == -1 &&
+	    e.ex == EX_CONFIG);
+	CHECK(strstr(e.msg, "r-quoted:2:") != NULL);
+	CHECK(strcasestr(e.msg, "GFPYY") == NULL);
+	free(rs);
+	unlink("r-quoted");
+	/* other bad input is quoted, control characters as '?' */
+	CHECK(age_recipient_parse("age1\033[2Jx", &r, &e) == -1);
+	CHECK(strchr(e.msg, '\033') == NULL && strstr(e.msg, "?[2J") != NULL);
+}
+
 static void
 test_key_files(void)
 {
@@ -740,6 +791,14 @@ test_headers(void)
 	CHECK(m != NULL && refused(&id, m, len, EX_DATAERR, EX_DATAERR, &e));
 	CHECK(strstr(e.msg, "MAC") != NULL);
 	free(m);
+	/* An unknown stanza with an empty body (one empty line), as age's
+	 * grease stanzas may be: fine structurally, refused by the MAC.
+	 * Under UBSan this once hit memcpy(NULL, line, 0). */
+	m = edit(&c, "\n---", "\n-> empty.example 1\n\n---", &len);
+	CHECK(m != NULL && check_mem(m, len, &e) == 0);
+	CHECK(m != NULL && refused(&id, m, len, EX_DATAERR, EX_DATAERR, &e));
+	CHECK(strstr(e.msg, "MAC") != NULL);
+	free(m);
 	/* A low-order (all zero) ephemeral share must abort decryption. */
 	m = edit(&c, share, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &len);
 	CHECK(m != NULL && check_mem(m, len, &e) == 0);
@@ -845,6 +904,7 @@ main(void)
 		return 1;
 	test_hkdf();
 	test_keys();
+	test_secret_as_recipient();
 	test_key_files();
 	test_roundtrip();
 	test_recipients();

@@ -10,6 +10,7 @@
 #include "check.h"
 #include "conf.h"
 #include "file.h"
+#include "log.h"
 #include "parse.h"
 #include "spool.h"
 #include "strbuf.h"
@@ -65,6 +66,85 @@ test_utc(void)
 	CHECK(utc_ns(&ts) == 1795835700123456789LL);
 	back = utc_from_ns(utc_ns(&ts));
 	CHECK(back.tv_sec == ts.tv_sec && back.tv_nsec == ts.tv_nsec);
+}
+
+/*
+ * Far dates: our own 64-bit calendar agrees with timegm(3) (on this
+ * 64-bit time_t host) for 1901..9999, int64 nanoseconds saturate or are
+ * refused (ERANGE) outside 1677..2262 instead of overflowing.
+ */
+static void
+test_utc_range(void)
+{
+	struct timespec ts, back;
+	struct tm tm;
+	char in[64], buf[64];
+	int64_t ns;
+	int y, bad = 0;
+
+	for (y = 1901; y <= 9999; y += (y < 1972 || y > 2259) ? 1 : 7) {
+		snprintf(in, sizeof(in), "%04d-%02d-%02dT%02d:%02d:%02d.5Z", y,
+		    y % 12 + 1, y % 28 + 1, y % 24, y % 60, (y * 7) % 60);
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = y - 1900;
+		tm.tm_mon = y % 12;
+		tm.tm_mday = y % 28 + 1;
+		tm.tm_hour = y % 24;
+		tm.tm_min = y % 60;
+		tm.tm_sec = (y * 7) % 60;
+		if (utc_parse_iso(in, &ts) != 0 || ts.tv_sec != timegm(&tm) ||
+		    ts.tv_nsec != 500000000) {
+			bad++;
+			continue;
+		}
+		utc_iso(&ts, buf, sizeof(buf));
+		snprintf(in + 19, sizeof(in) - 19, ".500000Z");
+		if (strcmp(buf, in) != 0)
+			bad++;
+		/* int64 ns: exact inside 1677..2262, saturated outside */
+		ns = utc_ns(&ts);
+		if (y < 2262 && (ns != ts.tv_sec * 1000000000LL + 500000000 ||
+		    utc_parse_iso_ns(in, &ns) != 0 ||
+		    strcmp(utc_iso_ns(ns, buf, sizeof(buf)), in) != 0))
+			bad++;
+		if (y > 2262 && (ns != INT64_MAX ||
+		    utc_parse_iso_ns(in, &ns) != -1 || errno != ERANGE))
+			bad++;
+	}
+	CHECK(bad == 0);
+	/* the edges of int64 nanoseconds */
+	CHECK(utc_parse_iso_ns("2262-04-11T23:47:16.854775807Z", &ns) == 0 &&
+	    ns == INT64_MAX);
+	CHECK(utc_parse_iso_ns("2262-04-11T23:47:16.854775808Z", &ns) < 0 &&
+	    errno == ERANGE);
+	CHECK(utc_parse_iso_ns("1677-09-21T00:12:43.145224192Z", &ns) == 0 &&
+	    ns == INT64_MIN);
+	CHECK(utc_parse_iso_ns("1677-09-21T00:12:43.145224191Z", &ns) < 0 &&
+	    errno == ERANGE);
+	CHECK(utc_parse_iso("9999-12-31T23:59:59.999999999Z", &ts) == 0);
+	CHECK(utc_ns(&ts) == INT64_MAX);
+	CHECK_STR(utc_name(&ts, buf, sizeof(buf)), "99991231T235959.999Z");
+	CHECK(utc_parse_iso("0001-01-01T00:00:00Z", &ts) == 0);
+	CHECK(utc_ns(&ts) == INT64_MIN);
+	CHECK_STR(utc_iso_ns(INT64_MAX, buf, sizeof(buf)),
+	    "2262-04-11T23:47:16.854775Z");
+	CHECK_STR(utc_iso_ns(INT64_MIN, buf, sizeof(buf)),
+	    "1677-09-21T00:12:43.145224Z");
+	/* before 1970: negative, floored, not truncated toward zero */
+	CHECK_STR(utc_iso_ns(-1, buf, sizeof(buf)),
+	    "1969-12-31T23:59:59.999999Z");
+	back = utc_from_ns(-1);
+	CHECK(back.tv_sec == -1 && back.tv_nsec == 999999999);
+	CHECK(utc_parse_name("19011213T204552.000Z", &ts) == 0 &&
+	    ts.tv_sec == -2147483648LL && utc_ns(&ts) ==
+	    -2147483648LL * 1000000000LL);
+	CHECK(utc_parse_iso_ns("2038-01-19T03:14:08Z", &ns) == 0 &&
+	    ns == 2147483648LL * 1000000000LL);
+	/* Feb 29 rolls like timegm; no year 10000 in four digits */
+	CHECK(utc_parse_iso("2100-02-29T00:00:00Z", &ts) == 0);
+	CHECK_STR(utc_iso(&ts, buf, sizeof(buf)), "2100-03-01T00:00:00.000000Z");
+	CHECK(utc_parse_iso("2400-02-29T00:00:00Z", &ts) == 0);
+	CHECK_STR(utc_iso(&ts, buf, sizeof(buf)), "2400-02-29T00:00:00.000000Z");
 }
 
 static void
@@ -188,6 +268,164 @@ test_spool(const char *dir)
 	}
 }
 
+/* 1 when path holds exactly text. */
+static int
+has_text(const char *path, const char *text)
+{
+	char buf[256];
+	FILE *fp = fopen(path, "r");
+	size_t n;
+
+	if (fp == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	return strcmp(buf, text) == 0;
+}
+
+/*
+ * A link or a FIFO in place of a spool file is refused and its target
+ * left alone; the spool refuses group/other-writable or foreign
+ * directories; locks are 0600.
+ */
+static void
+test_spool_safety(const char *dir)
+{
+	char sp_dir[256], path[512], victim[512], *buf;
+	struct spool sp;
+	struct stat st;
+	struct err e;
+	size_t l;
+	int fd;
+
+	snprintf(sp_dir, sizeof(sp_dir), "%s/safe", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	write_file(victim, "precious");
+	CHECK(spool_open(&sp, sp_dir, &e) == 0);
+	CHECK(fstat(sp.dirfd, &st) == 0 && (st.st_mode & 022) == 0);
+
+	/* a link in out/ (rec-upload would send its target) */
+	snprintf(path, sizeof(path), "%s/out/x.tar", sp_dir);
+	CHECK(symlink(victim, path) == 0);
+	CHECK(file_open_regular(sp.fd[SPOOL_OUT], "x.tar", O_RDONLY, 0) < 0 &&
+	    errno == ELOOP);
+	CHECK(file_slurp(sp.fd[SPOOL_OUT], "x.tar", 100, &buf, &l) < 0 &&
+	    errno == ELOOP);
+	CHECK(file_open_regular(sp.fd[SPOOL_OUT], "x.tar", O_WRONLY | O_TRUNC,
+	    0) < 0 && errno == ELOOP);
+	CHECK(spool_create_tmp(&sp, "../out/x.tar") < 0 && errno == EEXIST);
+	{
+		uint64_t bytes;
+		size_t n;
+		CHECK(spool_usage(&sp, SPOOL_OUT, NULL, &bytes, &n) == 0 &&
+		    n == 0 && bytes == 0);
+	}
+	/* a FIFO in seg/: refused at once, not a hang */
+	snprintf(path, sizeof(path), "%s/seg/y.wav", sp_dir);
+	CHECK(mkfifo(path, 0600) == 0);
+	CHECK(file_open_regular(sp.fd[SPOOL_SEG], "y.wav", O_RDONLY, 0) < 0 &&
+	    errno == EINVAL);
+	CHECK(file_open_regular(sp.fd[SPOOL_SEG], ".", O_RDONLY, 0) < 0 &&
+	    errno == EISDIR);
+	fd = file_open_regular(sp.fd[SPOOL_SEG], "z.wav", O_RDWR | O_CREAT,
+	    0640);
+	CHECK(fd >= 0 && (fcntl(fd, F_GETFL) & O_NONBLOCK) == 0);
+	if (fd >= 0)
+		close(fd);
+	/* a file in place of the trigger FIFO gets no wake-up line */
+	snprintf(path, sizeof(path), "%s/trigger", sp_dir);
+	CHECK(unlink(path) == 0 && symlink(victim, path) == 0);
+	CHECK(spool_trigger(&sp, "seg/a.wav") < 0 && errno == ELOOP);
+	CHECK(unlink(path) == 0);
+	write_file(path, "");
+	CHECK(spool_trigger(&sp, "seg/a.wav") < 0 && errno == EINVAL);
+	CHECK(has_text(path, ""));
+	CHECK(unlink(path) == 0 && mkfifo(path, 0600) == 0);
+	spool_close(&sp);
+
+	/* a link at the lock (recd wrote its pid into the target) */
+	snprintf(path, sizeof(path), "%s/lock", sp_dir);
+	CHECK(unlink(path) == 0 && symlink(victim, path) == 0);
+	CHECK(spool_open(&sp, sp_dir, &e) < 0 && e.ex == 77);
+	CHECK(file_open_lock(AT_FDCWD, path) < 0 && errno == ELOOP);
+	CHECK(has_text(victim, "precious"));
+	/* an old 0640 lock is made 0600: readers could flock it */
+	CHECK(unlink(path) == 0);
+	write_file(path, "");
+	CHECK(chmod(path, 0640) == 0);
+	CHECK(spool_open(&sp, sp_dir, &e) == 0);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	CHECK(chmod(path, 0644) == 0);
+	CHECK(spool_lock(&sp, 0) == 0);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	spool_close(&sp);
+
+	/* group- or other-writable spool or state: refused (77) */
+	CHECK(chmod(sp_dir, 0770) == 0);
+	CHECK(spool_open(&sp, sp_dir, &e) < 0 && e.ex == 77 &&
+	    strstr(e.msg, "writable by its group") != NULL);
+	CHECK(chmod(sp_dir, 0757) == 0);
+	CHECK(spool_open(&sp, sp_dir, &e) < 0 && e.ex == 77 &&
+	    strstr(e.msg, "writable by others") != NULL);
+	CHECK(chmod(sp_dir, 0750) == 0);
+	snprintf(path, sizeof(path), "%s/out", sp_dir);
+	CHECK(chmod(path, 01777) == 0);
+	CHECK(spool_open(&sp, sp_dir, &e) < 0 && e.ex == 77 &&
+	    strstr(e.msg, "/out") != NULL);
+	CHECK(chmod(path, 0750) == 0);
+	/* a state that is a link leads out of the spool */
+	snprintf(path, sizeof(path), "%s/corrupt", sp_dir);
+	CHECK(rmdir(path) == 0 && symlink(dir, path) == 0);
+	CHECK(spool_open(&sp, sp_dir, &e) < 0 && e.ex == 77);
+	CHECK(unlink(path) == 0);
+	CHECK(spool_open(&sp, sp_dir, &e) == 0);
+	spool_close(&sp);
+	/* owned by someone else (needs root to set up) */
+	if (geteuid() == 0) {
+		CHECK(chown(sp_dir, 4242, 4242) == 0);
+		CHECK(spool_open(&sp, sp_dir, &e) < 0 && e.ex == 77 &&
+		    strstr(e.msg, "owned by uid 4242") != NULL);
+		CHECK(chown(sp_dir, 0, 0) == 0);
+		snprintf(path, sizeof(path), "%s/lock", sp_dir);
+		CHECK(chown(path, 4242, 4242) == 0);
+		CHECK(file_open_lock(AT_FDCWD, path) < 0 && errno == EPERM);
+	} else {
+		printf("skip: not root, cannot chown to test a foreign spool\n");
+	}
+	CHECK(has_text(victim, "precious"));
+}
+
+/* A secret key echoed by any message is masked in the log line. */
+static void
+test_log_redacts(const char *dir)
+{
+	char path[512], buf[512];
+	int fd, saved;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/log", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	saved = dup(2);
+	CHECK(fd >= 0 && saved >= 0 && dup2(fd, 2) == 2);
+	log_init("test_lib");
+	log_error("bad recipient \"%s\" in %s", "age-secret-key-1gfpyysjz"
+	    "gfpyysjzgfpyysjz", "rec.conf");
+	log_warn("x=AGE-SECRET-KEY-1QQQQ, y=AGE-SECRET-KEY-PQ-1ZZZZ");
+	CHECK(dup2(saved, 2) == 2);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	CHECK(strncmp(buf, "test_lib: error: bad recipient \"age-secret-key-"
+	    "****", strlen("test_lib: error: bad recipient \"age-secret-key-"
+	    "****")) == 0);
+	CHECK(strstr(buf, "*\" in rec.conf\n") != NULL);
+	CHECK(strstr(buf, "gfpyy") == NULL && strstr(buf, "QQQQ") == NULL &&
+	    strstr(buf, "ZZZZ") == NULL);
+	CHECK(strstr(buf, ", y=AGE-SECRET-KEY-") != NULL);
+}
+
 static void
 test_strbuf(void)
 {
@@ -220,9 +458,12 @@ main(void)
 		return 2;
 	test_parse();
 	test_utc();
+	test_utc_range();
 	test_strbuf();
 	test_conf(dir);
 	test_spool(dir);
+	test_spool_safety(dir);
+	test_log_redacts(dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return 2;

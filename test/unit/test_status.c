@@ -3,6 +3,7 @@
  * rejects what is not a status file.
  */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,47 @@ same(const struct status *a, const struct status *b)
 	CHECK(a->last_upload_ns / 1000 == b->last_upload_ns / 1000);
 }
 
+/*
+ * Far times: an uptime over the whole int64 range does not overflow, and
+ * a time int64 nanoseconds cannot hold is refused, not wrapped.
+ */
+static void
+test_far_times(void)
+{
+	struct status a, b;
+	struct err e;
+	char *text = NULL, *p;
+
+	status_init(&a);
+	a.updated_ns = INT64_MAX;		/* 2262-04-11T23:47:16Z */
+	a.recd_started_ns = INT64_MIN + 1000;	/* 1677-09-21T00:12:43Z */
+	a.child[STATUS_CAPTURE].pid = 1;
+	a.child[STATUS_CAPTURE].started_ns = -2208988800LL * 1000000000;
+	CHECK(status_format(&a, &text) == 0);
+	CHECK(text != NULL && strstr(text, "\"updated\": "
+	    "\"2262-04-11T23:47:16.854775Z\"") != NULL);
+	CHECK(text != NULL && strstr(text, "\"uptime\": 18446744073") != NULL);
+	CHECK(text != NULL && strstr(text, "\"started\": "
+	    "\"1900-01-01T00:00:00.000000Z\"") != NULL);
+	CHECK(text != NULL && strstr(text, "\"uptime\": 11432360836") != NULL);
+	CHECK(text != NULL && status_parse(text, strlen(text), &b, &e) == 0);
+	CHECK(b.updated_ns / 1000 == INT64_MAX / 1000);
+	CHECK(b.child[STATUS_CAPTURE].started_ns ==
+	    -2208988800LL * 1000000000);
+	/* a year past 2262 in the file: refused, never wrapped */
+	p = text != NULL ? strstr(text, "2262-04-11") : NULL;
+	CHECK(p != NULL);
+	if (p != NULL) {
+		memcpy(p, "2263", 4);
+		CHECK(status_parse(text, strlen(text), &b, &e) == -1 &&
+		    e.ex == EX_DATAERR);
+		memcpy(p, "9999", 4);
+		CHECK(status_parse(text, strlen(text), &b, &e) == -1 &&
+		    e.ex == EX_DATAERR);
+	}
+	free(text);
+}
+
 int
 main(void)
 {
@@ -93,6 +135,7 @@ main(void)
 	char dir[] = "/tmp/test_status.XXXXXX", *text = NULL;
 	int dfd;
 
+	test_far_times();
 	fill(&a);
 	CHECK(status_format(&a, &text) == 0);
 	CHECK(text != NULL && text[strlen(text) - 1] == '\n');
