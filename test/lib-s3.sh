@@ -51,3 +51,13 @@ s3_use() {
 		"$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >creds)
 	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 }
+
+# s3_setup DIR BUCKET [rgw|s3rver]: start a server in DIR, create BUCKET,
+# and export DIR/env (S3_ENDPOINT, S3_REGION and the keys) for the tools.
+s3_setup() {
+	s3_server_start "$1" "${3:-rgw}"
+	"$S3/mkbucket" "$1" "$2"
+	set -a
+	. "$1/env"
+	set +a
+}

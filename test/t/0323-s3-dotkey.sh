@@ -4,12 +4,8 @@
 # another key).  Each object is read back with the AWS CLI under its
 # exact key and compared byte for byte.
 . "$REC_TOP/test/lib.sh"
-S3=$REC_TOP/test/s3
-command -v radosgw >/dev/null || skip "radosgw missing (scripts/deps.sh)"
-trap '$S3/rgw stop "$PWD/srv" >/dev/null 2>&1' EXIT
-$S3/rgw start "$PWD/srv" >/dev/null
-set -a; . srv/env; set +a
-$S3/mkbucket srv bkt
+. "$REC_TOP/test/lib-s3.sh"
+s3_setup srv bkt
 
 i=0
 for k in 'a/./b/../c d.bin' '../up.bin' 'x/..' './y/./z.bin' 'p//q/../r.bin'; do

@@ -5,12 +5,8 @@
 # ever), the object in the bucket equal to the archive, no pending
 # multipart upload. Single PUT and multipart.
 . "$REC_TOP/test/lib.sh"
-S3=$REC_TOP/test/s3
-command -v radosgw >/dev/null || skip "radosgw missing (scripts/deps.sh)"
-trap '$S3/rgw stop "$PWD/srv" >/dev/null 2>&1' EXIT
-$S3/rgw start "$PWD/srv" >/dev/null
-set -a; . srv/env; set +a
-$S3/mkbucket srv bkt
+. "$REC_TOP/test/lib-s3.sh"
+s3_setup srv bkt
 
 mkdir -p sp/out sp/seg
 export REC_SPOOL=$PWD/sp REC_CONFIG=$PWD/rec.conf

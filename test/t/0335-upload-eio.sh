@@ -4,12 +4,8 @@
 # goes on with the archives after it: exit 65. A read error that goes
 # away on the next try costs nothing but a warning.
 . "$REC_TOP/test/lib.sh"
-S3=$REC_TOP/test/s3
-command -v radosgw >/dev/null || skip "radosgw missing (scripts/deps.sh)"
-trap '$S3/rgw stop "$PWD/srv" >/dev/null 2>&1' EXIT
-$S3/rgw start "$PWD/srv" >/dev/null
-set -a; . srv/env; set +a
-$S3/mkbucket srv bkt
+. "$REC_TOP/test/lib-s3.sh"
+s3_setup srv bkt
 
 mkdir -p sp/out
 export REC_SPOOL=$PWD/sp REC_CONFIG=$PWD/rec.conf
