@@ -81,12 +81,15 @@ $(LIBREC): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-# One executable per cmd/NAME/, linked with the packages in cmd/NAME/pkgs.
-.SECONDEXPANSION:
-$(BUILD)/bin/%: $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(basename $$(wildcard cmd/$$*/*.c)))) $(LIBREC)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBREC) \
-	    $(call pkgconf,--libs,$(shell cat cmd/$*/pkgs 2>/dev/null)) -lm
+# One executable per cmd/NAME/: a rule generated for each, linking its
+# objects with librec.a and only the packages named in cmd/NAME/pkgs.
+define cmd_rule
+$(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cmd/$(1)/*.c)) $(LIBREC)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(LIBREC) \
+	    $$(call pkgconf,--libs,$$(shell cat cmd/$(1)/pkgs 2>/dev/null)) -lm
+endef
+$(foreach c,$(CMDS),$(eval $(call cmd_rule,$(c))))
 
 $(BUILD)/test/helpers/%: $(BUILD)/obj/test/helpers/%.o $(LIBREC)
 	@mkdir -p $(dir $@)
