@@ -23,13 +23,25 @@ for sig in TERM INT; do
 	[ $rc = 0 ] || { cat cap.err; fail "exit $rc after SIG$sig"; }
 	[ -z "$(ls sp/tmp | grep '\.wav$')" ] || fail "left in tmp/"
 	expect_grep 'stopped: ' cap.err
+	# the segments before are whole (-t 1: $rate frames); the last one
+	# is the segment in progress at the signal: partial, not empty,
+	# finished (its header tells its length)
+	for f in $(ls sp/seg/*.wav | head -n -1); do
+		wavdump -i "$f" | grep -q "^frames=$rate " ||
+			fail "$f is not a whole segment: $(wavdump -i "$f")"
+	done
+	info=$(wavdump -i "$(ls sp/seg/*.wav | tail -n 1)")
+	say "last segment: $info"
+	last=$(echo "$info" | sed -n 's/^frames=\([0-9]*\) .*/\1/p')
+	[ -n "$last" ] || fail "no frame count: $info"
+	[ "$last" -gt 0 ] && [ "$last" -lt $rate ] ||
+		fail "the last segment is not partial: $info"
+	case $info in *" finished=1"*) ;; *) fail "last segment not finished: $info" ;; esac
 	python3 "$REC_TOP/test/data/capcheck.py" exp.raw 2 sp/seg/*.wav >check ||
 		{ cat check; fail "segments differ"; }
 	cat check
 	set -- sp/seg/*.wav
 	[ $# -ge 3 ] || fail "want a segment in progress published too"
-	last=$(wavdump -i "$(ls sp/seg/*.wav | tail -n 1)" | sed 's/ .*//')
-	say "last segment: $last"
 done
 
 say "recovery: garbage, an empty segment, a finished one never renamed"

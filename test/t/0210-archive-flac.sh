@@ -1,9 +1,20 @@
 # rec-archive --codec flac and --compress: flac -t and sox accept the
 # FLAC members, their PCM joined equals the segments' PCM bit for bit
 # (S16_LE, S24_3LE, S32_LE; 1, 2, 4 channels), the GUANO metadata is in
-# the FLAC tags; gzip/zstd/xz archives are read by tar and bsdtar.
+# the FLAC tags; gzip/zstd/xz archives are read by tar and bsdtar, both
+# of which list manifest.json then one member per segment, in order.
 . "$REC_TOP/test/lib.sh"
 check() { python3 "$REC_TOP/test/helpers/archcheck.py" "$@"; }
+# members ARCHIVE ORIGDIR EXT: GNU tar's and bsdtar's listings of ARCHIVE
+# are manifest.json and, for each segment of ORIGDIR in name order, its
+# name with .EXT for .wav
+members() {
+	{ echo manifest.json; ls "$2" | sed "s/\.wav\$/.$3/"; } >members.want
+	tar tf "$1" >members.tar
+	bsdtar tf "$1" >members.bsd
+	diff -u members.want members.tar || fail "GNU tar lists other members"
+	diff -u members.want members.bsd || fail "bsdtar lists other members"
+}
 
 n=0
 for spec in "S16_LE 2 48000" "S24_3LE 1 96000" "S32_LE 4 8000"; do
@@ -16,6 +27,7 @@ for spec in "S16_LE 2 48000" "S24_3LE 1 96000" "S32_LE 4 8000"; do
 	rec-archive -q -d sp$n --codec flac --flac-level 5
 	a=$(ls sp$n/out/*.tar)
 	rec-archive -t -q "$a"
+	members "$a" orig$n flac
 	tar xf "$a" -C x$n
 	ls x$n | grep -c '\.flac$' | grep -qx 4 || fail "not 4 FLAC members"
 	for f in x$n/*.flac; do
@@ -67,7 +79,7 @@ for c in gzip zstd xz; do
 		rec-archive -q -d sp --compress $c --codec $codec
 		ext=$(case $c in gzip) echo gz ;; zstd) echo zst ;; *) echo xz ;; esac)
 		a=$(ls sp/out/*.tar.$ext)
-		tar tf "$a" | head -n 1 | grep -qx manifest.json
+		members "$a" orig $codec
 		bsdtar xf "$a" -C y
 		case $c in
 		gzip) gzip -t "$a" ;; zstd) zstd -q -t "$a" ;; xz) xz -t "$a" ;;

@@ -1,6 +1,8 @@
 # rec-upload without a server: flags, --help against the man page's
 # SYNOPSIS, configuration and credential errors, the cycle lock. Nothing
-# in out/ is ever touched by a run that fails.
+# in out/ is ever touched by a run that fails. Then real uploads to RGW
+# with -v: neither the secret key nor the SigV4 signing keys derived from
+# it appear in rec-upload's stderr or in any file of the spool.
 . "$REC_TOP/test/lib.sh"
 
 mkdir sp
@@ -100,3 +102,76 @@ expect_grep "remain" err
 expect_exit 75 rec-upload --retry --deadline 2s 2>err
 expect_grep "deadline" err
 [ -f $a ] || fail "archive gone"
+
+say "a real upload with -v: no secret in stderr or in the spool"
+command -v radosgw >/dev/null || fail "radosgw missing (scripts/deps.sh)"
+. "$REC_TOP/test/lib-s3.sh"
+s3_server_start "$PWD/srv"
+"$S3/mkbucket" srv bkt
+s3_use srv
+secret=$(. srv/env; echo "$AWS_SECRET_ACCESS_KEY")
+[ ${#secret} -ge 16 ] || fail "no secret key in srv/env"
+rm -rf .aws
+cat >rec.conf <<C
+station = st1
+[upload]
+endpoint = $S3_ENDPOINT
+region = $S3_REGION
+bucket = bkt
+part-size = 5M
+credentials-file = $PWD/creds
+C
+b=sp/out/20261128T041500.000Z_20261128T051500.000Z_st1.tar
+head -c 6000000 /dev/urandom >$b	# two parts: multipart
+s3sums $a 5242880
+s3sums $b 5242880
+rec-upload -v 2>err || { cat err >&2; fail "upload failed"; }
+[ -z "$(ls sp/out)" ] || fail "out/ not empty: $(ls sp/out)"
+[ "$(wc -l <sp/ledger)" = 2 ] || fail "not 2 archives in the ledger"
+expect_grep 'credentials from' err	# -v is on
+# what must never be written: the secret, and the SigV4 keys derived from
+# it (kDate, kRegion, kService, kSigning of the days around today, ours
+# and the server's, whose clock rec-upload follows), as bytes, hex (either
+# case) and base64
+srvdate=$(curl -sSI "$S3_ENDPOINT/" | sed -n 's/^[Dd]ate: *//p' | tr -d '\r')
+[ -n "$srvdate" ] || fail "no Date from the server"
+python3 - "$secret" "$S3_REGION" "$srvdate" err sp >leaks <<'PY' || fail "scan failed"
+import base64, datetime, email.utils, hashlib, hmac, os, sys
+secret, region, srv, files = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+h = lambda k, m: hmac.new(k, m.encode(), hashlib.sha256).digest()
+keys = {"secret key": secret.encode()}
+days = set()
+for today in (datetime.datetime.now(datetime.timezone.utc).date(),
+              email.utils.parsedate_to_datetime(srv).date()):
+    days |= {(today + datetime.timedelta(days=d)).strftime("%Y%m%d")
+             for d in (-1, 0, 1)}
+for day in sorted(days):
+    k = h(b"AWS4" + secret.encode(), day)
+    keys["kDate " + day] = k
+    for what in (region, "s3", "aws4_request"):
+        k = h(k, what)
+        keys["k(" + what + ") " + day] = k
+pats = {}	# name: [(bytes, case-insensitive)]
+for name, k in keys.items():
+    if name == "secret key":
+        pats[name] = [(k, True)]
+    else:
+        pats[name] = [(k, False), (k.hex().encode(), True),
+                      (base64.b64encode(k), False)]
+paths = []
+for f in files:
+    if os.path.isdir(f):
+        paths += [os.path.join(r, n) for r, _, ns in os.walk(f) for n in ns]
+    else:
+        paths.append(f)
+for p in paths:
+    if os.path.islink(p) or not os.path.isfile(p):
+        continue
+    data = open(p, "rb").read()
+    low = data.lower()
+    for name, ps in pats.items():
+        for x, ci in ps:
+            if x in data or (ci and x.lower() in low):
+                print("%s: %s" % (p, name))
+PY
+[ ! -s leaks ] || { cat leaks >&2; fail "secret material written"; }

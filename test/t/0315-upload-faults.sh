@@ -34,22 +34,50 @@ mk $n1 3000000
 mk $n2 16000000
 mk $n3 11000000
 
+# The stall: part 3 stops half-way for 60 s.  rec-upload counts a
+# transfer under 1 KiB/s for `timeout` (2) seconds as stalled (lib/s3.c;
+# libcurl averages the speed over the last few seconds, so the burst
+# before the stall keeps it up for a while): it must give up on that try
+# and send the part again long before the proxy would go on.
+# The first Complete gets S3's 200 with an <Error> (nothing completed):
+# taken for a success, the archive would be in the ledger and not in the
+# bucket.  The second Complete is done upstream but its answer is lost.
 $S3/faultproxy start "$PWD/px" "$S3_ENDPOINT" \
 	'PUT ~partNumber=2& #1 reset-mid-body' \
-	'PUT ~partNumber=3& #1 stall 6' \
+	'PUT ~partNumber=3& #1 stall 60' \
 	'PUT ~partNumber=1& #2 status 500' \
 	'PUT * #1-2 status 503 SlowDown retry-after=1' \
-	'POST ~uploadId= #1 drop-response' \
-	'POST ~uploadId= #2 status 200 InternalError'
+	'POST ~uploadId= #1 status 200 InternalError' \
+	'POST ~uploadId= #2 drop-response'
 . px/proxy.env
 # one pass may give up on a request (75); --retry goes on until all is up
 rec-upload --endpoint "$PROXY_ENDPOINT" --retry --deadline 5m 2>log ||
 	{ cat log >&2; fail "upload failed"; }
-for f in reset-mid-body stall 'status 500' 'status 503' drop-response \
-	'status 200'; do
-	grep -q "$f" px/proxy.log || fail "fault '$f' not applied"
+# (the log's first lines echo the rules: only " -> " lines are requests)
+for f in 'reset-mid-body' 'status \[rule 3\] 500 ' 'status \[rule 4\] 503 ' \
+	'drop-response' 'status \[rule 5\] 200 InternalError'; do
+	grep -q -e " -> $f" px/proxy.log || fail "fault '$f' not applied"
 done
 expect_grep 'SlowDown' log
+# the stall was detected and the part sent again: in the proxy's log the
+# stalled part comes again on another connection and goes through, and
+# rec-upload warned of the stall
+cp px/proxy.log proxy1.log
+set -- $(awk '$3 == "PUT" && $6 == "stall" { print $2, $4 }' proxy1.log)
+[ $# = 2 ] || { cat proxy1.log >&2; fail "not one stall: $*"; }
+awk -v c="$1" -v t="$2" '$3 == "PUT" && $4 == t && $2 != c && / 200$/' \
+	proxy1.log | grep -q . ||
+	{ cat proxy1.log >&2; fail "the stalled part was not sent again"; }
+expect_grep 'too slow' log
+# the first Complete's 200 with <Error> was acted on: that upload was
+# completed again, not taken for done
+t=$(awk '$3 == "POST" && $4 ~ /uploadId=/ { print $4; exit }' proxy1.log)
+awk -v t="$t" '$3 == "POST" && $4 == t' proxy1.log | head -n 1 |
+	grep -q 'status \[rule 5\] 200 InternalError$' ||
+	{ cat proxy1.log >&2; fail "the first Complete did not get the <Error>"; }
+[ "$(awk -v t="$t" '$3 == "POST" && $4 == t' proxy1.log | wc -l)" -ge 2 ] ||
+	{ cat proxy1.log >&2; fail "the Complete after the <Error> was not retried"; }
+expect_grep 'InternalError' log
 
 check_all() {	# every archive: out/ empty, one ledger line, whole object
 	local nm k

@@ -57,6 +57,14 @@ p2=$(cap_pid)
 [ "$p2" != "$p1" ] || fail "same capture pid after a restart"
 wait_until 30 eval '[ "$(ls spool/seg | wc -l)" = 2 ]'	# recovered
 [ -z "$(ls spool/tmp | grep wav)" ] || fail "a segment was left in tmp/"
+# the second segment is the one the kill cut off: its GUANO says it was
+# recovered; the first was published by capture itself and does not
+set -- spool/seg/*.wav
+wavdump -g "$1" >g1.txt
+wavdump -g "$2" >g2.txt
+expect_grep '^REC|Recovered: true' g2.txt
+! grep -q '^REC|Recovered: true' g1.txt || { cat g1.txt >&2
+	fail "$1, published by capture, says it was recovered"; }
 expect_grep 'rec-capture was killed by signal 9' recd.log
 
 say "kill -9 again: a second restart (with backoff), recording goes on"
