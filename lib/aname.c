@@ -142,6 +142,23 @@ bad:
 	return -1;
 }
 
+int64_t
+aname_latest_ns(const struct aname *an)
+{
+	int64_t s = utc_ns(&an->start), e = utc_ns(&an->end);
+
+	return e > s ? e : s;
+}
+
+int
+aname_is_archive(const char *name)
+{
+	struct aname an;
+	int len = aname_parse(name, &an);
+
+	return len > 0 && (size_t)len == strlen(name);
+}
+
 int
 aname_seg_parse(const char *name, struct timespec *start, char *station)
 {

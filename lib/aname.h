@@ -11,6 +11,7 @@
 #define REC_ANAME_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #define ANAME_STATION_MAX	64
@@ -45,6 +46,14 @@ char *aname_format(const struct aname *an, char *buf, size_t len);
  * end - start as a duration without a check.
  */
 int aname_parse(const char *name, struct aname *an);
+
+/* The later of an's start and end labels, in ns since the epoch (utc_ns):
+ * the newest time an archive's name claims, whichever way the clock went. */
+int64_t aname_latest_ns(const struct aname *an);
+
+/* 1 when all of name is an archive name (aname_parse takes all of it,
+ * nothing such as ".sums" follows), else 0. */
+int aname_is_archive(const char *name);
 
 /*
  * Parse a segment name "<start>_<station>.wav" (exactly: the station is

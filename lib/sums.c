@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "file.h"
+#include "hex.h"
 #include "sums.h"
 
 struct sums_state {
@@ -227,15 +228,7 @@ out:
 char *
 sums_hex(const unsigned char *bin, size_t n, char *out)
 {
-	static const char x[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = x[bin[i] >> 4];
-		out[2 * i + 1] = x[bin[i] & 15];
-	}
-	out[2 * n] = '\0';
-	return out;
+	return hex_encode(bin, n, out);
 }
 
 char *

@@ -312,3 +312,17 @@ utc_from_ns(int64_t ns)
 	ts.tv_nsec = (long)rem;
 	return ts;
 }
+
+int64_t
+utc_frames_ns(uint64_t frames, unsigned rate)
+{
+	uint64_t sec;
+
+	if (rate == 0)
+		return 0;
+	sec = frames / rate;
+	if (sec > (uint64_t)(INT64_MAX / NS_PER_S) - 1)
+		return INT64_MAX;
+	return (int64_t)sec * NS_PER_S +
+	    (int64_t)((frames % rate) * (uint64_t)NS_PER_S / rate);
+}

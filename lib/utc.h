@@ -49,5 +49,10 @@ int utc_parse_iso_ns(const char *s, int64_t *ns);
 int64_t utc_ns(const struct timespec *ts);
 /* The timespec of ns; clamped to the range of a 32-bit time_t. */
 struct timespec utc_from_ns(int64_t ns);
+/*
+ * Nanoseconds that frames frames last at rate Hz, rounded down, without
+ * 64-bit overflow of frames * 1e9 (saturates at INT64_MAX); 0 for rate 0.
+ */
+int64_t utc_frames_ns(uint64_t frames, unsigned rate);
 
 #endif

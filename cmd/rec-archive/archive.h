@@ -13,6 +13,7 @@
 #include "age.h"
 #include "aname.h"
 #include "err.h"
+#include "idx.h"
 #include "manifest.h"
 #include "spool.h"
 #include "wav.h"
@@ -32,14 +33,13 @@ struct opts {
 struct seg {
 	char name[128];
 	char station[ANAME_STATION_MAX + 1];
+	struct timespec name_ts;	/* the stamp of its name */
 	uint64_t file_size;
 	struct wav_info wi;
 	struct manifest_seg m;		/* name, start, frames, spec, gaps... */
 };
 
-/* The plaintext index beside an archive: out/NAME.idx. */
-#define IDX_MAGIC	"rec-idx 1"
-#define IDX_SUFFIX	".idx"
+/* The plaintext index beside an archive, out/NAME.idx: lib/idx.h. */
 #define SUMS_SUFFIX	".sums"
 #define PART_SUFFIX	".part"
 #define FLAC_PART_SUFFIX ".flac.part"
@@ -74,9 +74,6 @@ uint64_t archive_estimate(const struct opts *o, const struct seg *segs,
  * 0, or an EX_ code after logging.
  */
 int reconcile(struct spool *sp);
-
-/* Parse an index file's text: the segment names (spool_names_free). */
-int idx_parse(const char *text, size_t len, char ***names, size_t *n);
 
 /* --verify FILE: 0, or an EX_ code after logging. */
 int verify_file(const char *path, const char *identity);

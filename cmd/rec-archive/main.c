@@ -18,6 +18,7 @@
 
 #include "archive.h"
 #include "conf.h"
+#include "file.h"
 #include "flacio.h"
 #include "guano.h"
 #include "log.h"
@@ -286,7 +287,15 @@ load_segment(struct spool *sp, const char *name, struct seg *s,
 		snprintf(why, wlen, "not a segment name");
 		return 1;
 	}
-	fd = openat(sp->fd[SPOOL_SEG], name, O_RDONLY | O_CLOEXEC);
+	s->name_ts = name_ts;
+	/* a link or a FIFO is never followed: it goes to corrupt/ */
+	fd = file_open_regular(sp->fd[SPOOL_SEG], name, O_RDONLY, 0);
+	if (fd == -1 && (errno == ELOOP || errno == EINVAL ||
+	    errno == EISDIR)) {
+		snprintf(why, wlen, "not a regular file (%s)", errno == ELOOP ?
+		    "a symbolic link" : strerror(errno));
+		return 1;
+	}
 	if (fd == -1 || fstat(fd, &st) == -1) {
 		/* EIO is the file's problem; EMFILE and the like the run's */
 		int se = errno;

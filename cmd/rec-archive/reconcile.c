@@ -43,56 +43,9 @@
 
 #include "archive.h"
 #include "file.h"
+#include "idx.h"
+#include "ledger.h"
 #include "log.h"
-
-int
-idx_parse(const char *text, size_t len, char ***names, size_t *n)
-{
-	char **v = NULL;
-	size_t cnt = 0;
-	const char *p = text, *end = text + len;
-	int first = 1, ended = 0;
-
-	*names = NULL;
-	*n = 0;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t l;
-		if (nl == NULL || ended)
-			goto bad;
-		l = (size_t)(nl - p);
-		if (first) {
-			if (l != strlen(IDX_MAGIC) ||
-			    memcmp(p, IDX_MAGIC, l) != 0)
-				goto bad;
-			first = 0;
-		} else if (l == 3 && memcmp(p, "end", 3) == 0) {
-			ended = 1;
-		} else {
-			char **nv;
-			if (l == 0 || memchr(p, '/', l) != NULL)
-				goto bad;
-			nv = realloc(v, (cnt + 1) * sizeof *v);
-			if (nv == NULL)
-				goto bad;
-			v = nv;
-			v[cnt] = strndup(p, l);
-			if (v[cnt] == NULL)
-				goto bad;
-			cnt++;
-		}
-		p = nl + 1;
-	}
-	if (!ended)
-		goto bad;
-	*names = v;
-	*n = cnt;
-	return 0;
-bad:
-	spool_names_free(v, cnt);
-	errno = EINVAL;
-	return -1;
-}
 
 /* The segment names in the manifest of an unencrypted archive. */
 static int
@@ -102,18 +55,19 @@ manifest_names(struct spool *sp, const char *name, char ***names, size_t *n)
 	struct archive_entry *ent;
 	struct manifest m;
 	struct err e;
-	char path[4096], *text = NULL;
+	char *text = NULL;
 	la_int64_t size;
-	int ret = -1;
+	int ret = -1, fd = -1;
 
 	*names = NULL;
 	*n = 0;
-	spool_path(sp, SPOOL_OUT, name, path, sizeof path);
 	if (a == NULL)
 		return -1;
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK ||
+	/* a link in out/ is not followed (rec-upload quarantines it) */
+	fd = file_open_regular(sp->fd[SPOOL_OUT], name, O_RDONLY, 0);
+	if (fd == -1 || archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &ent) != ARCHIVE_OK ||
 	    strcmp(archive_entry_pathname(ent), MANIFEST_NAME) != 0)
 		goto out;
@@ -137,6 +91,8 @@ manifest_names(struct spool *sp, const char *name, char ***names, size_t *n)
 out:
 	free(text);
 	archive_read_free(a);
+	if (fd != -1)
+		close(fd);
 	return ret;
 }
 
@@ -168,66 +124,6 @@ drop_segments(struct spool *sp, char **names, size_t n, const char *why)
 		    "in %s (an earlier run was interrupted)", dropped, why);
 	}
 	return 0;
-}
-
-/* The index out/NAME.idx, when it exists and is whole. */
-static int
-read_idx(struct spool *sp, const char *idx, char ***names, size_t *n)
-{
-	char *text;
-	size_t len;
-	int rc;
-
-	if (file_slurp(sp->fd[SPOOL_OUT], idx, 16u << 20, &text, &len) == -1)
-		return -1;
-	rc = idx_parse(text, len, names, n);
-	free(text);
-	return rc;
-}
-
-/* The ledger's field that names the archive in out/ (rec-upload(1)
- * writes: time, key, bytes, ETag, start, end, name). The key is no
- * use: a key template need not end in the name. */
-#define LEDGER_NAME_FIELD	7
-
-/*
- * 1 when the spool's ledger records an upload of archive name (a line
- * whose name field is name), 0 when not (or there is no ledger), -1 on
- * a read error.
- */
-static int
-ledger_has(struct spool *sp, const char *name)
-{
-	size_t cap = 0;
-	char *line = NULL;
-	int fd, found = 0;
-	FILE *f;
-
-	fd = openat(sp->dirfd, "ledger", O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return errno == ENOENT ? 0 : -1;
-	f = fdopen(fd, "r");
-	if (f == NULL) {
-		close(fd);
-		return -1;
-	}
-	while (!found && getline(&line, &cap, f) != -1) {
-		char *p = line;
-		int i;
-
-		for (i = 1; i < LEDGER_NAME_FIELD && p != NULL; i++)
-			if ((p = strchr(p, '\t')) != NULL)
-				p++;
-		if (p == NULL)
-			continue;
-		p[strcspn(p, "\t\n")] = '\0';
-		found = strcmp(p, name) == 0;
-	}
-	if (!found && ferror(f))
-		found = -1;
-	free(line);
-	fclose(f);
-	return found;
 }
 
 static int
@@ -272,7 +168,7 @@ reconcile(struct spool *sp)
 		rest = names[i] + len;
 		if (*rest == '\0') {
 			snprintf(buf, sizeof buf, "%s%s", base, IDX_SUFFIX);
-			rc = read_idx(sp, buf, &segs, &ns);
+			rc = idx_read(sp->fd[SPOOL_OUT], buf, &segs, &ns);
 			if (rc == -1 && !an.encrypted)
 				rc = manifest_names(sp, base, &segs, &ns);
 			if (rc == -1) {
@@ -297,7 +193,7 @@ reconcile(struct spool *sp)
 				    "was never published");
 				continue;
 			}
-			rc = ledger_has(sp, base);
+			rc = ledger_has(sp->dirfd, base);
 			if (rc == -1) {
 				log_error("cannot read %s/ledger: %s", sp->dir,
 				    strerror(errno));
@@ -308,7 +204,8 @@ reconcile(struct spool *sp)
 				log_warn("out/%s is gone and the ledger does "
 				    "not list it: its segments stay in seg/",
 				    base);
-			} else if (read_idx(sp, names[i], &segs, &ns) == 0) {
+			} else if (idx_read(sp->fd[SPOOL_OUT], names[i], &segs,
+			    &ns) == 0) {
 				snprintf(buf, sizeof buf, "out/%s (since "
 				    "uploaded)", base);
 				ret = drop_segments(sp, segs, ns, buf);

@@ -36,6 +36,7 @@
 #include "archive.h"
 #include "file.h"
 #include "flacio.h"
+#include "hex.h"
 #include "log.h"
 #include "sums.h"
 #include "utc.h"
@@ -167,12 +168,6 @@ member_name(const struct opts *o, struct seg *s)
 	snprintf(s->m.codec, sizeof s->m.codec, "wav");
 }
 
-static void
-hexify(const unsigned char *bin, char *out)
-{
-	sums_hex(bin, 32, out);
-}
-
 /*
  * Pass 1 for WAV members: hash each segment file whole (one read).  The
  * PCM is the range data_off .. data_off + data_len of the member, which
@@ -193,7 +188,7 @@ hash_wav(struct spool *sp, struct seg *s, unsigned char *buf)
 		ret = EX_SOFTWARE;
 		goto out;
 	}
-	fd = openat(sp->fd[SPOOL_SEG], s->name, O_RDONLY | O_CLOEXEC);
+	fd = file_open_regular(sp->fd[SPOOL_SEG], s->name, O_RDONLY, 0);
 	if (fd == -1) {
 		log_error("cannot open %s/seg/%s: %s", sp->dir, s->name,
 		    strerror(errno));
@@ -224,7 +219,7 @@ hash_wav(struct spool *sp, struct seg *s, unsigned char *buf)
 		off += want;
 	}
 	EVP_DigestFinal_ex(all, h, NULL);
-	hexify(h, s->m.sha256);
+	hex_encode(h, 32, s->m.sha256);
 	s->m.pcm_sha256[0] = '\0';
 	s->m.size = s->file_size;
 	s->m.pcm_off = s->wi.data_off;
@@ -288,7 +283,7 @@ encode_flac(struct spool *sp, const struct opts *o, struct seg *s,
 	struct err e;
 	int fd, ret = EX_IOERR;
 
-	fd = openat(sp->fd[SPOOL_SEG], s->name, O_RDONLY | O_CLOEXEC);
+	fd = file_open_regular(sp->fd[SPOOL_SEG], s->name, O_RDONLY, 0);
 	if (fd == -1) {
 		log_error("cannot open %s/seg/%s: %s", sp->dir, s->name,
 		    strerror(errno));
@@ -312,7 +307,7 @@ encode_flac(struct spool *sp, const struct opts *o, struct seg *s,
 		ret = e.ex;
 		goto out;
 	}
-	hexify(pcm, s->m.pcm_sha256);
+	hex_encode(pcm, 32, s->m.pcm_sha256);
 	st.off = *stage_off;
 	st.end = *stage_off + len;
 	if (flacio_decode(staged_read, &st, &s->wi.spec, &frames, h,
@@ -338,7 +333,7 @@ encode_flac(struct spool *sp, const struct opts *o, struct seg *s,
 		goto out;
 	}
 	EVP_DigestFinal_ex(st.md, h, NULL);
-	hexify(h, s->m.sha256);
+	hex_encode(h, 32, s->m.sha256);
 	s->m.size = len;
 	s->m.pcm_off = s->m.pcm_len = 0;
 	*stage_off += len;
@@ -404,7 +399,7 @@ copy_member(struct archive *a, int fd, uint64_t off, uint64_t len,
 	/* The bytes archived must be the bytes the manifest hashed: a card
 	 * that reads back differently must not cost the segments. */
 	EVP_DigestFinal_ex(md, h, NULL);
-	hexify(h, hex);
+	hex_encode(h, 32, hex);
 	if (strcmp(hex, sha_hex) != 0) {
 		*rerr = EBADMSG;
 		goto out;
@@ -426,23 +421,20 @@ add_filter(struct archive *a, enum aname_compress c)
 	}
 }
 
-/* The index text: magic, one segment name a line, "end". */
+/* The index text of segs[0..n) (lib/idx.h); NULL with errno. */
 static char *
 idx_text(const struct seg *segs, size_t n, size_t *len)
 {
-	size_t cap = 32;
-	char *t, *p;
+	const char **v = calloc(n + 1, sizeof *v);
+	char *t = NULL;
 
-	for (size_t i = 0; i < n; i++)
-		cap += strlen(segs[i].name) + 1;
-	t = malloc(cap);
-	if (t == NULL)
+	if (v == NULL)
 		return NULL;
-	p = t + sprintf(t, "%s\n", IDX_MAGIC);
 	for (size_t i = 0; i < n; i++)
-		p += sprintf(p, "%s\n", segs[i].name);
-	p += sprintf(p, "end\n");
-	*len = (size_t)(p - t);
+		v[i] = segs[i].name;
+	if (idx_format(v, n, &t, len) == -1)
+		t = NULL;
+	free(v);
 	return t;
 }
 
@@ -471,6 +463,40 @@ ex_for(int errnum)
 	    err_ex_for_errno(errnum);
 }
 
+/*
+ * The archive's name into an and name: the first segment name's stamp,
+ * the last one's plus its length, the station. From the names, which
+ * sort in capture order, never from the GUANO times: a clock set back
+ * must not give an archive a name before one already made. 0, or an
+ * EX_ code after logging (EX_CANTCREAT: the name is taken in out/).
+ */
+static int
+archive_name(struct spool *sp, const struct opts *o, const struct seg *segs,
+    size_t n, struct aname *an, char *name, size_t len)
+{
+	const struct seg *last = &segs[n - 1];
+
+	memset(an, 0, sizeof *an);
+	an->start = segs[0].name_ts;
+	an->end = utc_from_ns(utc_ns(&last->name_ts) +
+	    utc_frames_ns(last->m.frames, last->m.spec.rate));
+	snprintf(an->station, sizeof an->station, "%s", segs[0].station);
+	an->compress = o->compress;
+	an->encrypted = o->nrs > 0;
+	if (aname_format(an, name, len) == NULL) {
+		log_error("cannot name the archive of %s/seg/%s: %s", sp->dir,
+		    segs[0].name, strerror(errno));
+		return EX_SOFTWARE;
+	}
+	if (faccessat(sp->fd[SPOOL_OUT], name, F_OK,
+	    AT_SYMLINK_NOFOLLOW) == 0) {
+		log_error("cannot create %s/out/%s: File exists", sp->dir,
+		    name);
+		return EX_CANTCREAT;
+	}
+	return 0;
+}
+
 int
 archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
     size_t n, size_t *bad)
@@ -488,33 +514,15 @@ archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
 	int fd = -1, stagefd = -1, ret = EX_IOERR, rerr = 0;
 	int have_part = 0, have_stage = 0, have_idx_tmp = 0;
 	uint64_t in_bytes = 0, stage_off = 0;
-	struct timespec end;
 
 	memset(&sk, 0, sizeof sk);
 	sk.fd = -1;
 	memset(&m, 0, sizeof m);
 	*bad = n;
 
-	/* the name: first start, last end, station */
-	memset(&an, 0, sizeof an);
-	an.start = segs[0].m.start;
-	end = utc_from_ns(utc_ns(&segs[n - 1].m.start) +
-	    (int64_t)(segs[n - 1].m.frames * 1000000000ULL /
-	    segs[n - 1].m.spec.rate));
-	an.end = end;
-	snprintf(an.station, sizeof an.station, "%s", segs[0].station);
-	an.compress = o->compress;
-	an.encrypted = o->nrs > 0;
-	if (aname_format(&an, name, sizeof name) == NULL) {
-		log_error("cannot name the archive of %s/seg/%s: %s", sp->dir,
-		    segs[0].name, strerror(errno));
-		return EX_SOFTWARE;
-	}
-	if (faccessat(sp->fd[SPOOL_OUT], name, F_OK, 0) == 0) {
-		log_error("cannot create %s/out/%s: File exists", sp->dir,
-		    name);
-		return EX_CANTCREAT;
-	}
+	if ((ret = archive_name(sp, o, segs, n, &an, name, sizeof name)) != 0)
+		return ret;
+	ret = EX_IOERR;
 	snprintf(part, sizeof part, "%s%s", name, PART_SUFFIX);
 	snprintf(stage, sizeof stage, "%s%s", name, FLAC_PART_SUFFIX);
 	snprintf(idx, sizeof idx, "%s%s", name, IDX_SUFFIX);
@@ -567,7 +575,7 @@ archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
 	snprintf(m.codec, sizeof m.codec, "%s", o->codec_flac ? "flac" :
 	    "wav");
 	m.start = an.start;
-	m.end = end;
+	m.end = an.end;
 	m.nsegs = n;
 	m.segs = calloc(n, sizeof *m.segs);
 	if (m.segs == NULL) {
@@ -636,7 +644,8 @@ archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
 			stage_off += s->m.size;
 			continue;
 		}
-		src = openat(sp->fd[SPOOL_SEG], s->name, O_RDONLY | O_CLOEXEC);
+		src = file_open_regular(sp->fd[SPOOL_SEG], s->name, O_RDONLY,
+		    0);
 		if (src == -1) {
 			log_error("cannot open %s/seg/%s: %s", sp->dir,
 			    s->name, strerror(errno));
@@ -695,7 +704,8 @@ archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
 	crash_point("sums");
 	itext = idx_text(segs, n, &ilen);
 	if (itext == NULL) {
-		log_error("out of memory");
+		log_error("cannot make %s/tmp/%s: %s", sp->dir, idx,
+		    strerror(errno));
 		ret = EX_SOFTWARE;
 		goto unsums;
 	}

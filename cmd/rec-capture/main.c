@@ -19,6 +19,8 @@
 
 #include "capture.h"
 #include "conf.h"
+#include "file.h"
+#include "hex.h"
 #include "log.h"
 #include "parse.h"
 #include "wav.h"
@@ -199,12 +201,10 @@ static int
 run_id(char *buf)
 {
 	unsigned char r[16];
-	size_t i;
 
 	if (getrandom(r, sizeof(r), 0) != sizeof(r))
 		return -1;
-	for (i = 0; i < sizeof(r); i++)
-		sprintf(buf + 2 * i, "%02x", r[i]);
+	hex_encode(r, sizeof(r), buf);
 	return 0;
 }
 
@@ -216,12 +216,15 @@ lock_station(struct cap *c)
 	int fd;
 
 	snprintf(lk, sizeof(lk), ".capture.%s.lock", c->station);
-	fd = openat(c->sp.fd[SPOOL_TMP], lk, O_RDWR | O_CREAT | O_CLOEXEC,
-	    0640);
+	fd = file_open_lock(c->sp.fd[SPOOL_TMP], lk);
 	if (fd < 0) {
+		int se = errno;
+
 		log_error("cannot create %s/tmp/%s: %s", c->sp.dir, lk,
-		    strerror(errno));
-		return -EX_CANTCREAT;
+		    strerror(se));
+		/* a link, or a lock of another user: for the admin to fix */
+		return se == ELOOP || se == EPERM || se == EINVAL ||
+		    se == EACCES ? -EX_NOPERM : -EX_CANTCREAT;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK)

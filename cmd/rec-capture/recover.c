@@ -13,6 +13,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "aname.h"
 #include "capture.h"
 #include "file.h"
 #include "guano.h"
@@ -153,8 +154,15 @@ open_parse(struct cap *c, const char *name, struct wav_info *wi,
 
 	for (try = 1;; try++) {
 		*what = "open";
-		fd = openat(c->sp.fd[SPOOL_TMP], name, O_RDWR | O_CLOEXEC);
-		if (fd < 0) {
+		fd = file_open_regular(c->sp.fd[SPOOL_TMP], name, O_RDWR, 0);
+		if (fd < 0 && (errno == ELOOP || errno == EINVAL ||
+		    errno == EISDIR)) {
+			/* a link or a FIFO: never followed, quarantined */
+			err_set(e, EX_DATAERR, "not a regular file: %s",
+			    errno == ELOOP ? "a symbolic link" :
+			    strerror(errno));
+			return -1;
+		} else if (fd < 0) {
 			se = errno;
 			err_sys(e, EX_IOERR, "cannot open");
 		} else if (*what = "read", wav_parse(fd, wi, e) == 0) {
@@ -309,7 +317,7 @@ station_busy(struct cap *c, const char *station)
 	int fd, busy = 0;
 
 	snprintf(lk, sizeof(lk), ".capture.%s.lock", station);
-	fd = openat(c->sp.fd[SPOOL_TMP], lk, O_RDONLY | O_CLOEXEC);
+	fd = file_open_regular(c->sp.fd[SPOOL_TMP], lk, O_RDONLY, 0);
 	if (fd < 0)
 		return 0;
 	if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
@@ -321,8 +329,8 @@ station_busy(struct cap *c, const char *station)
 int
 writer_recover(struct cap *c)
 {
-	char **names = NULL, st[72];
-	const char *u, *dot;
+	char **names = NULL, st[ANAME_STATION_MAX + 1];
+	struct timespec ts;
 	size_t n = 0, i;
 	int r;
 
@@ -332,16 +340,11 @@ writer_recover(struct cap *c)
 	}
 	c->recover_ex = 0;
 	for (i = 0; i < n; i++) {
-		u = strrchr(names[i], '_');
-		dot = strrchr(names[i], '.');
-		if (u != NULL && dot > u + 1 && (size_t)(dot - u) < sizeof(st)) {
-			memcpy(st, u + 1, (size_t)(dot - u - 1));
-			st[dot - u - 1] = '\0';
-			if (strcmp(st, c->station) != 0 && station_busy(c, st)) {
-				log_debug("%s/tmp/%s: station %s is recording; "
-				    "left alone", c->sp.dir, names[i], st);
-				continue;
-			}
+		if (aname_seg_parse(names[i], &ts, st) == 0 &&
+		    strcmp(st, c->station) != 0 && station_busy(c, st)) {
+			log_debug("%s/tmp/%s: station %s is recording; left "
+			    "alone", c->sp.dir, names[i], st);
+			continue;
 		}
 		/* EX_IOERR (a file left behind) wins over EX_DATAERR */
 		r = recover_one(c, names[i]);

@@ -19,6 +19,7 @@
 
 #include "capture.h"
 #include "log.h"
+#include "utc.h"
 
 #define NS	1000000000LL
 
@@ -56,13 +57,6 @@ cap_event_push(struct cap *c, const struct cap_event *ev)
 		last->lost += ev->lost;
 	}
 	pthread_mutex_unlock(&c->ev_mu);
-}
-
-static int64_t
-frames_ns(uint64_t frames, unsigned rate)
-{
-	return (int64_t)(frames / rate) * NS +
-	    (int64_t)((frames % rate) * (uint64_t)NS / rate);
 }
 
 static snd_pcm_format_t
@@ -223,7 +217,7 @@ read_time(struct cap *c, snd_pcm_uframes_t n)
 	}
 	if (t <= 0)
 		t = cap_now_ns();
-	return t - frames_ns(avail + n, c->spec.rate);
+	return t - utc_frames_ns(avail + n, c->spec.rate);
 }
 
 /* After an overrun or suspend: frames lost between the last frame read
@@ -389,7 +383,7 @@ run_alsa(struct cap *c)
 			t = read_time(c, (snd_pcm_uframes_t)r);
 			if (anchored)
 				ev.lost = lost_span(c, anchor +
-				    frames_ns(since, c->spec.rate), t);
+				    utc_frames_ns(since, c->spec.rate), t);
 			ev.ts_ns = t;
 			cap_event_push(c, &ev);
 			anchor = t;
@@ -468,7 +462,7 @@ run_stdin(struct cap *c)
 			 * frames still waiting in the pipe. */
 			if (ioctl(0, FIONREAD, &pending) < 0 || pending < 0)
 				pending = 0;
-			ev.ts_ns = cap_now_ns() - frames_ns(whole +
+			ev.ts_ns = cap_now_ns() - utc_frames_ns(whole +
 			    (uint64_t)pending / c->fb, c->spec.rate);
 			cap_event_push(c, &ev);
 			anchored = 1;

@@ -16,9 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aname.h"
 #include "capture.h"
 #include "file.h"
 #include "guano.h"
+#include "ledger.h"
 #include "log.h"
 #include "utc.h"
 #include "wav.h"
@@ -71,14 +73,6 @@ cap_now_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
-}
-
-/* ns that `frames` frames last at rate (without 64-bit overflow). */
-static int64_t
-frames_ns(uint64_t frames, unsigned rate)
-{
-	return (int64_t)(frames / rate) * NS +
-	    (int64_t)((frames % rate) * (uint64_t)NS / rate);
 }
 
 static void
@@ -219,71 +213,45 @@ seg_guano(struct w *w, const struct seg *s, int final, struct guano *g)
 	return 0;
 }
 
-/* ms of the UTC name form at s, or INT64_MIN. */
-static int64_t
-name_ms(const char *s)
-{
-	struct timespec ts;
-
-	if (utc_parse_name(s, &ts) < 0)
-		return INT64_MIN;
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
- * The newest time this station's names already reached in the spool:
- * segments in seg/, the ends of archives in out/ (and their .idx), and of
- * the archives the ledger lists as uploaded. New segments are named after
- * it, so that a clock set back (no RTC, a power cut) never reuses the
- * name of a segment that was archived: names stay unique and sort in
- * capture order.
+ * The newest time this station's names already reached in the spool, in
+ * ms: segments in seg/, the later label of archives in out/ (and their
+ * sidecars), and of the archives the ledger lists as uploaded. New
+ * segments are named after it, so that a clock set back (no RTC, a power
+ * cut) never reuses the name of a segment that was archived: names stay
+ * unique and sort in capture order. INT64_MIN when there is none.
  */
 static int64_t
 names_high_water(struct cap *c)
 {
-	char **names, want[96], *buf = NULL, *line, *p, *tab;
+	char **names, st[ANAME_STATION_MAX + 1];
 	int64_t hw = INT64_MIN, t;
-	size_t n, i, len;
-	off_t size;
-	int fd;
+	struct timespec ts;
+	struct aname an;
+	size_t n, i;
 
-	snprintf(want, sizeof(want), "_%s.", c->station);
 	if (spool_list(&c->sp, SPOOL_SEG, ".wav", &names, &n) == 0) {
 		for (i = 0; i < n; i++)
-			if (strstr(names[i], want) && (t = name_ms(names[i])) > hw)
+			if (aname_seg_parse(names[i], &ts, st) == 0 &&
+			    strcmp(st, c->station) == 0 &&
+			    (t = utc_ns(&ts)) > hw)
 				hw = t;
 		spool_names_free(names, n);
 	}
 	if (spool_list(&c->sp, SPOOL_OUT, NULL, &names, &n) == 0) {
 		for (i = 0; i < n; i++)
-			if (strstr(names[i], want) && strlen(names[i]) >
-			    2 * UTC_NAME_LEN && (t = name_ms(names[i] +
-			    UTC_NAME_LEN + 1)) > hw)
+			if (aname_parse(names[i], &an) > 0 &&
+			    strcmp(an.station, c->station) == 0 &&
+			    (t = aname_latest_ns(&an)) > hw)
 				hw = t;
 		spool_names_free(names, n);
 	}
-	/* the ledger's last lines: the 7th field is the archive's name */
-	fd = openat(c->sp.dirfd, "ledger", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && (size = lseek(fd, 0, SEEK_END)) > 0) {
-		len = size > 65536 ? 65536 : (size_t)size;
-		buf = malloc(len + 1);
-		if (buf != NULL && pread(fd, buf, len, size - len) ==
-		    (ssize_t)len) {
-			buf[len] = '\0';
-			for (line = strtok_r(buf, "\n", &p); line != NULL;
-			    line = strtok_r(NULL, "\n", &p)) {
-				tab = strrchr(line, '\t');
-				if (tab && strstr(tab, want) && strlen(tab + 1) >
-				    2 * UTC_NAME_LEN && (t = name_ms(tab + 1 +
-				    UTC_NAME_LEN + 1)) > hw)
-					hw = t;
-			}
-		}
-		free(buf);
-	}
-	if (fd >= 0)
-		close(fd);
-	return hw;
+	if (ledger_high_water(c->sp.dirfd, c->station, &t) < 0)
+		log_warn("cannot read %s/ledger: %s (segments are named "
+		    "after seg/ and out/ only)", c->sp.dir, strerror(errno));
+	else if (t > hw)
+		hw = t;
+	return hw == INT64_MIN ? hw : hw / 1000000;
 }
 
 /* Is name taken in tmp/ or seg/? */
@@ -328,7 +296,7 @@ seg_open(struct w *w)
 		/* A loss before the segment is its gap at offset 0: the
 		 * segment's span starts before it. */
 		s->first = w->tl - w->pend_lost;
-		s->ts_ns = w->anchor_ns + frames_ns(w->tl - w->anchor_tl,
+		s->ts_ns = w->anchor_ns + utc_frames_ns(w->tl - w->anchor_tl,
 		    c->spec.rate);	/* of file frame 0 */
 		s->frames = s->bytes = s->lost = 0;
 		s->ngaps = 0;
@@ -511,7 +479,7 @@ apply_events(struct w *w)
 
 		if (ev.lost > 0) {
 			ts = utc_from_ns(w->anchor_ns +
-			    frames_ns(w->tl - w->anchor_tl, c->spec.rate));
+			    utc_frames_ns(w->tl - w->anchor_tl, c->spec.rate));
 			utc_iso(&ts, iso, sizeof(iso));
 			log_warn("lost %" PRIu64 " frames (%.3f s) at %s: %s",
 			    ev.lost, (double)ev.lost / c->spec.rate, iso,

@@ -27,13 +27,13 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "idx.h"
+#include "ledger.h"
 #include "log.h"
 #include "upload.h"
 #include "utc.h"
 
-#define IDX_MAGIC	"rec-idx 1"	/* rec-archive's out/NAME.idx */
-
-static const char *const sidecars[] = { ".sums", ".upload", ".idx" };
+static const char *const sidecars[] = { ".sums", ".upload", IDX_SUFFIX };
 static const char *const unlink_steps[] = { "unlink-sums", "unlink-upload",
 	"unlink-idx" };
 
@@ -46,98 +46,6 @@ commit_crash_point(const char *step)
 		raise(SIGKILL);
 }
 
-/* Split a ledger line (modified) into at most 7 tab-separated fields. */
-static int
-ledger_fields(char *line, char *f[7])
-{
-	char *save = NULL, *p;
-	int n = 0;
-
-	line[strcspn(line, "\n")] = '\0';
-	for (p = strtok_r(line, "\t", &save); p && n < 7;
-	    p = strtok_r(NULL, "\t", &save))
-		f[n++] = p;
-	return n;
-}
-
-/* The archive name of a ledger line: its own field, else the key's end
- * (lines written before the field existed). */
-static const char *
-ledger_name(char *f[7], int n)
-{
-	const char *b;
-
-	if (n >= 7)
-		return f[6];
-	b = strrchr(f[1], '/');
-	return b ? b + 1 : f[1];
-}
-
-uint64_t
-ledger_month_bytes(struct run *r)
-{
-	char *line = NULL, month[8];
-	size_t cap = 0;
-	uint64_t sum = 0;
-	time_t now = time(NULL);
-	struct tm tm;
-	FILE *fp;
-	int fd;
-
-	gmtime_r(&now, &tm);
-	strftime(month, sizeof(month), "%Y-%m", &tm);
-	if ((fd = openat(r->sp.dirfd, "ledger", O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	if ((fp = fdopen(fd, "r")) == NULL) {
-		close(fd);
-		return 0;
-	}
-	while (getline(&line, &cap, fp) != -1) {
-		char *f[7];
-		if (ledger_fields(line, f) >= 3 &&
-		    strncmp(f[0], month, 7) == 0)
-			sum += strtoull(f[2], NULL, 10);
-	}
-	free(line);
-	fclose(fp);
-	return sum;
-}
-
-/*
- * One line per verified upload, tab-separated: time, key, bytes, ETag,
- * start and end of the archive, and its name in out/ (the key need not
- * end in it: key-template).
- */
-static int
-ledger_append(struct run *r, const char *key, uint64_t bytes,
-    const char *etag, const struct aname *an, const char *name)
-{
-	char line[KEY_MAX + ANAME_MAX + 256], now_s[32], st[32], en[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	int fd, n, rc = -1;
-
-	gmtime_r(&now, &tm);
-	strftime(now_s, sizeof(now_s), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	n = snprintf(line, sizeof(line), "%s\t%s\t%" PRIu64 "\t%s\t%s\t%s"
-	    "\t%s\n", now_s, key, bytes, etag,
-	    utc_iso(&an->start, st, sizeof(st)),
-	    utc_iso(&an->end, en, sizeof(en)), name);
-	if (n < 0 || (size_t)n >= sizeof(line)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = openat(r->sp.dirfd, "ledger", O_WRONLY | O_APPEND | O_CREAT |
-	    O_CLOEXEC, 0640);
-	if (fd < 0)
-		return -1;
-	if (file_write_all(fd, line, (size_t)n) == 0 && fsync(fd) == 0)
-		rc = 0;
-	if (close(fd) < 0)
-		rc = -1;
-	return rc;
-}
-
 /*
  * May out/NAME.idx go?  Only when none of the segments it lists is still
  * in seg/ (else rec-archive's reconcile needs it to remove them).  1 yes,
@@ -146,28 +54,20 @@ ledger_append(struct run *r, const char *key, uint64_t bytes,
 static int
 idx_done(struct run *r, const char *idx)
 {
-	char *text = NULL, *line, *save = NULL;
-	int rc = 0, ln = 0, ended = 0;
+	char **segs;
+	size_t n, i;
+	int rc = 1;
 
-	if (file_slurp(r->sp.fd[SPOOL_OUT], idx, 16u << 20, &text, NULL) < 0)
+	if (idx_read(r->sp.fd[SPOOL_OUT], idx, &segs, &n) < 0)
 		return 0;
-	for (line = strtok_r(text, "\n", &save); line;
-	    line = strtok_r(NULL, "\n", &save), ln++) {
-		if (ln == 0 ? strcmp(line, IDX_MAGIC) != 0 : ended)
-			goto out;
-		if (strcmp(line, "end") == 0)
-			ended = 1;
-		else if (ln > 0 && (strchr(line, '/') != NULL ||
-		    faccessat(r->sp.fd[SPOOL_SEG], line, F_OK, 0) == 0 ||
-		    errno != ENOENT)) {
+	for (i = 0; i < n && rc; i++)
+		if (faccessat(r->sp.fd[SPOOL_SEG], segs[i], F_OK,
+		    AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT) {
 			log_debug("out/%s stays: seg/%s is still there", idx,
-			    line);
-			goto out;
+			    segs[i]);
+			rc = 0;
 		}
-	}
-	rc = ended;
-out:
-	free(text);
+	idx_free(segs, n);
 	return rc;
 }
 
@@ -192,7 +92,7 @@ commit_remove(struct run *r, const char *name, int has_archive)
 	}
 	for (i = 0; i < sizeof(sidecars) / sizeof(sidecars[0]); i++) {
 		snprintf(side, sizeof(side), "%s%s", name, sidecars[i]);
-		if (strcmp(sidecars[i], ".idx") == 0 && !idx_done(r, side))
+		if (strcmp(sidecars[i], IDX_SUFFIX) == 0 && !idx_done(r, side))
 			continue;
 		if (spool_remove(&r->sp, SPOOL_OUT, side) < 0 &&
 		    errno != ENOENT) {
@@ -209,8 +109,11 @@ int
 commit_finish(struct run *r, const char *name, const char *key,
     uint64_t size, const char *etag, const struct aname *an)
 {
+	struct ledger_entry le = { .key = key, .etag = etag, .name = name,
+		.bytes = size, .start = an->start, .end = an->end };
+
 	commit_crash_point("put");
-	if (ledger_append(r, key, size, etag, an, name) < 0) {
+	if (ledger_append(r->sp.dirfd, &le) < 0) {
 		log_error("cannot append to %s/ledger: %s (%s kept)",
 		    r->sp.dir, strerror(errno), name);
 		return EX_IOERR;
@@ -236,6 +139,25 @@ base_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* The sorted bases of one ledger_find. */
+struct found {
+	struct base *b;
+	size_t n;
+};
+
+static int
+found_fn(const struct ledger_rec *l, void *arg)
+{
+	struct found *f = arg;
+	struct base key, *hit;
+
+	key.name = (char *)l->name;
+	hit = bsearch(&key, f->b, f->n, sizeof(*f->b), base_cmp);
+	if (hit != NULL)
+		hit->ledger = l->bytes;
+	return 0;
+}
+
 /*
  * Fill the ledger byte count of each of the n sorted bases (UINT64_MAX
  * when the ledger does not list it).  One read of the ledger.  0, or -1
@@ -244,36 +166,12 @@ base_cmp(const void *a, const void *b)
 static int
 ledger_find(struct run *r, struct base *b, size_t n)
 {
-	char *line = NULL;
-	size_t cap = 0, i;
-	FILE *fp;
-	int fd, rc = 0;
+	struct found f = { b, n };
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		b[i].ledger = UINT64_MAX;
-	if ((fd = openat(r->sp.dirfd, "ledger", O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? 0 : -1;
-	if ((fp = fdopen(fd, "r")) == NULL) {
-		close(fd);
-		return -1;
-	}
-	while (getline(&line, &cap, fp) != -1) {
-		char *f[7];
-		struct base key, *hit;
-		int nf = ledger_fields(line, f);
-
-		if (nf < 3)
-			continue;
-		key.name = (char *)ledger_name(f, nf);
-		hit = bsearch(&key, b, n, sizeof(*b), base_cmp);
-		if (hit != NULL)
-			hit->ledger = strtoull(f[2], NULL, 10);
-	}
-	if (ferror(fp))
-		rc = -1;
-	free(line);
-	fclose(fp);
-	return rc;
+	return ledger_each(r->sp.dirfd, found_fn, &f);
 }
 
 /* The archives out/ has files of, sorted, each once.  -1 with errno. */

@@ -24,6 +24,7 @@
 #include "cred.h"
 #include "err.h"
 #include "file.h"
+#include "ledger.h"
 #include "log.h"
 #include "parse.h"
 #include "s3.h"
@@ -755,8 +756,7 @@ upload_one(struct run *r, const char *name, uint64_t *month_bytes)
 	struct err e;
 	int fd, ex = 0;
 
-	if (aname_parse(name, &an) < 0 || (size_t)aname_parse(name, &an) !=
-	    strlen(name))
+	if (!aname_is_archive(name) || aname_parse(name, &an) < 0)
 		return 0;	/* not an archive */
 	if (make_key(r, name, &an, key, sizeof(key)) < 0) {
 		/* the template was checked at start: this name is at fault */
@@ -860,11 +860,10 @@ upload_or_set_aside(struct run *r, const char *name, uint64_t *month)
 static int
 any_archive(char **names, size_t n)
 {
-	struct aname an;
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (aname_parse(names[i], &an) == (int)strlen(names[i]))
+		if (aname_is_archive(names[i]))
 			return 1;
 	return 0;
 }
@@ -893,7 +892,10 @@ one_pass(struct run *r)
 		spool_names_free(names, n);
 		return x;
 	}
-	month = ledger_month_bytes(r);
+	if (ledger_month_bytes(r->sp.dirfd, time(NULL), &month) < 0)
+		log_warn("cannot read %s/ledger: %s (this month's uploads "
+		    "are not counted against the budget)", r->sp.dir,
+		    strerror(errno));
 	for (i = 0; i < n && !stop; i++) {
 		if (is_failed(r, names[i]))
 			continue;

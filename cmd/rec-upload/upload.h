@@ -37,9 +37,6 @@ struct run {
  */
 void commit_crash_point(const char *step);
 
-/* Bytes of the ledger lines of this UTC month (0 when unreadable). */
-uint64_t ledger_month_bytes(struct run *r);
-
 /*
  * After a verified upload of out/name: the ledger line, then the local
  * files go (commit_remove).  0, or an exit status after logging.

@@ -168,7 +168,30 @@ main(void)
 	CHECK(aname_parse("20261128T041500.000Z_20261128T031500.250Z_s.tar",
 	    &back) == 47);
 	CHECK(back.end.tv_sec < back.start.tv_sec);
+	CHECK(aname_latest_ns(&back) == utc_ns(&back.start));
+	back.end.tv_sec += 7200;
+	CHECK(aname_latest_ns(&back) == utc_ns(&back.end));
 	CHECK(aname_parse("x", &back) == -1);
+	/* all of the name, or not an archive name */
+	CHECK(aname_is_archive("20261128T031500.000Z_20261128T041500.250Z_"
+	    "s.tar.gz.age"));
+	CHECK(aname_is_archive("20261128T031500.000Z_20261128T041500.250Z_"
+	    "s.tar.sums.tar"));
+	CHECK(!aname_is_archive("20261128T031500.000Z_20261128T041500.250Z_"
+	    "s.tar.sums"));
+	CHECK(!aname_is_archive("20261128T031500.000Z_20261128T041500.250Z_"
+	    "s.tar.idx"));
+	CHECK(!aname_is_archive("20261128T031500.000Z_s.wav"));
+	CHECK(!aname_is_archive(""));
+	/* an archive's end label: its last segment's name plus its length */
+	CHECK(utc_frames_ns(4800, 48000) == 100000000);
+	CHECK(utc_frames_ns(1, 44100) == 22675);
+	/* frames * 1e9 would overflow 64 bits: */
+	CHECK(utc_frames_ns(412316860428345ULL, 48000) ==
+	    8589934592257187500LL);
+	CHECK(utc_frames_ns(UINT64_MAX, 48000) == INT64_MAX);
+	CHECK(utc_frames_ns(UINT64_MAX, 1) == INT64_MAX);
+	CHECK(utc_frames_ns(5, 0) == 0);
 	CHECK(aname_parse("20261128T031500.000Z_20261128T041500.250Z_.tar",
 	    &back) == -1);
 

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "err.h"
+#include "hex.h"
 #include "sums.h"
 
 static void
@@ -92,6 +93,8 @@ main(void)
 	    "Zm9vYmFy");
 	CHECK_STR(sums_hex((const unsigned char *)"\x00\xff\x1a", 3, hex),
 	    "00ff1a");
+	CHECK_STR(hex_encode("\x10\x09\xa0\xcd", 4, hex), "1009a0cd");
+	CHECK_STR(hex_encode("", 0, hex), "");
 
 	/* part size rules */
 	CHECK(sums_part_size(0, 0) == SUMS_DEF_PART);
