@@ -181,6 +181,18 @@ make_ts(int64_t sec, long ns, struct timespec *ts)
 	return 0;
 }
 
+/* Days in month m (1..12) of year y, proleptic Gregorian. */
+static int
+month_days(int y, int m)
+{
+	static const int d[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	if (m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 29;
+	return d[m - 1];
+}
+
 int
 utc_parse_name(const char *s, struct timespec *ts)
 {
@@ -195,8 +207,14 @@ utc_parse_name(const char *s, struct timespec *ts)
 		errno = EINVAL;
 		return -1;
 	}
+	/* Names are ours, never rolled over: one time has one name, so a
+	 * second 60 or a 31 November is no name of ours (fuzz_aname). */
 	if (make_secs(f, &sec) < 0)
 		return -1;
+	if (f[5] > 59 || f[2] > month_days(f[0], f[1])) {
+		errno = EINVAL;
+		return -1;
+	}
 	return make_ts(sec, ms * 1000000L, ts);
 }
 
