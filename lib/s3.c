@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include "file.h"
+#include "hex.h"
 #include "s3.h"
 #include "strbuf.h"
 #include "sigv4.h"
@@ -599,10 +600,10 @@ body_hashes(const struct req *r, char sha_hex[65], char md5_b64[32])
 		EVP_Digest(r->body.mem, r->body.len, md5, &n, EVP_md5(), NULL);
 		EVP_Digest(r->body.mem, r->body.len, sha, &n, EVP_sha256(),
 		    NULL);
-		sums_hex(sha, 32, sha_hex);
+		hex_encode(sha, 32, sha_hex);
 		sums_base64(md5, 16, md5_b64);
 	} else if (r->has_body) {
-		sums_hex(r->sha256, 32, sha_hex);
+		hex_encode(r->sha256, 32, sha_hex);
 		sums_base64(r->md5, 16, md5_b64);
 	} else {
 		sigv4_sha256_hex("", 0, sha_hex);
@@ -999,7 +1000,7 @@ put_body(struct s3 *s, const char *key, const struct sigv4_kv *q, size_t nq,
 	if (request(s, &r, &a, e) < 0)
 		goto out;
 	snprintf(etag, 80, "%s", a.etag);
-	rc = etag_check(key, a.etag, sums_hex(md5, 16, want), e);
+	rc = etag_check(key, a.etag, hex_encode(md5, 16, want), e);
 out:
 	free(a.body.p);
 	return rc;

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "hex.h"
 #include "sigv4.h"
 #include "strbuf.h"
 
@@ -198,17 +199,11 @@ sigv4_canonical_request(const struct sigv4_req *r, char **signed_headers)
 void
 sigv4_sha256_hex(const void *buf, size_t len, char out[65])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char md[32];
 	unsigned int n = 0;
-	size_t i;
 
 	EVP_Digest(buf, len, md, &n, EVP_sha256(), NULL);
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
+	hex_encode(md, 32, out);
 }
 
 void
@@ -255,12 +250,11 @@ char *
 sigv4_authorization(const struct sigv4_req *r, const struct sigv4_cred *c,
     const char *amzdate)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char k[32], sig[32];
 	char *creq = NULL, *sh = NULL, *sts = NULL, *key0 = NULL, day[9];
 	char sighex[65];
 	struct strbuf b = { 0 };
-	size_t klen, i;
+	size_t klen;
 	int ok = 0;
 
 	memcpy(day, amzdate, 8);
@@ -279,11 +273,7 @@ sigv4_authorization(const struct sigv4_req *r, const struct sigv4_cred *c,
 	    hmac(k, 32, "aws4_request", 12, k) < 0 ||
 	    hmac(k, 32, sts, strlen(sts), sig) < 0)
 		goto out;
-	for (i = 0; i < 32; i++) {
-		sighex[2 * i] = hex[sig[i] >> 4];
-		sighex[2 * i + 1] = hex[sig[i] & 15];
-	}
-	sighex[64] = '\0';
+	hex_encode(sig, 32, sighex);
 	strbuf_str(&b, "AWS4-HMAC-SHA256 Credential=");
 	strbuf_str(&b, c->access_key);
 	strbuf_str(&b, "/");

@@ -226,12 +226,6 @@ out:
 }
 
 char *
-sums_hex(const unsigned char *bin, size_t n, char *out)
-{
-	return hex_encode(bin, n, out);
-}
-
-char *
 sums_base64(const unsigned char *bin, size_t n, char *out)
 {
 	static const char b[] =
@@ -273,7 +267,7 @@ sums_multipart_etag(const struct sums *s, char *buf, size_t bufsz)
 	EVP_MD_CTX_free(c);
 	if (!ok)
 		memset(md, 0, sizeof(md));
-	snprintf(buf, bufsz, "%s-%zu", sums_hex(md, 16, hex), s->nparts);
+	snprintf(buf, bufsz, "%s-%zu", hex_encode(md, 16, hex), s->nparts);
 	return buf;
 }
 
@@ -301,16 +295,16 @@ sums_write(int dirfd, const char *tmpname, const char *name,
 	fprintf(f, "rec-sums 1\nsize %" PRIu64 "\npart-size %" PRIu64 "\n",
 	    s->size, s->part_size);
 	if (s->have_whole)
-		fprintf(f, "md5 %s\nsha256 %s\n", sums_hex(s->md5, 16, h1),
-		    sums_hex(s->sha256, 32, h2));
+		fprintf(f, "md5 %s\nsha256 %s\n", hex_encode(s->md5, 16, h1),
+		    hex_encode(s->sha256, 32, h2));
 	else
 		fputs("md5 -\nsha256 -\n", f);
 	fprintf(f, "parts %zu\n", s->nparts);
 	for (i = 0; i < s->nparts; i++) {
 		const struct sums_part *p = &s->parts[i];
 		snprintf(line, sizeof(line), "part %zu %" PRIu64 " %" PRIu64
-		    " %s %s\n", i, p->off, p->len, sums_hex(p->md5, 16, h1),
-		    sums_hex(p->sha256, 32, h2));
+		    " %s %s\n", i, p->off, p->len, hex_encode(p->md5, 16, h1),
+		    hex_encode(p->sha256, 32, h2));
 		fputs(line, f);
 	}
 	fputs("end\n", f);

@@ -134,10 +134,6 @@ int sums_read(int dirfd, const char *name, struct sums **out, struct err *e);
  */
 char *sums_multipart_etag(const struct sums *s, char *buf, size_t bufsz);
 
-/* Lowercase hex of n bytes into out (2n+1 bytes).  Returns out.  The
- * same as hex_encode (lib/hex.h), which new code calls directly. */
-char *sums_hex(const unsigned char *bin, size_t n, char *out);
-
 /* Base64 (with padding) of n bytes into out (4*ceil(n/3)+1).  Returns out. */
 char *sums_base64(const unsigned char *bin, size_t n, char *out);
 

@@ -24,6 +24,7 @@
 #include "archive.h"
 #include "file.h"
 #include "flacio.h"
+#include "hex.h"
 #include "log.h"
 #include "sums.h"
 
@@ -96,7 +97,7 @@ hex(EVP_MD_CTX *c, char *out)
 	unsigned char h[32];
 
 	EVP_DigestFinal_ex(c, h, NULL);
-	sums_hex(h, 32, out);
+	hex_encode(h, 32, out);
 }
 
 /* Check the current member against s; 0 or EX_DATAERR after logging. */
@@ -128,7 +129,7 @@ check_member(const char *path, struct archive *a, const struct manifest *man,
 			    m.err ? archive_error_string(a) : e.msg);
 			goto out;
 		}
-		sums_hex(h, 32, pcm);
+		hex_encode(h, 32, pcm);
 		if (frames != s->frames) {
 			log_error("%s: member %s: %" PRIu64 " frames, the "
 			    "manifest says %" PRIu64, path, s->member, frames,

@@ -24,6 +24,7 @@
 #include "cred.h"
 #include "err.h"
 #include "file.h"
+#include "hex.h"
 #include "ledger.h"
 #include "log.h"
 #include "parse.h"
@@ -418,7 +419,7 @@ is_whole_md5(const struct run *r, const char *name, int fd, struct sums *s,
 		return 0;
 	if ((x = need_whole(r, name, fd, s)) != 0)
 		return x;
-	return strcasecmp(etag, sums_hex(s->md5, 16, whole)) == 0;
+	return strcasecmp(etag, hex_encode(s->md5, 16, whole)) == 0;
 }
 
 /*

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
+#include "hex.h"
 #include "sums.h"
 
 int
@@ -30,7 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (off != s->size)
 			abort();
 		(void)sums_multipart_etag(s, etag, sizeof(etag));
-		(void)sums_hex(s->md5, 16, hex);
+		(void)hex_encode(s->md5, 16, hex);
 		(void)sums_base64(s->sha256, 32, b64);
 		sums_free(s);
 	}

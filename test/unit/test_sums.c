@@ -91,7 +91,7 @@ main(void)
 	CHECK_STR(sums_base64((const unsigned char *)"foo", 3, b64), "Zm9v");
 	CHECK_STR(sums_base64((const unsigned char *)"foobar", 6, b64),
 	    "Zm9vYmFy");
-	CHECK_STR(sums_hex((const unsigned char *)"\x00\xff\x1a", 3, hex),
+	CHECK_STR(hex_encode((const unsigned char *)"\x00\xff\x1a", 3, hex),
 	    "00ff1a");
 	CHECK_STR(hex_encode("\x10\x09\xa0\xcd", 4, hex), "1009a0cd");
 	CHECK_STR(hex_encode("", 0, hex), "");
@@ -153,7 +153,7 @@ main(void)
 		for (i = 0; i < 11; i++)
 			memcpy(all + 16 * i, s->parts[i].md5, 16);
 		digest(EVP_md5(), all, sizeof(all), md);
-		snprintf(b64, sizeof(b64), "%s-11", sums_hex(md, 16, hex));
+		snprintf(b64, sizeof(b64), "%s-11", hex_encode(md, 16, hex));
 		CHECK_STR(sums_multipart_etag(s, etag, sizeof(etag)), b64);
 	}
 
