@@ -95,7 +95,13 @@ m=$(tail -n 1 sp/ledger | cut -c1-7)
 used=$(awk -F'\t' -v m="$m" 'index($1, m) == 1 { s += $3 }
 	END { print s + 0 }' sp/ledger)
 printf 'monthly-budget = %d\n' $((used + 1000)) >>rec.conf
-expect_exit 75 at_time "$m-15 12:00:00" rec-upload 2>log
+# (libfaketime deadlocks with ASan: there the real clock, and a month
+# that ends between the two lines above and below could fail this once)
+if under_san; then
+	expect_exit 75 rec-upload 2>log
+else
+	expect_exit 75 at_time "$m-15 12:00:00" rec-upload 2>log
+fi
 expect_grep 'budget' log
 [ -f sp/out/$n4 ] || fail "archive deleted"
 sed -i '/^monthly-budget/d' rec.conf
