@@ -138,16 +138,20 @@ exit_str(int code, char *buf, size_t len)
 	return buf;
 }
 
+/* alive: 1 recd runs, 0 it does not, -1 unknown (lock_err: why). */
 static void
-print_human(const struct status *st, int alive, int64_t now)
+print_human(const struct status *st, int alive, int lock_err, int64_t now)
 {
 	char a[64], b[64], c[64];
 	int i;
 
-	if (alive)
+	if (alive > 0)
 		printf("recd        %s, pid %ld, up %s\n", st->recd_state,
 		    st->recd_pid, human_secs((now - st->recd_started_ns) /
 		    1000000000, a, sizeof(a)));
+	else if (alive < 0)
+		printf("recd        unknown: recd.lock cannot be tested (%s); "
+		    "%s when last seen\n", strerror(lock_err), st->recd_state);
 	else
 		printf("recd        not running (%s when last seen)\n",
 		    st->recd_state);
@@ -157,7 +161,7 @@ print_human(const struct status *st, int alive, int64_t now)
 	for (i = 0; i < STATUS_NCHILDREN; i++) {
 		const struct status_child *ch = &st->child[i];
 		printf("%-12s%s", status_child_name(i), ch->state);
-		if (ch->pid != 0 && alive)
+		if (ch->pid != 0 && alive > 0)
 			printf(", pid %ld, up %s", ch->pid,
 			    human_secs((now - ch->started_ns) / 1000000000, a,
 			    sizeof(a)));
@@ -192,6 +196,41 @@ print_human(const struct status *st, int alive, int64_t now)
 	printf("uploaded    %s\n", when(st->last_upload_ns, now, a, sizeof(a)));
 }
 
+/*
+ * Print st as JSON or for a person, with recd's state from its lock:
+ * alive 1, 0, or -1 when the lock cannot be tested (lock_err), say
+ * unknown, as a user who is not the spool's cannot open the 0600 lock.
+ * The exit code: 0 runs, 69 does not, 77/74 unknown.
+ */
+static int
+show(struct status *st, int json, int alive, int lock_err)
+{
+	struct timespec now;
+	char *text = NULL;
+	if (alive < 0)
+		snprintf(st->recd_state, sizeof(st->recd_state), "unknown");
+	else if (!alive && strcmp(st->recd_state, "stopped") != 0)
+		snprintf(st->recd_state, sizeof(st->recd_state), "dead");
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (json) {
+		if (status_format(st, &text) < 0) {
+			log_error("cannot format the status: %s",
+			    strerror(errno));
+			return EX_OSERR;
+		}
+		fputs(text, stdout);
+		free(text);
+	} else {
+		print_human(st, alive, lock_err, utc_ns(&now));
+	}
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		log_error("cannot write to stdout: %s", strerror(errno));
+		return EX_IOERR;
+	}
+	return alive > 0 ? 0 : alive == 0 ? EX_UNAVAILABLE :
+	    err_ex_for_errno(lock_err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -206,10 +245,8 @@ main(int argc, char **argv)
 	const char *conf_flag = NULL, *spool_flag = NULL, *dir;
 	struct conf *conf = NULL;
 	struct status st;
-	struct timespec now;
 	struct err e;
-	char *text = NULL;
-	int ch, json = 0, alive, fd, rc = EX_SOFTWARE;
+	int ch, json = 0, alive, lock_err, fd, rc = EX_SOFTWARE;
 
 	log_init("rec-status");
 	opterr = 0;
@@ -246,36 +283,13 @@ main(int argc, char **argv)
 		goto out;
 	}
 	alive = recd_alive(fd);
-	if (alive < 0) {
-		log_error("cannot test the lock %s/recd.lock: %s", dir,
-		    strerror(errno));
-		rc = err_ex_for_errno(errno);
-		close(fd);
-		goto out;
-	}
+	lock_err = errno;
 	close(fd);
-	if (!alive && strcmp(st.recd_state, "stopped") != 0)
-		snprintf(st.recd_state, sizeof(st.recd_state), "dead");
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (json) {
-		if (status_format(&st, &text) < 0) {
-			log_error("cannot format the status: %s",
-			    strerror(errno));
-			rc = EX_OSERR;
-			goto out;
-		}
-		fputs(text, stdout);
-	} else {
-		print_human(&st, alive, utc_ns(&now));
-	}
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		log_error("cannot write to stdout: %s", strerror(errno));
-		rc = EX_IOERR;
-		goto out;
-	}
-	rc = alive ? 0 : EX_UNAVAILABLE;
+	if (alive < 0)
+		log_warn("cannot test the lock %s/recd.lock: %s: whether recd "
+		    "runs is unknown", dir, strerror(lock_err));
+	rc = show(&st, json, alive, lock_err);
 out:
-	free(text);
 	conf_free(conf);
 	return rc;
 }
