@@ -34,7 +34,6 @@ mark_dirty(void)
 size_t
 out_archives(uint64_t *bytes)
 {
-	struct aname an;
 	struct stat sb;
 	char **names;
 	size_t n, i, count = 0;
@@ -44,7 +43,7 @@ out_archives(uint64_t *bytes)
 	if (spool_list(&R.sp, SPOOL_OUT, NULL, &names, &n) < 0)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (aname_parse(names[i], &an) != (int)strlen(names[i]))
+		if (!aname_is_archive(names[i]))
 			continue;
 		count++;
 		if (bytes != NULL && fstatat(R.sp.fd[SPOOL_OUT], names[i], &sb,
