@@ -101,6 +101,14 @@ void s3_free(struct s3 *s);
 
 /* HTTP status and S3 error code ("" when none) of the last answer. */
 void s3_last(const struct s3 *s, long *status, const char **code);
+
+/*
+ * 1 when the last answer said the object is encrypted with SSE-KMS or
+ * SSE-C (x-amz-server-side-encryption: aws:kms..., or an SSE-C
+ * algorithm): its ETag is then not the MD5 of the data, and s3_put and
+ * s3_mp_part accept it (the store checked Content-MD5); else 0.
+ */
+int s3_last_sse_etag(const struct s3 *s);
 /* Seconds added to the local clock when signing (server - local). */
 long s3_clock_skew(const struct s3 *s);
 

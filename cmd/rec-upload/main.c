@@ -316,15 +316,16 @@ etag_md5_shaped(const char *etag)
 }
 
 /*
- * An ETag that is not an MD5 at all (SSE-KMS and SSE-C buckets, some
- * S3-compatible stores): the store checked our Content-MD5 before it
- * answered, so the bytes are ours.  1 (said once a run) when etag is such
- * an ETag, 0 when it is MD5-shaped (then a difference is a mismatch).
+ * An ETag that is not the MD5 (SSE-KMS and SSE-C objects, which the
+ * answer says, and some S3-compatible stores whose ETags are not even
+ * MD5-shaped): the store checked our Content-MD5 before it answered, so
+ * the bytes are ours.  1 (said once a run) when etag is such an ETag, 0
+ * when it is MD5-shaped and not SSE (then a difference is a mismatch).
  */
 static int
 etag_opaque(struct run *r, const char *etag)
 {
-	if (etag_md5_shaped(etag))
+	if (etag_md5_shaped(etag) && !s3_last_sse_etag(r->s3))
 		return 0;
 	if (!r->etag_noted)
 		log_info("the store's ETags are not MD5s (e.g. '%s'): relying "
