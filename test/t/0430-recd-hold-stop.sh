@@ -44,7 +44,7 @@ pid=$!
 trap 'kill -9 $pid ${cap:-} 2>/dev/null || :' EXIT
 
 say "exit 78: held, cycles go on, capture is not started again"
-wait_until 60 grep -q 'rec-capture exited with 78: not restarting before a reload' recd.log
+wait_until 60 grep -q 'rec-capture exited with 78: not retrying before a reload' recd.log
 c0=$(lines cycles)
 wait_until 60 eval '[ "$(lines cycles)" -ge $((c0 + 3)) ]'
 [ "$(lines captures)" = 1 ] || fail "a held capture was started again: $(lines captures) starts"
