@@ -40,7 +40,9 @@ at_time() {
 	local t=$1
 	shift
 	command -v faketime >/dev/null || fail "at_time: no faketime (scripts/deps/test.apt)"
-	TZ=UTC faketime "$t" "$@"
+	# without the outer libfaketime of make check-future: nested, the
+	# absolute time would be taken relative to the moved clock
+	env -u LD_PRELOAD -u FAKETIME TZ=UTC faketime "$t" "$@"
 }
 
 # faulty cmd...: run cmd with the fault shim preloaded (test/shim/fault.c
