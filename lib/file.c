@@ -15,13 +15,24 @@
 #include "file.h"
 
 int
-file_write_all(int fd, const void *buf, size_t len)
+file_close_fail(int fd)
+{
+	int saved = errno;
+
+	(void)close(fd);
+	errno = saved;
+	return -1;
+}
+
+/* Write all of buf, at off when off >= 0, else at the file position. */
+static int
+write_loop(int fd, const void *buf, size_t len, off_t off)
 {
 	const char *p = buf;
 	ssize_t n;
 
 	while (len > 0) {
-		n = write(fd, p, len);
+		n = off < 0 ? write(fd, p, len) : pwrite(fd, p, len, off);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -32,33 +43,27 @@ file_write_all(int fd, const void *buf, size_t len)
 			return -1;
 		}
 		p += n;
+		if (off >= 0)
+			off += n;
 		len -= n;
 	}
 	return 0;
 }
 
 int
+file_write_all(int fd, const void *buf, size_t len)
+{
+	return write_loop(fd, buf, len, -1);
+}
+
+int
 file_pwrite_all(int fd, const void *buf, size_t len, off_t off)
 {
-	const char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		n = pwrite(fd, p, len, off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0) {
-			errno = EIO;
-			return -1;
-		}
-		p += n;
-		off += n;
-		len -= n;
+	if (off < 0) {
+		errno = EINVAL;
+		return -1;
 	}
-	return 0;
+	return write_loop(fd, buf, len, off);
 }
 
 ssize_t
@@ -114,12 +119,8 @@ file_fsync_dir(int dirfd, const char *path)
 	if (fd < 0)
 		return -1;
 	rc = fsync(fd);
-	if (rc < 0) {
-		int saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
+	if (rc < 0)
+		return file_close_fail(fd);
 	return close(fd);
 }
 
@@ -177,7 +178,7 @@ int
 file_open_regular(int dirfd, const char *name, int flags, mode_t mode)
 {
 	struct stat st;
-	int fd, saved;
+	int fd;
 
 	/* Look first, so that a FIFO or device is not even opened (opening
 	 * one can block or have side effects); fstat after the open is the
@@ -207,17 +208,14 @@ file_open_regular(int dirfd, const char *name, int flags, mode_t mode)
 		goto fail;
 	return fd;
 fail:
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return -1;
+	return file_close_fail(fd);
 }
 
 int
 file_open_lock(int dirfd, const char *name)
 {
 	struct stat st;
-	int fd, saved;
+	int fd;
 
 	fd = file_open_regular(dirfd, name, O_RDWR | O_CREAT, 0600);
 	if (fd < 0)
@@ -234,10 +232,7 @@ file_open_lock(int dirfd, const char *name)
 		goto fail;
 	return fd;
 fail:
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return -1;
+	return file_close_fail(fd);
 }
 
 int

@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* close(2) fd keeping errno, for error paths: always returns -1, so
+ * `return file_close_fail(fd);` ends a function that failed. */
+int file_close_fail(int fd);
 /* write(2) all of buf; 0, or -1 with errno (ENOSPC, EIO...). */
 int file_write_all(int fd, const void *buf, size_t len);
 /* pwrite(2) all of buf at off; 0 or -1 with errno. */
