@@ -2,7 +2,7 @@
  * tmpfile: one file being written in a spool's tmp/, that ends either
  * committed (renamed into a state) or rolled back (unlinked), never
  * half way: the spool discipline of lib/spool.h as an object, after
- * git's tempfile.h. It replaces "have_part"-style flags: a caller keeps
+ * git's tempfile.h. It replaces "have it" flags per file: a caller keeps
  * one struct tmpfile per file it writes and calls tmpfile_rollback() on
  * every one of them in its cleanup, whatever happened before.
  *
