@@ -756,6 +756,16 @@ rd_more(struct rd *r, struct err *e)
 	return 0;
 }
 
+/* Read until want bytes are buffered (from buf) or EOF; 0 or -1. */
+static int
+rd_fill(struct rd *r, size_t want, struct err *e)
+{
+	while (r->fill < want && !r->eof)
+		if (rd_more(r, e) < 0)
+			return -1;
+	return 0;
+}
+
 /* Move unread bytes to the front of the buffer. */
 static void
 rd_compact(struct rd *r)
@@ -973,9 +983,8 @@ parse_header(struct rd *r, struct hdr *h, struct err *e)
 	size_t vl = strlen(VERSION_LINE), len, dl;
 	const char *line;
 
-	while (r->fill < vl && !r->eof)
-		if (rd_more(r, e) < 0)
-			return -1;
+	if (rd_fill(r, vl, e) < 0)
+		return -1;
 	if (r->fill < vl || memcmp(r->buf, VERSION_LINE, vl) != 0) {
 		if (r->fill >= 19 && memcmp(r->buf, "age-encryption.org/", 19)
 		    == 0)
@@ -1111,9 +1120,8 @@ age_dec_new(const struct age_identity *ids, size_t n, age_read_fn fn,
 	}
 	/* The payload nonce follows the header. */
 	rd_compact(&d->r);
-	while (d->r.fill < 16 && !d->r.eof)
-		if (rd_more(&d->r, e) < 0)
-			goto out;
+	if (rd_fill(&d->r, 16, e) < 0)
+		goto out;
 	if (d->r.fill < 16) {
 		err_set(e, EX_DATAERR, "truncated age file: no payload nonce");
 		goto out;
@@ -1147,9 +1155,8 @@ open_chunk(struct age_dec *d, unsigned char *dst, size_t *plen,
 	int last;
 
 	/* One byte past a full chunk tells whether it is the last one. */
-	while (d->r.fill < ENC_CHUNK + 1 && !d->r.eof)
-		if (rd_more(&d->r, e) < 0)
-			return -1;
+	if (rd_fill(&d->r, ENC_CHUNK + 1, e) < 0)
+		return -1;
 	last = d->r.fill <= ENC_CHUNK;
 	clen = last ? d->r.fill : ENC_CHUNK;
 	if (last && clen == 0) {

@@ -1,19 +1,25 @@
 /*
  * write: one archive from a run of segments, committed crash-safely.
  *
- * Recipe (the heart of rec-archive; reconcile.c is its other half):
- *  1. FLAC: encode every segment into tmp/NAME.flac.part (the manifest,
- *     first member, needs every member's hash before the tar starts;
- *     staging on disk keeps memory small whatever the segments' length,
- *     at the cost of twice the FLAC bytes in free space, checked first).
- *  2. Write the archive to tmp/NAME.part (O_EXCL): libarchive (pax,
- *     deterministic headers) -> compression filter -> age (optional) ->
- *     sink: hash for the sidecar, then write. fsync it, fsync tmp/ (so
- *     the .part's name survives a power cut as long as its .idx does).
- *  3. tmp/NAME.sums -> out/NAME.sums, tmp/NAME.idx -> out/NAME.idx
- *     (each fsynced, renamed, out/ fsynced).
- *  4. rename tmp/NAME.part -> out/NAME: the commit point; fsync out/, tmp/.
- *  5. unlink the segments from seg/, fsync seg/.
+ * Recipe (the heart of rec-archive; reconcile.c is its other half), one
+ * function per step:
+ *  1. step_members: every member's hash; FLAC: encode every segment into
+ *     tmp/NAME.flac.part (the manifest, first member, needs every
+ *     member's hash before the tar starts; staging on disk keeps memory
+ *     small whatever the segments' length, at the cost of twice the FLAC
+ *     bytes in free space, checked first).
+ *  2. step_part: write the archive to tmp/NAME.part (O_EXCL): libarchive
+ *     (pax, deterministic headers) -> compression filter -> age
+ *     (optional) -> sink: hash for the sidecar, then write. fsync it,
+ *     fsync tmp/ (so the .part's name survives a power cut as long as its
+ *     .idx does).
+ *  3. step_sidecars: tmp/NAME.sums -> out/NAME.sums, tmp/NAME.idx ->
+ *     out/NAME.idx (each fsynced, renamed, out/ fsynced).
+ *  4. step_commit: rename tmp/NAME.part -> out/NAME: the commit point;
+ *     fsync out/, tmp/.
+ *  5. step_remove: unlink the segments from seg/, fsync seg/.
+ * The tmp files are lib/tmpfile objects: whatever step fails, job_free
+ * rolls back the ones still in tmp/.
  * A kill before 4 leaves the segments in seg/ and only tmp files and
  * orphan sidecars, which reconcile() removes; a kill after 4 leaves
  * segments that out/NAME.idx names, which reconcile() removes.
@@ -39,6 +45,7 @@
 #include "hex.h"
 #include "log.h"
 #include "sums.h"
+#include "tmpfile.h"
 #include "utc.h"
 
 #define COPY_BUF	(256 * 1024)
@@ -438,24 +445,6 @@ idx_text(const struct seg *segs, size_t n, size_t *len)
 	return t;
 }
 
-/* Write tmp/name with len bytes of text, fsynced. 0 or -1 (errno). */
-static int
-write_tmp(struct spool *sp, const char *name, const char *text, size_t len)
-{
-	int fd = spool_create_tmp(sp, name), se;
-
-	if (fd == -1)
-		return -1;
-	if (file_write_all(fd, text, len) == -1 || fsync(fd) == -1) {
-		se = errno;
-		close(fd);
-		unlinkat(sp->fd[SPOOL_TMP], name, 0);
-		errno = se;
-		return -1;
-	}
-	return close(fd);
-}
-
 static int
 ex_for(int errnum)
 {
@@ -497,150 +486,197 @@ archive_name(struct spool *sp, const struct opts *o, const struct seg *segs,
 	return 0;
 }
 
-int
-archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
-    size_t n, size_t *bad)
-{
+/*
+ * One archive being written: what the steps of the recipe share. Its
+ * three tmp files are rolled back by job_free whatever step failed; a
+ * step that has published a sidecar removes it itself (unpublish_sums).
+ */
+struct job {
+	struct spool *sp;
+	const struct opts *o;
+	struct seg *segs;
+	size_t n;
+	size_t *bad;			/* as archive_write_one's */
 	struct aname an;
-	struct manifest m;
-	struct sink sk;
-	struct archive *a = NULL;
-	struct err e;
-	char name[ANAME_MAX], part[ANAME_MAX + 16], stage[ANAME_MAX + 16];
+	char name[ANAME_MAX];		/* out/NAME */
+	char part_name[ANAME_MAX + 16], stage_name[ANAME_MAX + 16];
+	char idx_name[ANAME_MAX + 16];
 	char sums_tmp[ANAME_MAX + 32], sums_out[ANAME_MAX + 32];
-	char idx[ANAME_MAX + 16], *json = NULL, *itext = NULL;
-	unsigned char *buf = NULL;
-	size_t jlen, ilen;
-	int fd = -1, stagefd = -1, ret = EX_IOERR, rerr = 0;
-	int have_part = 0, have_stage = 0, have_idx_tmp = 0;
-	uint64_t in_bytes = 0, stage_off = 0;
+	struct tmpfile stage;		/* tmp/NAME.flac.part, FLAC only */
+	struct tmpfile part;		/* tmp/NAME.part: the archive */
+	struct tmpfile idx;		/* tmp/NAME.idx */
+	struct sink sk;			/* into part */
+	unsigned char *buf;		/* COPY_BUF bytes */
+	char *json;			/* the manifest, jlen bytes */
+	size_t jlen;
+	uint64_t in_bytes;		/* the segments' size */
+};
 
-	memset(&sk, 0, sizeof sk);
-	sk.fd = -1;
-	memset(&m, 0, sizeof m);
-	*bad = n;
+/* Name the archive and its files, allocate the buffers. 0 or EX_. */
+static int
+job_init(struct job *j, struct spool *sp, const struct opts *o,
+    struct seg *segs, size_t n, size_t *bad)
+{
+	int ret;
 
-	if ((ret = archive_name(sp, o, segs, n, &an, name, sizeof name)) != 0)
+	memset(j, 0, sizeof *j);
+	j->sp = sp;
+	j->o = o;
+	j->segs = segs;
+	j->n = n;
+	j->bad = bad;
+	tmpfile_init(&j->stage);
+	tmpfile_init(&j->part);
+	tmpfile_init(&j->idx);
+	j->sk.fd = -1;
+	ret = archive_name(sp, o, segs, n, &j->an, j->name, sizeof j->name);
+	if (ret != 0)
 		return ret;
-	ret = EX_IOERR;
-	snprintf(part, sizeof part, "%s%s", name, PART_SUFFIX);
-	snprintf(stage, sizeof stage, "%s%s", name, FLAC_PART_SUFFIX);
-	snprintf(idx, sizeof idx, "%s%s", name, IDX_SUFFIX);
-	snprintf(sums_tmp, sizeof sums_tmp, "tmp/%s%s", name, SUMS_SUFFIX);
-	snprintf(sums_out, sizeof sums_out, "out/%s%s", name, SUMS_SUFFIX);
-
-	buf = malloc(COPY_BUF);
-	sk.buf = malloc(SINK_BUF);
-	if (buf == NULL || sk.buf == NULL) {
+	snprintf(j->part_name, sizeof j->part_name, "%s%s", j->name,
+	    PART_SUFFIX);
+	snprintf(j->stage_name, sizeof j->stage_name, "%s%s", j->name,
+	    FLAC_PART_SUFFIX);
+	snprintf(j->idx_name, sizeof j->idx_name, "%s%s", j->name,
+	    IDX_SUFFIX);
+	snprintf(j->sums_tmp, sizeof j->sums_tmp, "tmp/%s%s", j->name,
+	    SUMS_SUFFIX);
+	snprintf(j->sums_out, sizeof j->sums_out, "out/%s%s", j->name,
+	    SUMS_SUFFIX);
+	j->buf = malloc(COPY_BUF);
+	j->sk.buf = malloc(SINK_BUF);
+	if (j->buf == NULL || j->sk.buf == NULL) {
 		log_error("out of memory");
-		ret = EX_SOFTWARE;
-		goto out;
+		return EX_SOFTWARE;
 	}
+	return 0;
+}
 
-	/* 1. members' hashes (and FLAC members staged in tmp/) */
-	if (o->codec_flac) {
-		stagefd = spool_create_tmp(sp, stage);
-		if (stagefd == -1) {
-			log_error("cannot create %s/tmp/%s: %s", sp->dir,
-			    stage, strerror(errno));
-			ret = ex_for(errno);
-			goto out;
-		}
-		have_stage = 1;
+/* Roll back what is left in tmp/ and free; safe after any step. */
+static void
+job_free(struct job *j)
+{
+	age_enc_free(j->sk.age);
+	tmpfile_rollback(&j->idx);
+	tmpfile_rollback(&j->part);
+	tmpfile_rollback(&j->stage);
+	sums_free(j->sk.sums);
+	free(j->sk.buf);
+	free(j->json);
+	free(j->buf);
+}
+
+/* 1. Every member's hash; FLAC members encoded into the stage. */
+static int
+step_members(struct job *j)
+{
+	struct spool *sp = j->sp;
+	const struct opts *o = j->o;
+	uint64_t stage_off = 0;
+	int ret;
+
+	if (o->codec_flac && tmpfile_create(&j->stage, sp, j->stage_name) ==
+	    -1) {
+		log_error("cannot create %s/tmp/%s: %s", sp->dir,
+		    j->stage_name, strerror(errno));
+		return ex_for(errno);
 	}
-	for (size_t i = 0; i < n; i++) {
-		member_name(o, &segs[i]);
-		in_bytes += segs[i].file_size;
-		if (o->codec_flac && !flac_member(o, &segs[i]))
+	for (size_t i = 0; i < j->n; i++) {
+		struct seg *s = &j->segs[i];
+
+		member_name(o, s);
+		j->in_bytes += s->file_size;
+		if (o->codec_flac && !flac_member(o, s))
 			log_warn("%s/seg/%s has %u channels, more than FLAC "
 			    "holds (%d): archived as a WAV member", sp->dir,
-			    segs[i].name, segs[i].wi.spec.channels,
+			    s->name, s->wi.spec.channels,
 			    FLACIO_MAX_CHANNELS);
-		ret = flac_member(o, &segs[i]) ? encode_flac(sp, o, &segs[i],
-		    stagefd, stage, &stage_off) : hash_wav(sp, &segs[i], buf);
+		ret = flac_member(o, s) ? encode_flac(sp, o, s, j->stage.fd,
+		    j->stage_name, &stage_off) : hash_wav(sp, s, j->buf);
 		if (ret == SEG_UNREADABLE) {
-			*bad = i;
+			*j->bad = i;
 			ret = EX_IOERR;
 		}
 		if (ret != 0)
-			goto out;
+			return ret;
 	}
-	stage_off = 0;
 	if (o->codec_flac)
 		crash_point("staged");
+	return 0;
+}
 
-	/* the manifest */
-	snprintf(m.station, sizeof m.station, "%s", segs[0].station);
+/* The manifest (the first member) into j->json. 0 or EX_. */
+static int
+make_manifest(struct job *j)
+{
+	struct manifest m;
+	struct err e;
+	int ret = 0;
+
+	memset(&m, 0, sizeof m);
+	snprintf(m.station, sizeof m.station, "%s", j->segs[0].station);
 	snprintf(m.tool, sizeof m.tool, "rec-archive %s", REC_VERSION);
-	snprintf(m.codec, sizeof m.codec, "%s", o->codec_flac ? "flac" :
+	snprintf(m.codec, sizeof m.codec, "%s", j->o->codec_flac ? "flac" :
 	    "wav");
-	m.start = an.start;
-	m.end = an.end;
-	m.nsegs = n;
-	m.segs = calloc(n, sizeof *m.segs);
+	m.start = j->an.start;
+	m.end = j->an.end;
+	m.nsegs = j->n;
+	m.segs = calloc(j->n, sizeof *m.segs);
 	if (m.segs == NULL) {
 		log_error("out of memory");
-		ret = EX_SOFTWARE;
-		goto out;
+		return EX_SOFTWARE;
 	}
-	for (size_t i = 0; i < n; i++)
-		m.segs[i] = segs[i].m;	/* shallow: gaps stay segs' */
-	if (manifest_dump(&m, &json, &jlen, &e) == -1) {
+	for (size_t i = 0; i < j->n; i++)
+		m.segs[i] = j->segs[i].m;	/* shallow: gaps stay segs' */
+	if (manifest_dump(&m, &j->json, &j->jlen, &e) == -1) {
 		log_error("%s", e.msg);
 		ret = e.ex;
-		goto out;
 	}
+	free(m.segs);
+	return ret;
+}
 
-	/* 2. the archive in tmp/ */
-	fd = spool_create_tmp(sp, part);
-	if (fd == -1) {
-		log_error("cannot create %s/tmp/%s: %s", sp->dir, part,
-		    strerror(errno));
-		ret = ex_for(errno);
-		goto out;
-	}
-	have_part = 1;
-	sk.fd = fd;
-	sk.sums = sums_new(sums_part_size(o->part_size,
-	    archive_estimate(o, segs, n)));
-	if (sk.sums == NULL) {
-		log_error("out of memory");
-		ret = EX_SOFTWARE;
-		goto out;
-	}
-	if (o->nrs > 0) {
-		sk.age = age_enc_new(o->rs, o->nrs, sink_put, &sk, &e);
-		if (sk.age == NULL) {
-			log_error("cannot encrypt %s/tmp/%s: %s", sp->dir,
-			    part, e.msg);
-			ret = sk.err ? ex_for(sk.err) : e.ex;
-			goto out;
-		}
-	}
-	a = archive_write_new();
-	if (a == NULL || archive_write_set_format_pax_restricted(a) !=
-	    ARCHIVE_OK || add_filter(a, o->compress) != ARCHIVE_OK ||
-	    (o->compress == ANAME_GZIP && archive_write_set_filter_option(a,
-	    "gzip", "timestamp", NULL) < ARCHIVE_WARN) ||
+/* libarchive's settings: pax with deterministic headers, the filter. */
+static int
+tar_open(struct archive *a, enum aname_compress c, struct sink *sk)
+{
+	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    add_filter(a, c) != ARCHIVE_OK ||
+	    (c == ANAME_GZIP && archive_write_set_filter_option(a, "gzip",
+	    "timestamp", NULL) < ARCHIVE_WARN) ||
 	    /* no zero padding after a compressed stream (zstd refuses it) */
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
-	    archive_write_open(a, &sk, NULL, la_write, NULL) != ARCHIVE_OK)
-		goto archive_failed;
-	if (put_header(a, MANIFEST_NAME, jlen, an.start.tv_sec) !=
-	    ARCHIVE_OK || archive_write_data(a, json, jlen) !=
-	    (la_ssize_t)jlen)
-		goto archive_failed;
-	for (size_t i = 0; i < n; i++) {
-		struct seg *s = &segs[i];
-		int src;
+	    archive_write_open(a, sk, NULL, la_write, NULL) != ARCHIVE_OK)
+		return -1;
+	return 0;
+}
+
+/*
+ * The manifest, then every member: a FLAC one from the stage, a WAV one
+ * from seg/. 0; -1 for tar_failed (*rerr: errno of a failed read,
+ * EBADMSG for bytes that read back otherwise than hashed, else 0); or an
+ * EX_ code after logging.
+ */
+static int
+tar_members(struct job *j, struct archive *a, int *rerr)
+{
+	struct spool *sp = j->sp;
+	uint64_t stage_off = 0;
+
+	if (put_header(a, MANIFEST_NAME, j->jlen, j->an.start.tv_sec) !=
+	    ARCHIVE_OK || archive_write_data(a, j->json, j->jlen) !=
+	    (la_ssize_t)j->jlen)
+		return -1;
+	for (size_t i = 0; i < j->n; i++) {
+		struct seg *s = &j->segs[i];
+		int src, rc;
 
 		if (put_header(a, s->m.member, s->m.size,
 		    s->m.start.tv_sec) != ARCHIVE_OK)
-			goto archive_failed;
-		if (flac_member(o, s)) {
-			if (copy_member(a, stagefd, stage_off, s->m.size, buf,
-			    &rerr, s->m.sha256) == -1)
-				goto archive_failed;
+			return -1;
+		if (flac_member(j->o, s)) {
+			if (copy_member(a, j->stage.fd, stage_off, s->m.size,
+			    j->buf, rerr, s->m.sha256) == -1)
+				return -1;
 			stage_off += s->m.size;
 			continue;
 		}
@@ -649,174 +685,266 @@ archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
 		if (src == -1) {
 			log_error("cannot open %s/seg/%s: %s", sp->dir,
 			    s->name, strerror(errno));
-			ret = err_ex_for_errno(errno);
-			goto out;
+			return err_ex_for_errno(errno);
 		}
-		if (copy_member(a, src, 0, s->m.size, buf, &rerr,
-		    s->m.sha256) == -1) {
-			close(src);
-			if (rerr == EIO)
-				*bad = i;
-			goto archive_failed;
-		}
+		rc = copy_member(a, src, 0, s->m.size, j->buf, rerr,
+		    s->m.sha256);
 		close(src);
+		if (rc == -1) {
+			if (*rerr == EIO)
+				*j->bad = i;
+			return -1;
+		}
 	}
-	if (archive_write_close(a) != ARCHIVE_OK)
-		goto archive_failed;
-	if (sk.age != NULL && age_enc_finish(sk.age, &e) == -1) {
-		log_error("cannot encrypt %s/tmp/%s: %s", sp->dir, part,
-		    e.msg);
-		ret = sk.err ? ex_for(sk.err) : e.ex;
-		goto out;
+	return 0;
+}
+
+/* Log why the tar could not be written (a may be NULL); its EX_ code. */
+static int
+tar_failed(struct job *j, struct archive *a, int rerr)
+{
+	const char *dir = j->sp->dir, *part = j->part_name;
+	const struct sink *sk = &j->sk;
+
+	if (rerr == EBADMSG) {
+		log_error("cannot write %s/tmp/%s: a member read back "
+		    "differently from when it was hashed (a failing card?); "
+		    "nothing archived, the segments are kept", dir, part);
+		return EX_IOERR;
 	}
-	if (sink_flush(&sk) == -1 || fsync(fd) == -1) {
-		log_error("cannot write %s/tmp/%s: %s", sp->dir, part,
-		    strerror(sk.err ? sk.err : errno));
-		ret = ex_for(sk.err ? sk.err : errno);
-		goto out;
+	if (rerr != 0) {
+		log_error("cannot read a member of %s/tmp/%s: %s", dir, part,
+		    strerror(rerr));
+		return EX_IOERR;
 	}
-	if (sums_finish(sk.sums) == -1) {
-		log_error("cannot hash %s/tmp/%s: %s", sp->dir, part,
+	if (sk->err != 0) {
+		if (sk->err == ENOSPC || sk->err == EDQUOT)
+			log_error("not enough free space for %s/tmp/%s: %s",
+			    dir, part, strerror(sk->err));
+		else
+			log_error("cannot write %s/tmp/%s: %s", dir, part,
+			    sk->age != NULL && sk->aerr.msg[0] ? sk->aerr.msg :
+			    strerror(sk->err));
+		return ex_for(sk->err);
+	}
+	log_error("cannot write %s/tmp/%s: %s", dir, part, a != NULL ?
+	    archive_error_string(a) : "out of memory");
+	return EX_SOFTWARE;
+}
+
+/* The tar stream through the sink: 0, or an EX_ code after logging. */
+static int
+write_tar(struct job *j)
+{
+	struct archive *a = archive_write_new();
+	int rerr = 0, ret = -1;
+
+	if (a != NULL && tar_open(a, j->o->compress, &j->sk) == 0)
+		ret = tar_members(j, a, &rerr);
+	if (ret == 0 && archive_write_close(a) != ARCHIVE_OK)
+		ret = -1;
+	if (ret == -1)
+		ret = tar_failed(j, a, rerr);
+	if (a != NULL)
+		archive_write_free(a);
+	return ret;
+}
+
+/* 2. The archive in tmp/NAME.part: written, fsynced, its name durable. */
+static int
+step_part(struct job *j)
+{
+	struct spool *sp = j->sp;
+	const struct opts *o = j->o;
+	struct sink *sk = &j->sk;
+	struct err e;
+	int ret;
+
+	if (tmpfile_create(&j->part, sp, j->part_name) == -1) {
+		log_error("cannot create %s/tmp/%s: %s", sp->dir,
+		    j->part_name, strerror(errno));
+		return ex_for(errno);
+	}
+	sk->fd = j->part.fd;
+	sk->sums = sums_new(sums_part_size(o->part_size,
+	    archive_estimate(o, j->segs, j->n)));
+	if (sk->sums == NULL) {
+		log_error("out of memory");
+		return EX_SOFTWARE;
+	}
+	if (o->nrs > 0) {
+		sk->age = age_enc_new(o->rs, o->nrs, sink_put, sk, &e);
+		if (sk->age == NULL) {
+			log_error("cannot encrypt %s/tmp/%s: %s", sp->dir,
+			    j->part_name, e.msg);
+			return sk->err ? ex_for(sk->err) : e.ex;
+		}
+	}
+	if ((ret = write_tar(j)) != 0)
+		return ret;
+	if (sk->age != NULL && age_enc_finish(sk->age, &e) == -1) {
+		log_error("cannot encrypt %s/tmp/%s: %s", sp->dir,
+		    j->part_name, e.msg);
+		return sk->err ? ex_for(sk->err) : e.ex;
+	}
+	if (sink_flush(sk) == -1 || tmpfile_sync(&j->part) == -1) {
+		log_error("cannot write %s/tmp/%s: %s", sp->dir, j->part_name,
+		    strerror(sk->err ? sk->err : errno));
+		return ex_for(sk->err ? sk->err : errno);
+	}
+	if (sums_finish(sk->sums) == -1) {
+		log_error("cannot hash %s/tmp/%s: %s", sp->dir, j->part_name,
 		    strerror(errno));
-		ret = EX_SOFTWARE;
-		goto out;
+		return EX_SOFTWARE;
 	}
 	/* the .part's directory entry must be durable before .idx is */
 	if (file_fsync_dir(sp->fd[SPOOL_TMP], NULL) == -1) {
 		log_error("cannot sync %s/tmp: %s", sp->dir, strerror(errno));
-		ret = EX_IOERR;
-		goto out;
+		return EX_IOERR;
 	}
 	crash_point("part");
-	if (have_stage) {
-		close(stagefd);
-		stagefd = -1;
-		unlinkat(sp->fd[SPOOL_TMP], stage, 0);
-		have_stage = 0;
-	}
+	tmpfile_rollback(&j->stage);
+	return 0;
+}
 
-	/* 3. sidecars: .sums, then .idx */
-	if (sums_write(sp->dirfd, sums_tmp, sums_out, sk.sums, &e) == -1) {
-		log_error("cannot write %s/%s: %s", sp->dir, sums_out, e.msg);
-		ret = errno == ENOSPC ? EX_TEMPFAIL : e.ex;
-		goto out;
+/* Take out/NAME.sums back (its archive will not be published). */
+static void
+unpublish_sums(struct job *j)
+{
+	unlinkat(j->sp->dirfd, j->sums_out, 0);
+	file_fsync_dir(j->sp->fd[SPOOL_OUT], NULL);
+}
+
+/* tmp/NAME.idx, fsynced, -> out/NAME.idx. 0, or EX_ after logging. */
+static int
+write_idx(struct job *j)
+{
+	struct spool *sp = j->sp;
+	char *itext;
+	size_t ilen;
+	int ret = 0;
+
+	itext = idx_text(j->segs, j->n, &ilen);
+	if (itext == NULL) {
+		log_error("cannot make %s/tmp/%s: %s", sp->dir, j->idx_name,
+		    strerror(errno));
+		return EX_SOFTWARE;
+	}
+	if (tmpfile_create(&j->idx, sp, j->idx_name) == -1 ||
+	    file_write_all(j->idx.fd, itext, ilen) == -1 ||
+	    tmpfile_sync(&j->idx) == -1 || tmpfile_close(&j->idx) == -1) {
+		tmpfile_rollback(&j->idx);
+		log_error("cannot write %s/tmp/%s: %s", sp->dir, j->idx_name,
+		    strerror(errno));
+		ret = ex_for(errno);
+	} else if (tmpfile_commit(&j->idx, SPOOL_OUT, NULL) == -1) {
+		log_error("cannot rename %s/tmp/%s to %s/out/%s: %s", sp->dir,
+		    j->idx_name, sp->dir, j->idx_name, strerror(errno));
+		ret = ex_for(errno);
+	}
+	free(itext);
+	return ret;
+}
+
+/* 3. The sidecars: out/NAME.sums, then out/NAME.idx. */
+static int
+step_sidecars(struct job *j)
+{
+	struct spool *sp = j->sp;
+	struct err e;
+	int ret;
+
+	if (sums_write(sp->dirfd, j->sums_tmp, j->sums_out, j->sk.sums,
+	    &e) == -1) {
+		log_error("cannot write %s/%s: %s", sp->dir, j->sums_out,
+		    e.msg);
+		return errno == ENOSPC ? EX_TEMPFAIL : e.ex;
 	}
 	crash_point("sums");
-	itext = idx_text(segs, n, &ilen);
-	if (itext == NULL) {
-		log_error("cannot make %s/tmp/%s: %s", sp->dir, idx,
-		    strerror(errno));
-		ret = EX_SOFTWARE;
-		goto unsums;
+	if ((ret = write_idx(j)) != 0) {
+		unpublish_sums(j);
+		return ret;
 	}
-	if (write_tmp(sp, idx, itext, ilen) == -1) {
-		log_error("cannot write %s/tmp/%s: %s", sp->dir, idx,
-		    strerror(errno));
-		ret = ex_for(errno);
-		goto unsums;
-	}
-	have_idx_tmp = 1;
-	if (spool_publish(sp, SPOOL_TMP, idx, SPOOL_OUT, NULL) == -1) {
-		log_error("cannot rename %s/tmp/%s to %s/out/%s: %s", sp->dir,
-		    idx, sp->dir, idx, strerror(errno));
-		ret = ex_for(errno);
-		goto unsums;
-	}
-	have_idx_tmp = 0;
 	crash_point("idx");
+	return 0;
+}
 
-	/* 4. commit */
-	close(fd);
-	fd = -1;
-	if (spool_publish(sp, SPOOL_TMP, part, SPOOL_OUT, name) == -1) {
+/* 4. The commit point: tmp/NAME.part becomes out/NAME. */
+static int
+step_commit(struct job *j)
+{
+	struct spool *sp = j->sp;
+	int ret;
+
+	if (tmpfile_commit(&j->part, SPOOL_OUT, j->name) == -1) {
 		log_error("cannot rename %s/tmp/%s to %s/out/%s: %s", sp->dir,
-		    part, sp->dir, name, strerror(errno));
+		    j->part_name, sp->dir, j->name, strerror(errno));
 		ret = ex_for(errno);
 		/* the .idx goes first: reconcile reads an orphan .idx
 		 * without its .part as "archive published" */
-		unlinkat(sp->fd[SPOOL_OUT], idx, 0);
+		unlinkat(sp->fd[SPOOL_OUT], j->idx_name, 0);
 		file_fsync_dir(sp->fd[SPOOL_OUT], NULL);
-		goto unsums;
+		unpublish_sums(j);
+		return ret;
 	}
-	have_part = 0;
 	crash_point("commit");
+	return 0;
+}
 
-	/* 5. the segments are in out/NAME now */
-	for (size_t i = 0; i < n; i++) {
+/* 5. The segments are in out/NAME now: remove them from seg/. */
+static int
+step_remove(struct job *j)
+{
+	struct spool *sp = j->sp;
+
+	for (size_t i = 0; i < j->n; i++) {
 		if (i == 1)
 			crash_point("remove");
-		if (unlinkat(sp->fd[SPOOL_SEG], segs[i].name, 0) == -1 &&
+		if (unlinkat(sp->fd[SPOOL_SEG], j->segs[i].name, 0) == -1 &&
 		    errno != ENOENT) {
 			log_error("cannot remove %s/seg/%s: %s", sp->dir,
-			    segs[i].name, strerror(errno));
-			ret = EX_IOERR;
-			goto out;
+			    j->segs[i].name, strerror(errno));
+			return EX_IOERR;
 		}
 	}
 	if (file_fsync_dir(sp->fd[SPOOL_SEG], NULL) == -1) {
 		log_error("cannot sync %s/seg: %s", sp->dir, strerror(errno));
-		ret = EX_IOERR;
-		goto out;
+		return EX_IOERR;
 	}
-	log_info("archived %zu segments (%" PRIu64 " bytes) into out/%s "
-	    "(%" PRIu64 " bytes)", n, in_bytes, name, sk.sums->size);
-	{
-		char line[ANAME_MAX + 8];
-		snprintf(line, sizeof line, "out/%s", name);
-		if (spool_trigger(sp, line) == -1)
-			log_warn("cannot write to %s/trigger: %s", sp->dir,
-			    strerror(errno));
-	}
-	ret = 0;
-	goto out;
+	return 0;
+}
 
-archive_failed:
-	if (rerr == EBADMSG) {
-		log_error("cannot write %s/tmp/%s: a member read back "
-		    "differently from when it was hashed (a failing card?); "
-		    "nothing archived, the segments are kept", sp->dir, part);
-		ret = EX_IOERR;
-	} else if (rerr != 0) {
-		log_error("cannot read a member of %s/tmp/%s: %s", sp->dir,
-		    part, strerror(rerr));
-		ret = EX_IOERR;
-	} else if (sk.err != 0) {
-		if (sk.err == ENOSPC || sk.err == EDQUOT)
-			log_error("not enough free space for %s/tmp/%s: %s",
-			    sp->dir, part, strerror(sk.err));
-		else
-			log_error("cannot write %s/tmp/%s: %s", sp->dir, part,
-			    sk.age != NULL && sk.aerr.msg[0] ? sk.aerr.msg :
-			    strerror(sk.err));
-		ret = ex_for(sk.err);
-	} else {
-		log_error("cannot write %s/tmp/%s: %s", sp->dir, part,
-		    a != NULL ? archive_error_string(a) : "out of memory");
-		ret = EX_SOFTWARE;
-	}
-	goto out;
-unsums:
-	unlinkat(sp->dirfd, sums_out, 0);
-	file_fsync_dir(sp->fd[SPOOL_OUT], NULL);
-out:
-	if (a != NULL)
-		archive_write_free(a);
-	age_enc_free(sk.age);
-	if (have_idx_tmp)
-		unlinkat(sp->fd[SPOOL_TMP], idx, 0);
-	if (fd != -1)
-		close(fd);
-	if (have_part)
-		unlinkat(sp->fd[SPOOL_TMP], part, 0);
-	if (stagefd != -1)
-		close(stagefd);
-	if (have_stage)
-		unlinkat(sp->fd[SPOOL_TMP], stage, 0);
-	sums_free(sk.sums);
-	free(sk.buf);
-	free(itext);
-	free(json);
-	free(m.segs);
-	free(buf);
+/* Say it, and wake rec-upload. */
+static void
+announce(struct job *j)
+{
+	char line[ANAME_MAX + 8];
+
+	log_info("archived %zu segments (%" PRIu64 " bytes) into out/%s "
+	    "(%" PRIu64 " bytes)", j->n, j->in_bytes, j->name,
+	    j->sk.sums->size);
+	snprintf(line, sizeof line, "out/%s", j->name);
+	if (spool_trigger(j->sp, line) == -1)
+		log_warn("cannot write to %s/trigger: %s", j->sp->dir,
+		    strerror(errno));
+}
+
+int
+archive_write_one(struct spool *sp, const struct opts *o, struct seg *segs,
+    size_t n, size_t *bad)
+{
+	struct job j;
+	int ret;
+
+	*bad = n;
+	if ((ret = job_init(&j, sp, o, segs, n, bad)) == 0 &&
+	    (ret = step_members(&j)) == 0 &&
+	    (ret = make_manifest(&j)) == 0 &&
+	    (ret = step_part(&j)) == 0 &&
+	    (ret = step_sidecars(&j)) == 0 &&
+	    (ret = step_commit(&j)) == 0 &&
+	    (ret = step_remove(&j)) == 0)
+		announce(&j);
+	job_free(&j);
 	return ret;
 }
