@@ -22,12 +22,14 @@
 #define K_LOST		"REC|Lost Frames"
 #define K_RECOVERED	"REC|Recovered"
 
-int
-segmeta_gap_add(struct segmeta *m, uint64_t off, uint64_t len)
+/* Append gap off+len to m (merged into the last one when merge and at
+ * the same off), its frames added to lost_frames. */
+static int
+gap_push(struct segmeta *m, uint64_t off, uint64_t len, int merge)
 {
 	struct segmeta_gap *g;
 
-	if (m->ngaps > 0 && m->gaps[m->ngaps - 1].off == off) {
+	if (merge && m->ngaps > 0 && m->gaps[m->ngaps - 1].off == off) {
 		m->gaps[m->ngaps - 1].len += len;
 		m->lost_frames += len;
 		return 0;
@@ -49,6 +51,12 @@ segmeta_gap_add(struct segmeta *m, uint64_t off, uint64_t len)
 	m->ngaps++;
 	m->lost_frames += len;
 	return 0;
+}
+
+int
+segmeta_gap_add(struct segmeta *m, uint64_t off, uint64_t len)
+{
+	return gap_push(m, off, len, 1);
 }
 
 char *
@@ -104,7 +112,7 @@ segmeta_gaps_parse(struct segmeta *m, const char *s, size_t len)
 		if (number(&p, end, &off) < 0 || p == end || *p++ != '+' ||
 		    number(&p, end, &n) < 0)
 			goto bad;
-		if (segmeta_gap_add(m, off, n) < 0)
+		if (gap_push(m, off, n, 0) < 0)
 			goto fail;
 		while (p < end && *p == ' ')
 			p++;

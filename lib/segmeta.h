@@ -70,9 +70,10 @@ int segmeta_gap_add(struct segmeta *m, uint64_t off, uint64_t len);
 char *segmeta_gaps_text(const struct segmeta *m);
 
 /*
- * Parse len bytes of "off+len,off+len" (empty or blank: none) and add
- * the gaps to m (segmeta_gap_add). 0, or -1 with errno EINVAL (not such
- * a list; m's gaps are then as before) or ENOMEM.
+ * Parse len bytes of "off+len,off+len" (empty or blank: none) and
+ * append the gaps to m as they are (not merged), their frames added to
+ * lost_frames. 0, or -1 with errno EINVAL (not such a list; m's gaps are
+ * then as before) or ENOMEM.
  */
 int segmeta_gaps_parse(struct segmeta *m, const char *s, size_t len);
 
