@@ -528,16 +528,9 @@ run_archive(const struct conf *c, const struct flags *f)
 	if (spool_open(&sp, conf_spool(c, f->spool), &e) == -1)
 		log_die(e.ex, "%s", e.msg);
 	if (spool_lock(&sp, wait) == -1) {
-		if (errno == EWOULDBLOCK) {
-			log_error("%s is busy: another archive or upload run "
-			    "holds %s/lock (--wait waits for it)", sp.dir,
-			    sp.dir);
-			ret = EX_TEMPFAIL;
-		} else {
-			log_error("cannot lock %s/lock: %s", sp.dir,
-			    strerror(errno));
-			ret = EX_IOERR;
-		}
+		spool_lock_err(sp.dir, "lock", errno, &e);
+		log_error("%s", e.msg);
+		ret = e.ex;
 		goto out;
 	}
 	hold_hook();
