@@ -413,7 +413,7 @@ collect(struct spool *sp, struct seg **segsp, size_t *np, int *quarantined,
 	if (segs == NULL) {
 		spool_names_free(names, n);
 		log_error("out of memory");
-		return EX_SOFTWARE;
+		return EX_OSERR;
 	}
 	for (size_t i = 0; i < n; i++) {
 		int rc = 2;

@@ -283,8 +283,8 @@ seg_open(struct w *w)
 		    g.buf, g.len);
 		guano_free(&g);
 		if (s->headlen == 0) {
-			log_error("cannot build the WAV header of %s",
-			    s->name);
+			log_error("cannot build the WAV header of %s/tmp/%s",
+			    c->sp.dir, s->name);
 			return EX_SOFTWARE;
 		}
 		s->data_off = s->headlen;
@@ -352,8 +352,8 @@ seg_close(struct w *w)
 	}
 	gaps_journal_drop(c, s);
 	c->segments++;
-	log_debug("published seg/%s: %" PRIu64 " frames, %" PRIu64
-	    " lost", s->name, s->frames, s->m.lost_frames);
+	log_debug("published %s/seg/%s: %" PRIu64 " frames, %" PRIu64
+	    " lost", c->sp.dir, s->name, s->frames, s->m.lost_frames);
 	snprintf(line, sizeof(line), "seg/%s", s->name);
 	if (spool_trigger(&c->sp, line) < 0)
 		log_warn("cannot write to %s/trigger: %s", c->sp.dir,
