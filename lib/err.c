@@ -54,6 +54,8 @@ err_ex_for_errno(int errnum)
 	case ENOENT:
 	case ENOTDIR:
 		return EX_NOINPUT;
+	case ENOMEM:
+		return EX_OSERR;
 	case ENOSPC:
 	case EDQUOT:
 	case EAGAIN:

@@ -136,7 +136,7 @@ flacio_encode(int fd, uint64_t data_off, uint64_t frames,
 	vc = FLAC__metadata_object_new(FLAC__METADATA_TYPE_VORBIS_COMMENT);
 	if (raw == NULL || smp == NULL || md == NULL || enc == NULL ||
 	    vc == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-		err_set(e, EX_SOFTWARE, "out of memory");
+		err_set(e, EX_OSERR, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < ntags; i++) {
@@ -145,7 +145,7 @@ flacio_encode(int fd, uint64_t data_off, uint64_t frames,
 		ent.entry = (FLAC__byte *)(uintptr_t)tags[i];
 		if (!FLAC__metadata_object_vorbiscomment_append_comment(vc,
 		    ent, true)) {
-			err_set(e, EX_SOFTWARE, "out of memory");
+			err_set(e, EX_OSERR, "out of memory");
 			goto out;
 		}
 	}
@@ -325,7 +325,7 @@ flacio_decode(flacio_read_fn fn, void *ctx, const struct pcm_spec *spec,
 	s.md = EVP_MD_CTX_new();
 	if (d == NULL || s.md == NULL ||
 	    !EVP_DigestInit_ex(s.md, EVP_sha256(), NULL)) {
-		err_set(e, EX_SOFTWARE, "out of memory");
+		err_set(e, EX_OSERR, "out of memory");
 		goto out;
 	}
 	FLAC__stream_decoder_set_md5_checking(d, true);

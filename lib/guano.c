@@ -74,9 +74,8 @@ guano_free(struct guano *g)
 	memset(g, 0, sizeof(*g));
 }
 
-int
-guano_get(const char *text, size_t len, const char *key, char *val,
-    size_t vlen)
+const char *
+guano_find(const char *text, size_t len, const char *key, size_t *vlen)
 {
 	const char *p = text, *end = text + len, *eol, *colon, *v, *ve;
 	size_t kl = strlen(key);
@@ -95,16 +94,29 @@ guano_get(const char *text, size_t len, const char *key, char *val,
 			    ve[-1] == '\t' || ve[-1] == '\r' ||
 			    ve[-1] == '\0'); ve--)
 				;
-			if ((size_t)(ve - v) >= vlen) {
-				errno = ERANGE;
-				return -1;
-			}
-			memcpy(val, v, ve - v);
-			val[ve - v] = '\0';
-			return ve - v;
+			*vlen = ve - v;
+			return v;
 		}
 		p = eol + 1;
 	}
 	errno = ENOENT;
-	return -1;
+	return NULL;
+}
+
+int
+guano_get(const char *text, size_t len, const char *key, char *val,
+    size_t vlen)
+{
+	const char *v;
+	size_t n;
+
+	if ((v = guano_find(text, len, key, &n)) == NULL)
+		return -1;
+	if (n >= vlen) {
+		errno = ERANGE;
+		return -1;
+	}
+	memcpy(val, v, n);
+	val[n] = '\0';
+	return n;
 }

@@ -30,4 +30,12 @@ void guano_free(struct guano *g);
 int guano_get(const char *text, size_t len, const char *key, char *val,
     size_t vlen);
 
+/*
+ * Find key in GUANO text like guano_get, without a copy: a pointer to
+ * its value (trimmed, *vlen bytes, not NUL-terminated) inside text, or
+ * NULL (ENOENT) when absent. For values of any length.
+ */
+const char *guano_find(const char *text, size_t len, const char *key,
+    size_t *vlen);
+
 #endif

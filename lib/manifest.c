@@ -149,7 +149,7 @@ manifest_dump(const struct manifest *m, char **out, size_t *len,
 		char *t = realloc(s, *len + 2);
 		if (t == NULL) {
 			free(s);
-			err_set(e, EX_SOFTWARE, "out of memory");
+			err_set(e, EX_OSERR, "out of memory");
 			return -1;
 		}
 		s = t;

@@ -336,6 +336,25 @@ spool_lock(struct spool *sp, int wait)
 }
 
 void
+spool_lock_err(const char *dir, const char *name, int errnum,
+    struct err *e)
+{
+	switch (errnum) {
+	case EWOULDBLOCK:
+		err_set(e, EX_TEMPFAIL, "%s/%s is held by another process: "
+		    "try again later", dir, name);
+		return;
+	case EACCES: case EPERM: case ELOOP:
+		err_set(e, EX_NOPERM, "cannot lock %s/%s: %s", dir, name,
+		    strerror(errnum));
+		return;
+	default:
+		err_set(e, err_ex_for_errno(errnum), "cannot lock %s/%s: %s",
+		    dir, name, strerror(errnum));
+	}
+}
+
+void
 spool_unlock(struct spool *sp)
 {
 	if (sp->lockfd >= 0) {

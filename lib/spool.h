@@ -103,6 +103,16 @@ char *spool_path(const struct spool *sp, enum spool_state st,
  * spool_close or the process's death.
  */
 int spool_lock(struct spool *sp, int wait);
+/*
+ * The one report of a lock of the spool that could not be taken (the
+ * cycle lock "lock", or recd's "recd.lock"), from the errno of the
+ * attempt, for every tool alike: EWOULDBLOCK is EX_TEMPFAIL "DIR/NAME is
+ * held by another process: try again later"; EACCES, EPERM and ELOOP
+ * are EX_NOPERM, anything else err_ex_for_errno's, "cannot lock
+ * DIR/NAME: strerror". dir is the spool's path as it is to be shown.
+ */
+void spool_lock_err(const char *dir, const char *name, int errnum,
+    struct err *e);
 void spool_unlock(struct spool *sp);
 /* 1 when some process holds the lock, 0 when free, -1 on error. */
 int spool_lock_busy(struct spool *sp);

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "file.h"
-#include "guano.h"
+#include "segmeta.h"
 #include "wav.h"
 
 #define GUANO_MAX	(1u << 20)	/* larger guan chunks are ignored */
@@ -257,15 +257,12 @@ is_guano(const char *text, size_t len)
 static int
 tail_check(const char *text, size_t len, uint64_t frames)
 {
-	char val[32];
-	unsigned long long n;
-	char *end;
+	uint64_t n;
 
 	if (!is_guano(text, len) || memchr(text, '\0', len) != NULL ||
-	    guano_get(text, len, "REC|Frames", val, sizeof(val)) <= 0)
+	    segmeta_frames(text, len, &n) < 0)
 		return 0;
-	n = strtoull(val, &end, 10);
-	return *end == '\0' && n == frames;
+	return n == frames;
 }
 
 /* The text of the chunk at off (len bytes), malloc'd and NUL-terminated

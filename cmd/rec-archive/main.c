@@ -23,6 +23,7 @@
 #include "guano.h"
 #include "log.h"
 #include "parse.h"
+#include "segmeta.h"
 #include "utc.h"
 
 static const char usage_text[] =
@@ -252,18 +253,6 @@ segs_free(struct seg *segs, size_t n)
 	free(segs);
 }
 
-/* A uint64 GUANO value; 0 when absent, -1 when malformed. */
-static int
-guano_u64(const struct wav_info *wi, const char *key, uint64_t *out)
-{
-	char val[64];
-
-	*out = 0;
-	if (guano_get(wi->guano, wi->guano_len, key, val, sizeof val) < 0)
-		return 0;
-	return parse_uint(val, 0, UINT64_MAX, out);
-}
-
 /*
  * Read one segment's metadata into s. 0; 1 when the segment is bad
  * (why says so: it goes to corrupt/); 2 when it cannot be read (why
@@ -275,11 +264,13 @@ load_segment(struct spool *sp, const char *name, struct seg *s,
 {
 	char val[256];
 	struct timespec name_ts;
+	struct segmeta sm;
 	struct stat st;
 	struct err e;
 	int fd, ret = 1;
 
 	memset(s, 0, sizeof *s);
+	memset(&sm, 0, sizeof sm);
 	snprintf(s->name, sizeof s->name, "%s", name);
 	snprintf(s->m.name, sizeof s->m.name, "%s", name);
 	if (strlen(name) >= sizeof s->name ||
@@ -336,51 +327,41 @@ load_segment(struct spool *sp, const char *name, struct seg *s,
 	}
 	s->m.frames = s->wi.frames;
 	s->m.spec = s->wi.spec;
-	{
-		/* any number of gaps: the value can be as long as the text */
-		char *gaps = malloc(s->wi.guano_len + 1);
-		int gl;
-
-		if (gaps == NULL) {
+	if (segmeta_read(s->wi.guano, s->wi.guano_len, &sm, &e) == -1) {
+		if (e.ex == EX_DATAERR) {
+			snprintf(why, wlen, "%s", e.msg);
+			goto out;
+		}
+		log_error("cannot read %s/seg/%s: %s", sp->dir, name, e.msg);
+		ret = e.ex;
+		goto out;
+	}
+	if (sm.frames != 0 && sm.frames != s->wi.frames) {
+		snprintf(why, wlen, "GUANO says %" PRIu64 " frames, the file "
+		    "holds %" PRIu64, sm.frames, s->wi.frames);
+		goto out;
+	}
+	if (sm.ngaps > 0) {
+		s->m.gaps = calloc(sm.ngaps, sizeof(*s->m.gaps));
+		if (s->m.gaps == NULL) {
 			log_error("out of memory");
 			ret = EX_OSERR;
 			goto out;
 		}
-		gl = guano_get(s->wi.guano, s->wi.guano_len, "REC|Gaps", gaps,
-		    s->wi.guano_len + 1);
-		if (gl >= 0 && manifest_gaps_parse(gaps, &s->m.gaps,
-		    &s->m.ngaps) == -1) {
-			snprintf(why, wlen, "bad GUANO REC|Gaps '%.200s'", gaps);
-			free(gaps);
-			goto out;
+		for (size_t i = 0; i < sm.ngaps; i++) {
+			s->m.gaps[i].off = sm.gaps[i].off;
+			s->m.gaps[i].len = sm.gaps[i].len;
 		}
-		free(gaps);
+		s->m.ngaps = sm.ngaps;
 	}
-	{
-		uint64_t fr;
-		if (guano_u64(&s->wi, "REC|Frames", &fr) == -1 ||
-		    guano_u64(&s->wi, "REC|Lost Frames",
-		    &s->m.lost_frames) == -1 ||
-		    guano_u64(&s->wi, "REC|First Frame",
-		    &s->m.first_frame) == -1) {
-			snprintf(why, wlen, "bad number in the GUANO "
-			    "metadata");
-			goto out;
-		}
-		if (fr != 0 && fr != s->wi.frames) {
-			snprintf(why, wlen, "GUANO says %" PRIu64 " frames, "
-			    "the file holds %" PRIu64, fr, s->wi.frames);
-			goto out;
-		}
-	}
-	if (guano_get(s->wi.guano, s->wi.guano_len, "REC|Recovered", val,
-	    sizeof val) >= 0)
-		s->m.recovered = strcmp(val, "true") == 0;
-	if (guano_get(s->wi.guano, s->wi.guano_len, "REC|Run", s->m.run,
-	    sizeof s->m.run) < 0)
-		s->m.run[0] = '\0';
+	s->m.lost_frames = sm.lost_frames;
+	s->m.first_frame = sm.first_frame;
+	s->m.recovered = sm.recovered;
+	if (strlen(sm.run) < sizeof s->m.run)
+		strcpy(s->m.run, sm.run);
 	ret = 0;
 out:
+	segmeta_free(&sm);
 	if (ret != 0) {
 		wav_info_free(&s->wi);
 		free(s->m.gaps);
@@ -432,7 +413,7 @@ collect(struct spool *sp, struct seg **segsp, size_t *np, int *quarantined,
 	if (segs == NULL) {
 		spool_names_free(names, n);
 		log_error("out of memory");
-		return EX_SOFTWARE;
+		return EX_OSERR;
 	}
 	for (size_t i = 0; i < n; i++) {
 		int rc = 2;
@@ -547,16 +528,9 @@ run_archive(const struct conf *c, const struct flags *f)
 	if (spool_open(&sp, conf_spool(c, f->spool), &e) == -1)
 		log_die(e.ex, "%s", e.msg);
 	if (spool_lock(&sp, wait) == -1) {
-		if (errno == EWOULDBLOCK) {
-			log_error("%s is busy: another archive or upload run "
-			    "holds %s/lock (--wait waits for it)", sp.dir,
-			    sp.dir);
-			ret = EX_TEMPFAIL;
-		} else {
-			log_error("cannot lock %s/lock: %s", sp.dir,
-			    strerror(errno));
-			ret = EX_IOERR;
-		}
+		spool_lock_err(sp.dir, "lock", errno, &e);
+		log_error("%s", e.msg);
+		ret = e.ex;
 		goto out;
 	}
 	hold_hook();

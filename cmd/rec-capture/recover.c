@@ -18,37 +18,39 @@
 #include "file.h"
 #include "guano.h"
 #include "log.h"
+#include "segmeta.h"
 #include "wav.h"
 
 #define TRIES		3	/* reads of a segment before it is given up */
 #define RETRY_MS	200	/* between them */
+#define JOURNAL_MAX	(1u << 20)	/* the most a guan chunk holds (wav.c) */
 
-/* Keys the final chunk sets again; not copied from the first chunk. */
-static const char *const final_keys[] = {
-	"GUANO|Version", "Length", "REC|Frames", "REC|Gaps",
-	"REC|Lost Frames", "REC|Recovered", NULL
-};
+/* Is key (kl bytes) one the final chunk sets again (not copied)? */
+static int
+final_key(const char *key, size_t kl)
+{
+	return (kl == 13 && memcmp(key, "GUANO|Version", 13) == 0) ||
+	    (kl == 6 && memcmp(key, "Length", 6) == 0) ||
+	    segmeta_final_key(key, kl);
+}
 
-/* Copy the "Key: Value" lines of text into g, but not final_keys. */
+/* Copy the "Key: Value" lines of text into g, but not the final keys. */
 static int
 copy_guano(struct guano *g, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len, *nl, *colon;
-	char key[256], val[1024];
-	size_t kl, vl, i;
-	int skip;
+	char *key;
+	size_t kl, vl;
+	int rc;
 
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
 			nl = end;
 		colon = memchr(p, ':', (size_t)(nl - p));
-		if (colon != NULL && colon > p) {
+		if (colon != NULL && colon > p &&
+		    !final_key(p, (size_t)(colon - p))) {
 			kl = (size_t)(colon - p);
-			if (kl >= sizeof(key))
-				kl = sizeof(key) - 1;
-			memcpy(key, p, kl);
-			key[kl] = '\0';
 			colon++;
 			while (colon < nl && *colon == ' ')
 				colon++;
@@ -56,14 +58,11 @@ copy_guano(struct guano *g, const char *text, size_t len)
 			while (vl > 0 && (colon[vl - 1] == '\r' ||
 			    colon[vl - 1] == ' ' || colon[vl - 1] == '\0'))
 				vl--;
-			if (vl >= sizeof(val))
-				vl = sizeof(val) - 1;
-			memcpy(val, colon, vl);
-			val[vl] = '\0';
-			for (skip = 0, i = 0; final_keys[i]; i++)
-				if (strcmp(key, final_keys[i]) == 0)
-					skip = 1;
-			if (!skip && guano_add(g, key, "%s", val) < 0)
+			if ((key = strndup(p, kl)) == NULL)
+				return -1;
+			rc = guano_add(g, key, "%.*s", (int)vl, colon);
+			free(key);
+			if (rc < 0)
 				return -1;
 		}
 		p = nl + 1;
@@ -110,35 +109,50 @@ give_up(struct cap *c, const char *name, int errnum)
 
 /*
  * The gaps the writer journaled in tmp/NAME.gaps before the crash
- * ("off+len,..."), keeping those within the recovered frames; into buf,
- * their sum into *lost. No journal: no gaps were recorded.
+ * ("off+len,..."), those within the recovered frames, into m (with their
+ * sum). No journal: no gaps were recorded. 0, or -1 (ENOMEM); a journal
+ * that cannot be read is logged and gives no gaps.
  */
-static void
-journal_gaps(struct cap *c, const char *name, uint64_t frames, char *buf,
-    size_t len, uint64_t *lost)
+static int
+journal_gaps(struct cap *c, const char *name, uint64_t frames,
+    struct segmeta *m)
 {
-	char jn[300], *text = NULL, *p, *tok;
-	unsigned long long off, n;
-	size_t o = 0;
+	struct segmeta all;
+	char jn[300], *text = NULL;
+	size_t len = 0, i;
+	int rc = 0;
 
-	buf[0] = '\0';
-	*lost = 0;
+	memset(&all, 0, sizeof(all));
 	snprintf(jn, sizeof(jn), "%s.gaps", name);
-	if (file_slurp(c->sp.fd[SPOOL_TMP], jn, len, &text, NULL) < 0)
-		return;
-	for (tok = strtok_r(text, ",\n", &p); tok != NULL;
-	    tok = strtok_r(NULL, ",\n", &p)) {
-		if (sscanf(tok, "%llu+%llu", &off, &n) != 2 || off > frames)
-			continue;
-		o += snprintf(buf + o, len - o, "%s%llu+%llu", o ? "," : "",
-		    off, n);
-		if (o >= len) {
-			buf[len - 1] = '\0';
-			break;
-		}
-		*lost += n;
+	if (file_slurp(c->sp.fd[SPOOL_TMP], jn, JOURNAL_MAX, &text,
+	    &len) < 0) {
+		if (errno == ENOMEM)
+			return -1;
+		if (errno != ENOENT)
+			log_warn("cannot read %s/tmp/%s: %s (recovered without "
+			    "its gaps)", c->sp.dir, jn, strerror(errno));
+		return 0;
 	}
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\0'))
+		len--;
+	if (segmeta_gaps_parse(&all, text, len) < 0) {
+		if (errno == ENOMEM)
+			rc = -1;
+		else
+			log_warn("%s/tmp/%s: not a gap list (recovered without "
+			    "its gaps)", c->sp.dir, jn);
+		goto out;
+	}
+	for (i = 0; i < all.ngaps; i++)
+		if (all.gaps[i].off <= frames &&
+		    segmeta_gap_add(m, all.gaps[i].off, all.gaps[i].len) < 0) {
+			rc = -1;
+			goto out;
+		}
+out:
+	segmeta_free(&all);
 	free(text);
+	return rc;
 }
 
 /*
@@ -194,22 +208,25 @@ final_guano(struct cap *c, const char *name, const struct wav_info *wi,
 {
 	const char *src = wi->head_guano ? wi->head_guano : wi->guano;
 	size_t srclen = wi->head_guano ? wi->head_guano_len : wi->guano_len;
-	char gaps[8192];
-	uint64_t lost = 0, fr = wi->frames;
+	struct segmeta m;
+	uint64_t fr = wi->frames;
 	unsigned rate = wi->spec.rate;
+	int rc = -1;
 
-	if (guano_init(g) < 0)
-		return -1;
-	journal_gaps(c, name, fr, gaps, sizeof(gaps), &lost);
+	memset(&m, 0, sizeof(m));
+	m.frames = fr;
+	m.recovered = 1;
+	if (guano_init(g) < 0 || journal_gaps(c, name, fr, &m) < 0)
+		goto out;
 	if (copy_guano(g, src, srclen) < 0 ||
 	    guano_add(g, "Length", "%" PRIu64 ".%06" PRIu64, fr / rate,
 	    (fr % rate) * 1000000 / rate) < 0 ||
-	    guano_add(g, "REC|Frames", "%" PRIu64, fr) < 0 ||
-	    guano_add(g, "REC|Gaps", "%s", gaps) < 0 ||
-	    guano_add(g, "REC|Lost Frames", "%" PRIu64, lost) < 0 ||
-	    guano_add(g, "REC|Recovered", "true") < 0)
-		return -1;
-	return 0;
+	    segmeta_write(g, &m, SEGMETA_FINAL | SEGMETA_RECOVERED) < 0)
+		goto out;
+	rc = 0;
+out:
+	segmeta_free(&m);
+	return rc;
 }
 
 /*

@@ -22,16 +22,13 @@
 #include "guano.h"
 #include "ledger.h"
 #include "log.h"
+#include "segmeta.h"
 #include "utc.h"
 #include "wav.h"
 
 #define NS	1000000000LL
 #define RETRY_MS 500		/* disk full: retry this often */
 #define GIVEUP_TRIES 10		/* after a stop, retries before giving up */
-
-struct gap {
-	uint64_t off, len;
-};
 
 struct seg {
 	int fd;				/* -1: no open segment */
@@ -41,9 +38,7 @@ struct seg {
 	uint64_t frames, target;
 	uint64_t first;			/* timeline index of frame 0 */
 	int64_t ts_ns;			/* time of frame 0 */
-	struct gap *gaps;
-	size_t ngaps, capgaps;
-	uint64_t lost;
+	struct segmeta m;		/* its gaps and lost frames */
 	size_t headlen;
 	int head_done;
 	uint8_t head[WAV_MAX_HEAD];
@@ -99,47 +94,6 @@ cause_name(enum cap_cause cause)
 	}
 }
 
-static int
-gap_add(struct seg *s, uint64_t off, uint64_t len)
-{
-	struct gap *g;
-
-	if (s->ngaps > 0 && s->gaps[s->ngaps - 1].off == off) {
-		s->gaps[s->ngaps - 1].len += len;
-		s->lost += len;
-		return 0;
-	}
-	if (s->ngaps == s->capgaps) {
-		size_t n = s->capgaps ? 2 * s->capgaps : 8;
-
-		g = realloc(s->gaps, n * sizeof(*g));
-		if (g == NULL)
-			return -1;
-		s->gaps = g;
-		s->capgaps = n;
-	}
-	s->gaps[s->ngaps].off = off;
-	s->gaps[s->ngaps].len = len;
-	s->ngaps++;
-	s->lost += len;
-	return 0;
-}
-
-/* "off+len,off+len" of the gaps of s, malloc'd; NULL on ENOMEM. */
-static char *
-gaps_text(const struct seg *s)
-{
-	char *gaps = calloc(s->ngaps + 1, 48);
-	size_t i, o = 0;
-
-	if (gaps == NULL)
-		return NULL;
-	for (i = 0; i < s->ngaps; i++)
-		o += sprintf(gaps + o, "%s%" PRIu64 "+%" PRIu64, i ? "," : "",
-		    s->gaps[i].off, s->gaps[i].len);
-	return gaps;
-}
-
 /*
  * Keep the gaps of the open segment in tmp/NAME.gaps too, so that a
  * segment recovered after a crash still says what it lost. Best effort:
@@ -148,7 +102,7 @@ gaps_text(const struct seg *s)
 static void
 gaps_journal(struct cap *c, const struct seg *s)
 {
-	char jn[160], *text = gaps_text(s);
+	char jn[160], *text = segmeta_gaps_text(&s->m);
 
 	snprintf(jn, sizeof(jn), "%s.gaps", s->name);
 	if (text == NULL || file_replace(c->sp.fd[SPOOL_TMP], jn, text,
@@ -169,9 +123,10 @@ gaps_journal_drop(struct cap *c, const struct seg *s)
 
 /* The GUANO text of segment s; final adds what is known at the end. */
 static int
-seg_guano(struct w *w, const struct seg *s, int final, struct guano *g)
+seg_guano(struct w *w, struct seg *s, int final, struct guano *g)
 {
 	struct cap *c = w->c;
+	struct segmeta *m = &s->m;
 	struct timespec ts = utc_from_ns(s->ts_ns);
 	char iso[40];
 	int rc = 0;
@@ -185,26 +140,19 @@ seg_guano(struct w *w, const struct seg *s, int final, struct guano *g)
 	rc |= guano_add(g, "Model", "rec-capture");
 	rc |= guano_add(g, "Firmware Version", "%s", REC_VERSION);
 	rc |= guano_add(g, "Original Filename", "%s", s->name);
-	rc |= guano_add(g, "REC|Station", "%s", c->station);
-	rc |= guano_add(g, "REC|Device", "%s", c->device);
-	rc |= guano_add(g, "REC|Run", "%s", c->run);
-	rc |= guano_add(g, "REC|First Frame", "%" PRIu64, s->first);
-	rc |= guano_add(g, "REC|Channels", "%u", c->spec.channels);
-	rc |= guano_add(g, "REC|Format", "%s", pcm_format_name(c->spec.format));
+	m->station = c->station;
+	m->device = c->device;
+	m->run = c->run;
+	m->first_frame = s->first;
+	m->channels = c->spec.channels;
+	m->format = pcm_format_name(c->spec.format);
+	m->frames = s->frames;
+	rc |= segmeta_write(g, m, SEGMETA_HEAD);
 	if (final) {
-		char *gaps = gaps_text(s);
-
-		if (gaps == NULL) {
-			guano_free(g);
-			return -1;
-		}
 		rc |= guano_add(g, "Length", "%" PRIu64 ".%06" PRIu64,
 		    s->frames / c->spec.rate,
 		    (s->frames % c->spec.rate) * 1000000 / c->spec.rate);
-		rc |= guano_add(g, "REC|Frames", "%" PRIu64, s->frames);
-		rc |= guano_add(g, "REC|Gaps", "%s", gaps);
-		rc |= guano_add(g, "REC|Lost Frames", "%" PRIu64, s->lost);
-		free(gaps);
+		rc |= segmeta_write(g, m, SEGMETA_FINAL);
 	}
 	if (rc != 0) {
 		guano_free(g);
@@ -298,15 +246,15 @@ seg_open(struct w *w)
 		s->first = w->tl - w->pend_lost;
 		s->ts_ns = w->anchor_ns + utc_frames_ns(w->tl - w->anchor_tl,
 		    c->spec.rate);	/* of file frame 0 */
-		s->frames = s->bytes = s->lost = 0;
-		s->ngaps = 0;
+		s->frames = s->bytes = s->m.lost_frames = 0;
+		s->m.ngaps = 0;
 		s->head_done = 0;
 		/* With --align every segment ends on a boundary: the first,
 		 * and the first after a loss, are shorter. */
 		s->target = c->align ? align_frames(c, s->ts_ns) :
 		    c->seg_frames;
 		if (w->pend_lost > 0) {
-			if (gap_add(s, 0, w->pend_lost) < 0)
+			if (segmeta_gap_add(&s->m, 0, w->pend_lost) < 0)
 				return EX_OSERR;
 			w->pend_lost = 0;
 		}
@@ -335,13 +283,13 @@ seg_open(struct w *w)
 		    g.buf, g.len);
 		guano_free(&g);
 		if (s->headlen == 0) {
-			log_error("cannot build the WAV header of %s",
-			    s->name);
+			log_error("cannot build the WAV header of %s/tmp/%s",
+			    c->sp.dir, s->name);
 			return EX_SOFTWARE;
 		}
 		s->data_off = s->headlen;
 		w->nsegs++;
-		if (s->ngaps > 0)
+		if (s->m.ngaps > 0)
 			gaps_journal(c, s);
 	}
 	if (!s->head_done) {
@@ -404,8 +352,8 @@ seg_close(struct w *w)
 	}
 	gaps_journal_drop(c, s);
 	c->segments++;
-	log_debug("published seg/%s: %" PRIu64 " frames, %" PRIu64
-	    " lost", s->name, s->frames, s->lost);
+	log_debug("published %s/seg/%s: %" PRIu64 " frames, %" PRIu64
+	    " lost", c->sp.dir, s->name, s->frames, s->m.lost_frames);
 	snprintf(line, sizeof(line), "seg/%s", s->name);
 	if (spool_trigger(&c->sp, line) < 0)
 		log_warn("cannot write to %s/trigger: %s", c->sp.dir,
@@ -487,7 +435,7 @@ apply_events(struct w *w)
 			if (w->s.fd >= 0) {
 				struct seg *sg = &w->s;
 
-				if (gap_add(sg, sg->frames, ev.lost) < 0)
+				if (segmeta_gap_add(&sg->m, sg->frames, ev.lost) < 0)
 					log_error("out of memory recording a gap");
 				else
 					gaps_journal(c, sg);
@@ -709,7 +657,7 @@ writer_main(void *arg)
 		atomic_store(&c->writer_ex, rc);
 	if (w->s.fd >= 0)
 		close(w->s.fd);
-	free(w->s.gaps);
+	segmeta_free(&w->s.m);
 	free(w);
 out:
 	atomic_store(&c->writer_done, 1);

@@ -1333,14 +1333,9 @@ main(int argc, char **argv)
 	if (spool_open(&r.sp, conf_spool(conf, f.spool), &e) < 0)
 		log_die(e.ex, "%s", e.msg);
 	if (spool_lock(&r.sp, f.wait) < 0) {
-		if (errno == EWOULDBLOCK) {
-			log_info("%s/lock is held by another run: try later",
-			    r.sp.dir);
-			ex = EX_TEMPFAIL;
-			goto out;
-		}
-		log_error("cannot lock %s/lock: %s", r.sp.dir, strerror(errno));
-		ex = EX_IOERR;
+		spool_lock_err(r.sp.dir, "lock", errno, &e);
+		log_error("%s", e.msg);
+		ex = e.ex;
 		goto out;
 	}
 	ex = run_passes(&r, f.retry, sc.deadline,

@@ -50,7 +50,7 @@ exit_code(int wst)
 		return WEXITSTATUS(wst);
 	if (WIFSIGNALED(wst))
 		return 128 + WTERMSIG(wst);
-	return 70;
+	return EX_SOFTWARE;
 }
 
 const char *
@@ -138,7 +138,7 @@ exec_child(const struct child *c, const char *const *argv, pid_t parent,
 	/* Die with recd: an orphan capture would race the next one. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
-		_exit(70);
+		_exit(EX_SOFTWARE);
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
@@ -147,13 +147,13 @@ exec_child(const struct child *c, const char *const *argv, pid_t parent,
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (nullfd >= 0 && dup2(nullfd, STDIN_FILENO) < 0)
-		_exit(71);
+		_exit(EX_OSERR);
 	if (strchr(c->path, '/') != NULL)
 		execv(c->path, (char *const *)argv);
 	else
 		execvp(c->path, (char *const *)argv);
 	log_error("cannot run %s: %s", c->path, strerror(errno));
-	_exit(errno == ENOENT ? 69 : 126);
+	_exit(errno == ENOENT ? EX_UNAVAILABLE : 126);	/* 126: as sh(1) */
 }
 
 /*

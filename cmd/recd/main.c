@@ -350,12 +350,10 @@ take_lock(struct err *e)
 		old[n > 0 ? n : 0] = '\0';
 		old[strcspn(old, "\n")] = '\0';
 		errno = saved;
-		if (saved == EWOULDBLOCK)
-			err_set(e, EX_TEMPFAIL, "another recd runs on %s "
-			    "(pid %s)", R.spooldir, old[0] ? old : "unknown");
-		else
-			err_sys(e, EX_IOERR, "cannot lock %s/recd.lock",
-			    R.spooldir);
+		spool_lock_err(R.spooldir, "recd.lock", saved, e);
+		if (saved == EWOULDBLOCK && old[0] != '\0' &&
+		    strlen(e->msg) + strlen(old) + 16 < sizeof(e->msg))
+			sprintf(e->msg + strlen(e->msg), " (recd, pid %s)", old);
 		goto fail;
 	}
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());

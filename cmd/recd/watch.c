@@ -14,14 +14,9 @@
 #include "aname.h"
 #include "err.h"
 #include "file.h"
-#include "guano.h"
-#include "parse.h"
 #include "recd.h"
+#include "segmeta.h"
 #include "wav.h"
-
-/* The GUANO keys in which rec-capture records loss in a segment. */
-#define KEY_LOST	"REC|Lost Frames"
-#define KEY_GAPS	"REC|Gaps"	/* "off+len,..." one per overrun */
 
 void
 mark_dirty(void)
@@ -71,21 +66,6 @@ refresh_counts(void)
 		R.st.free_bytes = b;
 }
 
-/* The number of gaps in a segment's REC|Gaps ("off+len,off+len"). */
-static uint64_t
-count_gaps(const char *guano, size_t len)
-{
-	char val[4096];
-	uint64_t n = 0;
-	const char *p;
-
-	if (guano_get(guano, len, KEY_GAPS, val, sizeof(val)) <= 0)
-		return 0;
-	for (n = 1, p = val; *p != '\0'; p++)
-		n += *p == ',';
-	return n;
-}
-
 static int
 cmp_name(const void *a, const void *b)
 {
@@ -96,10 +76,10 @@ cmp_name(const void *a, const void *b)
 static void
 count_loss(const char *name)
 {
-	char path[PATH_MAX], val[64];
+	char path[PATH_MAX];
 	struct wav_info wi;
+	struct segmeta m;
 	struct err e;
-	uint64_t v;
 	int fd;
 
 	spool_path(&R.sp, SPOOL_SEG, name, path, sizeof(path));
@@ -108,16 +88,21 @@ count_loss(const char *name)
 	if (fd < 0)
 		return;		/* archived in the meantime */
 	if (wav_parse(fd, &wi, &e) == 0) {
-		if (wi.guano != NULL) {
-			if (guano_get(wi.guano, wi.guano_len, KEY_LOST, val,
-			    sizeof(val)) > 0 &&
-			    parse_uint(val, 0, UINT64_MAX, &v) == 0 && v > 0) {
-				R.st.lost_frames += v;
+		memset(&m, 0, sizeof(m));
+		if (wi.guano == NULL)
+			;
+		else if (segmeta_read(wi.guano, wi.guano_len, &m, &e) < 0)
+			log_warn("%s: %s (its loss is not counted)", path,
+			    e.msg);
+		else {
+			if (m.lost_frames > 0) {
+				R.st.lost_frames += m.lost_frames;
 				log_warn("%s: %llu frames lost", path,
-				    (unsigned long long)v);
+				    (unsigned long long)m.lost_frames);
 			}
-			R.st.overruns += count_gaps(wi.guano, wi.guano_len);
+			R.st.overruns += m.ngaps;	/* one per overrun */
 		}
+		segmeta_free(&m);
 		wav_info_free(&wi);
 	}
 	close(fd);

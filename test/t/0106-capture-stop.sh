@@ -15,7 +15,7 @@ for sig in TERM INT; do
 	rec-capture -D - -r $rate -c 1 -t 1 --spool sp --station s -v <in \
 		2>cap.err &
 	cp=$!
-	wait_until 60 eval '[ "$(grep -c "published seg/" cap.err)" -ge 2 ]'
+	wait_until 60 eval '[ "$(grep -c "published .*/seg/" cap.err)" -ge 2 ]'
 	sleep 0.$(rnd 9)
 	kill -$sig $cp
 	rc=0; wait $cp || rc=$?

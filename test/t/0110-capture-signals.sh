@@ -18,7 +18,7 @@ asoundrc_file src "$PWD/src.raw"
 published() {
 	local i
 	for i in $(seq 600); do
-		[ "$(grep -c 'published seg/' cap.err)" -ge "$1" ] && return 0
+		[ "$(grep -c 'published .*/seg/' cap.err)" -ge "$1" ] && return 0
 		kill -0 "$cp" 2>/dev/null || { cat cap.err; fail "rec-capture died"; }
 		sleep 0.1
 	done
@@ -68,7 +68,7 @@ for sig in USR1 USR2 PIPE; do
 	published 2
 	kill -$sig $cp
 	kill -$sig $cp
-	n=$(grep -c 'published seg/' cap.err)
+	n=$(grep -c 'published .*/seg/' cap.err)
 	published $((n + 2))
 	kill -TERM $cp
 	rc=0; wait $cp || rc=$?

@@ -30,7 +30,7 @@ REC_TEST_HOLD=hold rec-archive -q -d sp 3>&- &
 first=$!
 until_locked $first
 expect_exit 75 rec-archive -d sp 2>log
-expect_grep 'is busy: another archive or upload run holds' log
+expect_grep '^rec-archive: error: sp/lock is held by another process: try again later$' log
 [ "$(wc -l <log)" = 1 ] || fail "more than one line"
 [ "$(ls sp/seg | wc -l)" = 4 ] || fail "the second run touched seg/"
 exec 3>&-		# EOF: let the first go on

@@ -88,7 +88,7 @@ expect_grep '^rec-capture *running' st.out
 
 say "a second recd on the same spool refuses"
 expect_exit 75 recd --config rec.conf </dev/null 2>err2
-expect_grep "another recd runs on $PWD/spool (pid $pid)" err2
+expect_grep "$PWD/spool/recd.lock is held by another process: try again later (recd, pid $pid)" err2
 expect_exit 75 recd --spool spool </dev/null 2>/dev/null
 
 say "segments are counted; loss is 0"

@@ -1,0 +1,298 @@
+/*
+ * segmeta: write and read the REC| keys of a segment's GUANO text; the
+ * only place that knows their names and the REC|Gaps format.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "segmeta.h"
+
+#define K_STATION	"REC|Station"
+#define K_DEVICE	"REC|Device"
+#define K_RUN		"REC|Run"
+#define K_FIRST		"REC|First Frame"
+#define K_CHANNELS	"REC|Channels"
+#define K_FORMAT	"REC|Format"
+#define K_FRAMES	"REC|Frames"
+#define K_GAPS		"REC|Gaps"
+#define K_LOST		"REC|Lost Frames"
+#define K_RECOVERED	"REC|Recovered"
+
+/* Append gap off+len to m (merged into the last one when merge and at
+ * the same off), its frames added to lost_frames. */
+static int
+gap_push(struct segmeta *m, uint64_t off, uint64_t len, int merge)
+{
+	struct segmeta_gap *g;
+
+	if (merge && m->ngaps > 0 && m->gaps[m->ngaps - 1].off == off) {
+		m->gaps[m->ngaps - 1].len += len;
+		m->lost_frames += len;
+		return 0;
+	}
+	if (m->ngaps == m->capgaps) {
+		size_t n = m->capgaps ? 2 * m->capgaps : 8;
+
+		if (n > SIZE_MAX / sizeof(*g)) {
+			errno = ENOMEM;
+			return -1;
+		}
+		if ((g = realloc(m->gaps, n * sizeof(*g))) == NULL)
+			return -1;
+		m->gaps = g;
+		m->capgaps = n;
+	}
+	m->gaps[m->ngaps].off = off;
+	m->gaps[m->ngaps].len = len;
+	m->ngaps++;
+	m->lost_frames += len;
+	return 0;
+}
+
+int
+segmeta_gap_add(struct segmeta *m, uint64_t off, uint64_t len)
+{
+	return gap_push(m, off, len, 1);
+}
+
+char *
+segmeta_gaps_text(const struct segmeta *m)
+{
+	/* "18446744073709551615+18446744073709551615," at most per gap */
+	char *s;
+	size_t i, o = 0;
+
+	if (m->ngaps > (SIZE_MAX - 1) / 42) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if ((s = malloc(m->ngaps * 42 + 1)) == NULL)
+		return NULL;
+	s[0] = '\0';
+	for (i = 0; i < m->ngaps; i++)
+		o += sprintf(s + o, "%s%" PRIu64 "+%" PRIu64, i ? "," : "",
+		    m->gaps[i].off, m->gaps[i].len);
+	return s;
+}
+
+/* A decimal number at *p (before end) into *v, *p moved past it. */
+static int
+number(const char **p, const char *end, uint64_t *v)
+{
+	const char *q = *p;
+
+	*v = 0;
+	if (q == end || *q < '0' || *q > '9')
+		return -1;
+	for (; q < end && *q >= '0' && *q <= '9'; q++) {
+		if (*v > (UINT64_MAX - (uint64_t)(*q - '0')) / 10)
+			return -1;
+		*v = *v * 10 + (uint64_t)(*q - '0');
+	}
+	*p = q;
+	return 0;
+}
+
+int
+segmeta_gaps_parse(struct segmeta *m, const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+	size_t ngaps = m->ngaps;
+	uint64_t lost = m->lost_frames, off, n;
+
+	while (p < end && *p == ' ')
+		p++;
+	if (p == end)
+		return 0;
+	for (;;) {
+		if (number(&p, end, &off) < 0 || p == end || *p++ != '+' ||
+		    number(&p, end, &n) < 0)
+			goto bad;
+		if (gap_push(m, off, n, 0) < 0)
+			goto fail;
+		while (p < end && *p == ' ')
+			p++;
+		if (p == end)
+			return 0;
+		if (*p++ != ',')
+			goto bad;
+		while (p < end && *p == ' ')
+			p++;
+	}
+bad:
+	errno = EINVAL;
+fail:
+	m->ngaps = ngaps;
+	m->lost_frames = lost;
+	return -1;
+}
+
+int
+segmeta_write(struct guano *g, const struct segmeta *m, unsigned keys)
+{
+	char *gaps;
+	int rc = 0;
+
+	if (keys & SEGMETA_STATION)
+		rc |= guano_add(g, K_STATION, "%s", m->station);
+	if (keys & SEGMETA_DEVICE)
+		rc |= guano_add(g, K_DEVICE, "%s", m->device);
+	if (keys & SEGMETA_RUN)
+		rc |= guano_add(g, K_RUN, "%s", m->run);
+	if (keys & SEGMETA_FIRST)
+		rc |= guano_add(g, K_FIRST, "%" PRIu64, m->first_frame);
+	if (keys & SEGMETA_CHANNELS)
+		rc |= guano_add(g, K_CHANNELS, "%u", m->channels);
+	if (keys & SEGMETA_FORMAT)
+		rc |= guano_add(g, K_FORMAT, "%s", m->format);
+	if (keys & SEGMETA_FRAMES)
+		rc |= guano_add(g, K_FRAMES, "%" PRIu64, m->frames);
+	if (keys & SEGMETA_GAPS) {
+		if ((gaps = segmeta_gaps_text(m)) == NULL)
+			return -1;
+		rc |= guano_add(g, K_GAPS, "%s", gaps);
+		free(gaps);
+	}
+	if (keys & SEGMETA_LOST)
+		rc |= guano_add(g, K_LOST, "%" PRIu64, m->lost_frames);
+	if (keys & SEGMETA_RECOVERED)
+		rc |= guano_add(g, K_RECOVERED, "%s", m->recovered ? "true" :
+		    "false");
+	return rc != 0 ? -1 : 0;
+}
+
+/* The number of key in text into *v: 1, 0 when absent, -1 malformed. */
+static int
+read_number(const char *text, size_t len, const char *key, uint64_t max,
+    uint64_t *v, struct err *e)
+{
+	const char *s, *p;
+	size_t n;
+
+	*v = 0;
+	if ((s = guano_find(text, len, key, &n)) == NULL)
+		return 0;
+	p = s;
+	if (number(&p, s + n, v) < 0 || p != s + n || *v > max) {
+		err_set(e, EX_DATAERR, "bad GUANO %s '%.*s'", key,
+		    n > 200 ? 200 : (int)n, s);
+		*v = 0;
+		return -1;
+	}
+	return 1;
+}
+
+int
+segmeta_read(const char *text, size_t len, struct segmeta *m,
+    struct err *e)
+{
+	static const struct { const char *key; unsigned bit; } str[] = {
+		{ K_STATION, SEGMETA_STATION }, { K_DEVICE, SEGMETA_DEVICE },
+		{ K_RUN, SEGMETA_RUN }, { K_FORMAT, SEGMETA_FORMAT },
+	};
+	const char *v[4];
+	size_t vl[4], total = 4, i, o;
+	uint64_t ch;
+	const char *s;
+	size_t n;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	m->station = m->device = m->run = m->format = "";
+	for (i = 0; i < 4; i++) {
+		v[i] = guano_find(text, len, str[i].key, &vl[i]);
+		if (v[i] != NULL) {
+			m->have |= str[i].bit;
+			total += vl[i];
+		}
+	}
+	if ((m->strs = malloc(total)) == NULL)
+		goto nomem;
+	for (i = 0, o = 0; i < 4; i++) {
+		const char *t = m->strs + o;
+
+		if (v[i] != NULL)
+			memcpy(m->strs + o, v[i], vl[i]);
+		o += v[i] != NULL ? vl[i] : 0;
+		m->strs[o++] = '\0';
+		switch (i) {
+		case 0: m->station = t; break;
+		case 1: m->device = t; break;
+		case 2: m->run = t; break;
+		default: m->format = t; break;
+		}
+	}
+
+	if ((r = read_number(text, len, K_FIRST, UINT64_MAX, &m->first_frame,
+	    e)) < 0)
+		return -1;
+	m->have |= r ? SEGMETA_FIRST : 0;
+	if ((r = read_number(text, len, K_CHANNELS, UINT32_MAX, &ch, e)) < 0)
+		return -1;
+	m->channels = (unsigned)ch;
+	m->have |= r ? SEGMETA_CHANNELS : 0;
+	if ((r = read_number(text, len, K_FRAMES, UINT64_MAX, &m->frames,
+	    e)) < 0)
+		return -1;
+	m->have |= r ? SEGMETA_FRAMES : 0;
+	if ((s = guano_find(text, len, K_GAPS, &n)) != NULL) {
+		if (segmeta_gaps_parse(m, s, n) < 0) {
+			if (errno == ENOMEM)
+				goto nomem;
+			err_set(e, EX_DATAERR, "bad GUANO %s '%.*s'", K_GAPS,
+			    n > 200 ? 200 : (int)n, s);
+			return -1;
+		}
+		m->have |= SEGMETA_GAPS;
+	}
+	/* REC|Lost Frames is what the writer said, not the gaps' sum */
+	if ((r = read_number(text, len, K_LOST, UINT64_MAX, &m->lost_frames,
+	    e)) < 0)
+		return -1;
+	m->have |= r ? SEGMETA_LOST : 0;
+	if ((s = guano_find(text, len, K_RECOVERED, &n)) != NULL) {
+		m->have |= SEGMETA_RECOVERED;
+		m->recovered = n == 4 && memcmp(s, "true", 4) == 0;
+	}
+	return 0;
+nomem:
+	err_set(e, EX_OSERR, "out of memory");
+	return -1;
+}
+
+int
+segmeta_frames(const char *text, size_t len, uint64_t *frames)
+{
+	int r = read_number(text, len, K_FRAMES, UINT64_MAX, frames, NULL);
+
+	if (r <= 0) {
+		errno = r == 0 ? ENOENT : EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+segmeta_final_key(const char *key, size_t klen)
+{
+	static const char *const keys[] = { K_FRAMES, K_GAPS, K_LOST,
+	    K_RECOVERED, NULL };
+	size_t i;
+
+	for (i = 0; keys[i] != NULL; i++)
+		if (strlen(keys[i]) == klen && memcmp(key, keys[i], klen) == 0)
+			return 1;
+	return 0;
+}
+
+void
+segmeta_free(struct segmeta *m)
+{
+	free(m->gaps);
+	free(m->strs);
+	memset(m, 0, sizeof(*m));
+}

@@ -1,0 +1,168 @@
+/* Unit tests of lib/segmeta: a round trip, gap lists longer than any
+ * fixed buffer (over 8 KiB and 64 KiB of text), malformed values, missing
+ * keys. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "check.h"
+#include "guano.h"
+#include "segmeta.h"
+
+static void
+round_trip(void)
+{
+	struct segmeta m, r;
+	struct guano g;
+	struct err e;
+
+	memset(&m, 0, sizeof(m));
+	m.station = "st-1";
+	m.device = "hw:CARD=x,DEV=0";
+	m.run = "0123456789abcdef0123456789abcdef";
+	m.format = "S24_3LE";
+	m.first_frame = 18446744073709551615ULL;
+	m.channels = 2;
+	m.frames = 48000;
+	m.recovered = 1;
+	CHECK(segmeta_gap_add(&m, 100, 5) == 0);
+	CHECK(segmeta_gap_add(&m, 100, 7) == 0);	/* merged */
+	CHECK(segmeta_gap_add(&m, 4000, 25) == 0);
+	CHECK(m.ngaps == 2 && m.gaps[0].len == 12 && m.lost_frames == 37);
+
+	CHECK(guano_init(&g) == 0);
+	CHECK(segmeta_write(&g, &m, SEGMETA_HEAD) == 0);
+	CHECK(guano_add(&g, "Length", "1.000000") == 0);
+	CHECK(segmeta_write(&g, &m, SEGMETA_FINAL | SEGMETA_RECOVERED) == 0);
+	CHECK(strstr(g.buf, "REC|Gaps: 100+12,4000+25\n") != NULL);
+	CHECK(strstr(g.buf, "REC|Lost Frames: 37\n") != NULL);
+	CHECK(strstr(g.buf, "REC|Recovered: true\n") != NULL);
+
+	CHECK(segmeta_read(g.buf, g.len, &r, &e) == 0);
+	CHECK(r.have == (SEGMETA_HEAD | SEGMETA_FINAL | SEGMETA_RECOVERED));
+	CHECK_STR(r.station, m.station);
+	CHECK_STR(r.device, m.device);
+	CHECK_STR(r.run, m.run);
+	CHECK_STR(r.format, m.format);
+	CHECK(r.first_frame == m.first_frame);
+	CHECK(r.channels == 2 && r.frames == 48000 && r.recovered == 1);
+	CHECK(r.lost_frames == 37 && r.ngaps == 2);
+	CHECK(r.ngaps == 2 && r.gaps[1].off == 4000 && r.gaps[1].len == 25);
+	{
+		uint64_t fr;
+
+		CHECK(segmeta_frames(g.buf, g.len, &fr) == 0 && fr == 48000);
+	}
+	segmeta_free(&r);
+	CHECK(r.gaps == NULL && r.strs == NULL);
+	guano_free(&g);
+	segmeta_free(&m);
+}
+
+/* n gaps written and read back: text far over any fixed buffer. */
+static void
+many_gaps(size_t n, size_t min_text)
+{
+	struct segmeta m, r;
+	struct guano g;
+	struct err e;
+	char *text;
+	size_t i;
+
+	memset(&m, 0, sizeof(m));
+	m.station = m.device = m.run = m.format = "";
+	for (i = 0; i < n; i++)
+		CHECK(segmeta_gap_add(&m, 1000000 + 10 * i, 3) == 0);
+	text = segmeta_gaps_text(&m);
+	CHECK(text != NULL && strlen(text) > min_text);
+	free(text);
+	CHECK(guano_init(&g) == 0);
+	CHECK(segmeta_write(&g, &m, SEGMETA_FINAL) == 0);
+	CHECK(segmeta_read(g.buf, g.len, &r, &e) == 0);
+	CHECK(r.ngaps == n && r.lost_frames == 3 * n);
+	for (i = 0; i < n && i < r.ngaps; i++)
+		if (r.gaps[i].off != 1000000 + 10 * i || r.gaps[i].len != 3)
+			break;
+	CHECK(i == n);
+	segmeta_free(&r);
+	guano_free(&g);
+	segmeta_free(&m);
+}
+
+/* text must be refused with EX_DATAERR and a message naming key. */
+static void
+bad(const char *text, const char *msg)
+{
+	struct segmeta r;
+	struct err e;
+
+	e.msg[0] = '\0';
+	CHECK(segmeta_read(text, strlen(text), &r, &e) == -1);
+	CHECK(e.ex == EX_DATAERR);
+	if (strstr(e.msg, msg) == NULL)
+		fprintf(stderr, "message '%s', want '%s'\n", e.msg, msg);
+	CHECK(strstr(e.msg, msg) != NULL);
+	segmeta_free(&r);
+}
+
+static void
+malformed(void)
+{
+	struct segmeta m;
+	uint64_t fr;
+
+	bad("GUANO|Version: 1.0\nREC|Gaps: ten+2\n", "bad GUANO REC|Gaps 'ten+2'");
+	bad("REC|Gaps: 10+\n", "REC|Gaps");
+	bad("REC|Gaps: 10-5\n", "REC|Gaps");
+	bad("REC|Gaps: 1+2,\n", "REC|Gaps");
+	bad("REC|Gaps: 1+99999999999999999999\n", "REC|Gaps");
+	bad("REC|Frames: 12x\n", "bad GUANO REC|Frames '12x'");
+	bad("REC|Frames: -1\n", "REC|Frames");
+	bad("REC|Frames: 18446744073709551616\n", "REC|Frames");
+	bad("REC|Lost Frames: \n", "REC|Lost Frames");
+	bad("REC|First Frame: 0x10\n", "REC|First Frame");
+	bad("REC|Channels: 4294967296\n", "REC|Channels");
+	CHECK(segmeta_frames("REC|Frames: 1 2\n", 16, &fr) == -1);
+	/* blank gaps are none; spaces around the commas are read */
+	CHECK(segmeta_gaps_parse(memset(&m, 0, sizeof(m)), " 1+2 , 3+4 ",
+	    11) == 0 && m.ngaps == 2 && m.lost_frames == 6);
+	CHECK(segmeta_gaps_parse(&m, "x", 1) == -1 && m.ngaps == 2 &&
+	    m.lost_frames == 6);
+	segmeta_free(&m);
+}
+
+static void
+missing(void)
+{
+	static const char t[] = "GUANO|Version: 1.0\nTimestamp: x\n"
+	    "REC|Recovered: yes\nREC|Gaps:\n";
+	struct segmeta r;
+	struct err e;
+	uint64_t fr;
+
+	CHECK(segmeta_read(t, sizeof(t) - 1, &r, &e) == 0);
+	CHECK(r.have == (SEGMETA_RECOVERED | SEGMETA_GAPS));
+	CHECK(r.recovered == 0 && r.ngaps == 0 && r.gaps == NULL);
+	CHECK_STR(r.station, "");
+	CHECK_STR(r.run, "");
+	CHECK(r.frames == 0 && r.lost_frames == 0 && r.first_frame == 0);
+	segmeta_free(&r);
+	CHECK(segmeta_read("", 0, &r, &e) == 0 && r.have == 0);
+	segmeta_free(&r);
+	CHECK(segmeta_frames(t, sizeof(t) - 1, &fr) == -1);
+	CHECK(segmeta_final_key("REC|Gaps", 8) && segmeta_final_key(
+	    "REC|Recovered", 13) && !segmeta_final_key("REC|Run", 7) &&
+	    !segmeta_final_key("REC|Gap", 7));
+}
+
+int
+main(void)
+{
+	round_trip();
+	many_gaps(1000, 8 * 1024);
+	many_gaps(8000, 64 * 1024);
+	malformed();
+	missing();
+	return check_done();
+}
