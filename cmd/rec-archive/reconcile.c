@@ -107,7 +107,8 @@ drop_segments(struct spool *sp, char **names, size_t n, const char *why)
 			continue;
 		if (unlinkat(sp->fd[SPOOL_SEG], names[i], 0) == 0) {
 			dropped++;
-			log_debug("removed seg/%s: it is in %s", names[i], why);
+			log_debug("removed %s/seg/%s: it is in %s", sp->dir, names[i],
+			    why);
 		} else if (errno != ENOENT) {
 			log_error("cannot remove %s/seg/%s: %s", sp->dir,
 			    names[i], strerror(errno));
@@ -140,7 +141,7 @@ remove_out(struct spool *sp, const char *name, const char *why)
 		    strerror(errno));
 		return EX_IOERR;
 	}
-	log_info("removed out/%s: %s", name, why);
+	log_info("removed %s/out/%s: %s", sp->dir, name, why);
 	return 0;
 }
 
@@ -201,9 +202,9 @@ reconcile(struct spool *sp)
 				break;
 			}
 			if (rc == 0) {
-				log_warn("out/%s is gone and the ledger does "
-				    "not list it: its segments stay in seg/",
-				    base);
+				log_warn("%s/out/%s is gone and the ledger "
+				    "does not list it: its segments stay in "
+				    "seg/", sp->dir, base);
 			} else if (idx_read(sp->fd[SPOOL_OUT], names[i], &segs,
 			    &ns) == 0) {
 				snprintf(buf, sizeof buf, "out/%s (since "
@@ -242,8 +243,8 @@ reconcile(struct spool *sp)
 			ret = EX_IOERR;
 			break;
 		}
-		log_info("removed tmp/%s, left by an interrupted run",
-		    names[i]);
+		log_info("removed %s/tmp/%s, left by an interrupted run",
+		    sp->dir, names[i]);
 	}
 	spool_names_free(names, n);
 	return ret;

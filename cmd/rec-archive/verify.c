@@ -117,7 +117,7 @@ check_member(const char *path, struct archive *a, const struct manifest *man,
 	    !EVP_DigestInit_ex(m.all, EVP_sha256(), NULL) ||
 	    !EVP_DigestInit_ex(m.pcm, EVP_sha256(), NULL)) {
 		log_error("out of memory");
-		ret = EX_SOFTWARE;
+		ret = EX_OSERR;
 		goto out;
 	}
 	if (flac) {
@@ -235,7 +235,7 @@ check_tar(const char *path, struct src *src)
 	memset(&man, 0, sizeof man);
 	if (a == NULL || buf == NULL) {
 		log_error("out of memory");
-		ret = EX_SOFTWARE;
+		ret = EX_OSERR;
 		goto out;
 	}
 	archive_read_support_filter_all(a);
@@ -410,7 +410,7 @@ verify_file(const char *path, const char *identity)
 	src = calloc(1, sizeof *src);
 	if (src == NULL) {
 		log_error("out of memory");
-		ret = EX_SOFTWARE;
+		ret = EX_OSERR;
 		goto out;
 	}
 	src->fd = fd;

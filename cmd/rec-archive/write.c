@@ -192,7 +192,7 @@ hash_wav(struct spool *sp, struct seg *s, unsigned char *buf)
 
 	if (all == NULL) {
 		log_error("out of memory");
-		ret = EX_SOFTWARE;
+		ret = EX_OSERR;
 		goto out;
 	}
 	fd = file_open_regular(sp->fd[SPOOL_SEG], s->name, O_RDONLY, 0);
@@ -235,7 +235,7 @@ hash_wav(struct spool *sp, struct seg *s, unsigned char *buf)
 	goto out;
 crypto:
 	log_error("out of memory");
-	ret = EX_SOFTWARE;
+	ret = EX_OSERR;
 out:
 	if (fd != -1)
 		close(fd);
@@ -303,7 +303,7 @@ encode_flac(struct spool *sp, const struct opts *o, struct seg *s,
 	    iso, sizeof iso)) < 0 || asprintf(&tags[2],
 	    "ENCODER=rec-archive %s", REC_VERSION) < 0) {
 		log_error("out of memory");
-		ret = EX_SOFTWARE;
+		ret = EX_OSERR;
 		goto out;
 	}
 	if (flacio_encode(fd, s->wi.data_off, s->wi.frames, &s->wi.spec,
@@ -546,7 +546,7 @@ job_init(struct job *j, struct spool *sp, const struct opts *o,
 	j->sk.buf = malloc(SINK_BUF);
 	if (j->buf == NULL || j->sk.buf == NULL) {
 		log_error("out of memory");
-		return EX_SOFTWARE;
+		return EX_OSERR;
 	}
 	return 0;
 }
@@ -623,7 +623,7 @@ make_manifest(struct job *j)
 	m.segs = calloc(j->n, sizeof *m.segs);
 	if (m.segs == NULL) {
 		log_error("out of memory");
-		return EX_SOFTWARE;
+		return EX_OSERR;
 	}
 	for (size_t i = 0; i < j->n; i++)
 		m.segs[i] = j->segs[i].m;	/* shallow: gaps stay segs' */
@@ -729,7 +729,7 @@ tar_failed(struct job *j, struct archive *a, int rerr)
 	}
 	log_error("cannot write %s/tmp/%s: %s", dir, part, a != NULL ?
 	    archive_error_string(a) : "out of memory");
-	return EX_SOFTWARE;
+	return EX_OSERR;
 }
 
 /* The tar stream through the sink: 0, or an EX_ code after logging. */
@@ -770,7 +770,7 @@ step_part(struct job *j)
 	    archive_estimate(o, j->segs, j->n)));
 	if (sk->sums == NULL) {
 		log_error("out of memory");
-		return EX_SOFTWARE;
+		return EX_OSERR;
 	}
 	if (o->nrs > 0) {
 		sk->age = age_enc_new(o->rs, o->nrs, sink_put, sk, &e);
@@ -828,7 +828,7 @@ write_idx(struct job *j)
 	if (itext == NULL) {
 		log_error("cannot make %s/tmp/%s: %s", sp->dir, j->idx_name,
 		    strerror(errno));
-		return EX_SOFTWARE;
+		return EX_OSERR;
 	}
 	if (tmpfile_create(&j->idx, sp, j->idx_name) == -1 ||
 	    file_write_all(j->idx.fd, itext, ilen) == -1 ||
@@ -920,8 +920,8 @@ announce(struct job *j)
 {
 	char line[ANAME_MAX + 8];
 
-	log_info("archived %zu segments (%" PRIu64 " bytes) into out/%s "
-	    "(%" PRIu64 " bytes)", j->n, j->in_bytes, j->name,
+	log_info("archived %zu segments (%" PRIu64 " bytes) into %s/out/%s "
+	    "(%" PRIu64 " bytes)", j->n, j->in_bytes, j->sp->dir, j->name,
 	    j->sk.sums->size);
 	snprintf(line, sizeof line, "out/%s", j->name);
 	if (spool_trigger(j->sp, line) == -1)
