@@ -27,10 +27,14 @@ static int option, facility = LOG_USER, sock = -1;
 
 void openlog(const char *, int, int);
 void closelog(void);
-void syslog(int, const char *, ...);
-void vsyslog(int, const char *, va_list);
-void __syslog_chk(int, int, const char *, ...);
-void __vsyslog_chk(int, int, const char *, va_list);
+void syslog(int, const char *, ...) __attribute__((format(printf, 2, 3)));
+void vsyslog(int, const char *, va_list) __attribute__((format(printf, 2, 0)));
+void __syslog_chk(int, int, const char *, ...)
+	__attribute__((format(printf, 3, 4)));
+void __vsyslog_chk(int, int, const char *, va_list)
+	__attribute__((format(printf, 3, 0)));
+static void send_msg(const char *, int, const char *, va_list)
+	__attribute__((format(printf, 3, 0)));
 
 /* The socket the test listens on, or NULL: use the real syslog. */
 static const char *
@@ -122,7 +126,8 @@ send_msg(const char *path, int pri, const char *fmt, va_list ap)
 void
 vsyslog(int pri, const char *fmt, va_list ap)
 {
-	void (*real)(int, const char *, va_list);
+	void (*real)(int, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
 	const char *path = sock_path();
 
 	if (path == NULL) {
