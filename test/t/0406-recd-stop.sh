@@ -10,9 +10,11 @@ S3=$REC_TOP/test/s3
 # RGW: an aborted PUT leaves nothing there (s3rver may keep a stub)
 command -v radosgw >/dev/null || skip "no radosgw (scripts/deps.sh)"
 
-pid=
+pid= up=
 cleanup() {
 	if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null; fi
+	# a held rec-upload would stay stopped for ever
+	if [ -n "$up" ]; then kill -9 "$up" 2>/dev/null || :; fi
 	"$S3/faultproxy" stop p >/dev/null 2>&1
 	"$S3/rgw" stop srv >/dev/null 2>&1
 	return 0
@@ -83,6 +85,7 @@ wait_until 60 grep -q 'recd: info: got Terminated: stopping' recd.log
 wait_until 60 eval '! pgrep -P $pid -x rec-capture >/dev/null'
 kill -0 "$pid" 2>/dev/null || { cat recd.log; fail "recd exited with the cycle in flight"; }
 kill -CONT "$up"
+up=
 rc=0
 wait "$pid" || rc=$?
 pid=
