@@ -51,7 +51,8 @@ wait_until 30 test -S "$sock"
 
 # recd with the shim (and any LD_PRELOAD already there, e.g. libfaketime);
 # env execs recd, so that $! is recd's pid
-shimmed="env REC_SYSLOG_SOCK=$sock LD_PRELOAD=$REC_BUILD/test/shim/syslogsock.so${LD_PRELOAD:+:$LD_PRELOAD}"
+shimmed=(env "REC_SYSLOG_SOCK=$sock"
+	"LD_PRELOAD=$REC_BUILD/test/shim/syslogsock.so${LD_PRELOAD:+:$LD_PRELOAD}")
 conf() {	# conf SPOOL [EXTRA-RECD-LINE]
 	printf 'spool = %s\nstation = t0440\n[recd]\ninterval = 1s\n%s\n' \
 		"$1" "${2:-}"
@@ -67,7 +68,7 @@ stop_recd() {
 
 say "--syslog: errors, warnings and infos of recd, at their priority"
 conf spool >rec.conf
-$shimmed bin/recd --syslog --config rec.conf </dev/null 2>recd.log &
+"${shimmed[@]}" bin/recd --syslog --config rec.conf </dev/null 2>recd.log &
 pid=$!
 pid1=$pid
 wait_until 60 grep -q 'recd: error: rec-capture exited with 78' recd.log
@@ -82,7 +83,7 @@ expect_grep 'rec-capture: info: stand-in for the capture' recd.log
 
 say "[recd] syslog = yes without the flag"
 conf spool 'syslog = yes' >rec.conf
-$shimmed bin/recd --config rec.conf </dev/null 2>recd2.log &
+"${shimmed[@]}" bin/recd --config rec.conf </dev/null 2>recd2.log &
 pid=$!
 pid2=$pid
 wait_until 60 grep -q 'recd: error: rec-capture exited with 78' recd2.log
@@ -90,7 +91,7 @@ stop_recd recd2.log
 
 say "neither: stderr only"
 conf spool >rec.conf
-$shimmed bin/recd --config rec.conf </dev/null 2>recd3.log &
+"${shimmed[@]}" bin/recd --config rec.conf </dev/null 2>recd3.log &
 pid=$!
 pid3=$pid
 wait_until 60 grep -q 'recd: error: rec-capture exited with 78' recd3.log
@@ -98,7 +99,7 @@ stop_recd recd3.log
 
 say "--syslog and a config that stops recd at startup"
 echo 'bogus line' >bad.conf
-$shimmed bin/recd --syslog --config bad.conf </dev/null 2>recd4.log &
+"${shimmed[@]}" bin/recd --syslog --config bad.conf </dev/null 2>recd4.log &
 pid4=$!
 rc=0
 wait "$pid4" || rc=$?
