@@ -619,6 +619,9 @@ main(int argc, char **argv)
 
 	log_init("recd");
 	parse_flags(argc, argv);
+	/* before the config: an error that stops the start goes there too */
+	if (R.syslog_flag)
+		log_use_syslog(1);
 	setup();
 	status_init(&R.st);
 	R.st.recd_pid = getpid();

@@ -3,6 +3,11 @@
 # is logged and recorded as a gap (REC|Gaps, REC|Lost Frames) in the
 # segment where it belongs. The frames that were kept are exactly the
 # stream's frames at the places the gaps say; kept + lost = the stream.
+# Margins from the test's own numbers, not the machine's speed: a write
+# takes at most the ring's 0.5 s, so with a stall every 10th write (of
+# 1.5 s, three rings) the first stall starts within 5 s of a 6 s stream,
+# and frames must be lost; the pacer's buffer (5 s, and a 1 s pipe) lets
+# the reader be late by 6 s without the source dropping anything.
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/data/asoundrc.sh"
 
@@ -21,8 +26,8 @@ check() {	# EXPECTED FB TOTAL SEGMENTS...
 
 say "real time: stalls of 1.5 s with a ring of 0.5 s"
 pacer -r 16000 -c 2 -f S16_LE -d 6 --seed 3 -n >exp.raw
-pacer -r 16000 -c 2 -f S16_LE -d 6 --seed 3 2>pacer.err |
-	REC_FAULT_WRITE_STALL=1500@40 rec-capture -D - -r 16000 -c 2 -t 1 \
+pacer -r 16000 -c 2 -f S16_LE -d 6 -b 5 --seed 3 2>pacer.err |
+	REC_FAULT_WRITE_STALL=1500@10 rec-capture -D - -r 16000 -c 2 -t 1 \
 	--buffer 0.5 --spool sp --station l 2>cap.err ||
 	{ cat cap.err; fail "rec-capture failed"; }
 cat pacer.err cap.err
@@ -38,8 +43,8 @@ grep -q " $lost frames lost$" cap.err || fail "summary does not count $lost"
 
 say "--align with losses: every segment still ends on a boundary"
 pacer -r 16000 -c 1 -f S16_LE -d 6 --seed 4 -n >expa.raw
-pacer -r 16000 -c 1 -f S16_LE -d 6 --seed 4 2>/dev/null |
-	REC_FAULT_WRITE_STALL=1500@40 rec-capture -D - -r 16000 -c 1 -t 1 \
+pacer -r 16000 -c 1 -f S16_LE -d 6 -b 5 --seed 4 2>/dev/null |
+	REC_FAULT_WRITE_STALL=1500@10 rec-capture -D - -r 16000 -c 1 -t 1 \
 	--align --buffer 0.5 --spool spa --station l 2>capa.err ||
 	{ cat capa.err; fail "rec-capture failed"; }
 check expa.raw 2 96000 spa/seg/*.wav
@@ -67,8 +72,11 @@ for g in segs[:-1]:
 EOT
 
 say "ALSA source, a stall at the first write"
-# The file source is not paced; within 2 s of audio (and the device
-# buffer) of the wall clock it cannot be told from a real device.
+# The file source is not paced: rec-capture reads it as a device, at the
+# wall clock's pace, unless it gets ahead of the clock (then it waits for
+# the disk). Every write stalls 1 s and takes at most the ring's 0.5 s:
+# the writer drains less than half of real time, whatever the machine's
+# speed, so the reader keeps to the clock and the ring must overflow.
 head -c $((2 * 44100 * 3)) /dev/urandom >in.raw
 asoundrc_file src "$PWD/in.raw"
 REC_FAULT_WRITE_STALL=1000@1 rec-capture -D src -r 44100 -c 1 -f S24_3LE \
@@ -78,10 +86,14 @@ cat cap2.err
 check in.raw 3 88200 sp2/seg/*.wav
 
 say "a source faster than real time (a file) waits for the disk: no loss"
+# Until it is ahead of the clock by 0.3 s (two periods and 0.1 s) it is
+# read as a device: a ring of 5 s lets the writer start 4.7 s late (a
+# loaded machine) without a loss; a reader that did not wait for the
+# disk would overflow it 7 times over (40 s).
 head -c $((40 * 8000 * 4)) /dev/urandom >fast.raw
 asoundrc_file fast "$PWD/fast.raw"
 REC_FAULT_WRITE_STALL=300@4 rec-capture -D fast -r 8000 -c 2 -t 5 -d 40 \
-	--buffer 0.5 --spool sp3 --station a 2>cap3.err ||
+	--buffer 5 --spool sp3 --station a 2>cap3.err ||
 	{ cat cap3.err; fail "rec-capture failed"; }
 cat cap3.err
 wavdump -p sp3/seg/*.wav | cmp - fast.raw

@@ -1,5 +1,5 @@
 /*
- * test_s3cred: where rec-upload's credentials come from (lib/cred): a
+ * test_cred: where rec-upload's credentials come from (lib/cred): a
  * named file, the environment, ~/.aws/credentials with profiles; files
  * others can read are refused; secrets are not in error messages.
  */
@@ -28,7 +28,7 @@ main(void)
 {
 	struct cred c;
 	struct err e;
-	char dir[] = "/tmp/test_s3cred.XXXXXX", path[256], aws[256];
+	char dir[] = "/tmp/test_cred.XXXXXX", path[256], aws[256];
 
 	if (mkdtemp(dir) == NULL)
 		return 1;
