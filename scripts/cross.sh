@@ -141,9 +141,9 @@ run_tests() {	# arch
 	}
 	mkdir -p "$b/trash"
 	pass=0 fail=0 failed=
-	for u in "$b"/test/test_*; do
-		[ -x "$u" ] || continue
-		n=$(basename "$u")
+	for src in "$top"/test/unit/test_*.c; do	# a stale binary is not run
+		n=$(basename "$src" .c)
+		u=$b/test/$n
 		log=$b/trash/$n.log
 		if (cd "$b/trash" && env REC_TOP="$top" REC_BUILD="$b" LC_ALL=C \
 		    TZ=UTC QEMU_LD_PREFIX="$cache/$1" \
