@@ -39,7 +39,7 @@ watch() {
 	rm -f "$d.log"
 	REC_FAULT_LOG=$PWD/$d.log REC_FAULT_HEADS=1 \
 		REC_FAULT_GREP="$key_hex,$(pcm_patterns "$d"/seg/*.wav)" \
-		faulty rec-archive -q -d "$d" "$@"
+		faulty rec-archive -q --spool "$d" "$@"
 }
 
 # heads DIR: "PATH HEX" of every head written in DIR, outside seg/
