@@ -360,6 +360,10 @@ opt_level(const struct conf *c, const char *section,
 		*lvl = (enum log_level)n;
 		return 0;
 	}
+	if (section == NULL) {		/* a tool without a section */
+		*lvl = LOG_LVL_INFO;
+		return 0;
+	}
 	if (opt_bool(c, &ov, 0, &v, e) < 0 || opt_bool(c, &oq, 0, &q, e) < 0)
 		return -1;
 	*lvl = v ? LOG_LVL_DEBUG : q ? LOG_LVL_WARN : LOG_LVL_INFO;

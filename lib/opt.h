@@ -114,7 +114,8 @@ int opt_bad(const struct conf *c, const struct opt *o, const char *val,
  * line decides alone (each -v one step up, each -q one down, from
  * info); else verbose = yes in [section] gives debug, else quiet = yes
  * warnings only, else info. So -q with verbose = yes in the file is
- * quiet. -1 + e (EX_CONFIG, FILE:LINE) on a bad boolean.
+ * quiet. section NULL: the file has no say (rec-status). -1 + e
+ * (EX_CONFIG, FILE:LINE) on a bad boolean.
  */
 int opt_level(const struct conf *c, const char *section,
     const struct opt_common *oc, enum log_level *lvl, struct err *e);

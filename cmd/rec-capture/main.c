@@ -100,18 +100,26 @@ static const char usage_text[] =
 enum { O_DEV, O_RATE, O_CH, O_FMT, O_DUR, O_SEG, O_ALIGN, O_BUF,
 	O_STATION };
 static struct opt opts[] = {
-	[O_DEV] = { "device", 'D', OPT_STR, "capture", "device" },
-	[O_RATE] = { "rate", 'r', OPT_UINT, "capture", "rate",
+	[O_DEV] = { .name = "device", .shrt = 'D', .type = OPT_STR,
+	    .section = "capture", .key = "device" },
+	[O_RATE] = { .name = "rate", .shrt = 'r', .type = OPT_UINT,
+	    .section = "capture", .key = "rate",
 	    .min = 1, .max = 768000 },
-	[O_CH] = { "channels", 'c', OPT_UINT, "capture", "channels",
+	[O_CH] = { .name = "channels", .shrt = 'c', .type = OPT_UINT,
+	    .section = "capture", .key = "channels",
 	    .min = 1, .max = 32 },
-	[O_FMT] = { "format", 'f', OPT_STR, "capture", "format" },
-	[O_DUR] = { "duration", 'd', OPT_DURATION, "capture", "duration" },
-	[O_SEG] = { "segment", 't', OPT_DURATION, "capture", "segment" },
-	[O_ALIGN] = { "align", 0, OPT_BOOL, "capture", "align" },
-	[O_BUF] = { "buffer", 0, OPT_DURATION, "capture", "buffer" },
-	[O_STATION] = { "station", 0, OPT_STR, NULL, NULL },
-	{ NULL }
+	[O_FMT] = { .name = "format", .shrt = 'f', .type = OPT_STR,
+	    .section = "capture", .key = "format" },
+	[O_DUR] = { .name = "duration", .shrt = 'd', .type = OPT_DURATION,
+	    .section = "capture", .key = "duration" },
+	[O_SEG] = { .name = "segment", .shrt = 't', .type = OPT_DURATION,
+	    .section = "capture", .key = "segment" },
+	[O_ALIGN] = { .name = "align", .type = OPT_BOOL, .section = "capture",
+	    .key = "align" },
+	[O_BUF] = { .name = "buffer", .type = OPT_DURATION,
+	    .section = "capture", .key = "buffer" },
+	[O_STATION] = { .name = "station", .type = OPT_STR },
+	{ .name = NULL }
 };
 
 static struct conf *cf;

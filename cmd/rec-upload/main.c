@@ -1104,17 +1104,17 @@ parse_flags(int argc, char **argv, struct flags *f)
 	enum { O_STATION, O_ENDPOINT, O_REGION, O_BUCKET, O_PREFIX, O_ADDR,
 	    O_LIMIT, O_RETRY, O_DEADLINE, O_WAIT };
 	static struct opt opts[] = {
-		[O_STATION] = { "station", 0, OPT_STR, NULL, NULL },
-		[O_ENDPOINT] = { "endpoint", 0, OPT_STR, NULL, NULL },
-		[O_REGION] = { "region", 0, OPT_STR, NULL, NULL },
-		[O_BUCKET] = { "bucket", 0, OPT_STR, NULL, NULL },
-		[O_PREFIX] = { "prefix", 0, OPT_STR, NULL, NULL },
-		[O_ADDR] = { "addressing", 0, OPT_STR, NULL, NULL },
-		[O_LIMIT] = { "limit-rate", 0, OPT_STR, NULL, NULL },
-		[O_RETRY] = { "retry", 0, OPT_BOOL, NULL, NULL },
-		[O_DEADLINE] = { "deadline", 0, OPT_STR, NULL, NULL },
-		[O_WAIT] = { "wait", 0, OPT_BOOL, NULL, NULL },
-		{ NULL }
+		[O_STATION] = { .name = "station", .type = OPT_STR },
+		[O_ENDPOINT] = { .name = "endpoint", .type = OPT_STR },
+		[O_REGION] = { .name = "region", .type = OPT_STR },
+		[O_BUCKET] = { .name = "bucket", .type = OPT_STR },
+		[O_PREFIX] = { .name = "prefix", .type = OPT_STR },
+		[O_ADDR] = { .name = "addressing", .type = OPT_STR },
+		[O_LIMIT] = { .name = "limit-rate", .type = OPT_STR },
+		[O_RETRY] = { .name = "retry", .type = OPT_BOOL },
+		[O_DEADLINE] = { .name = "deadline", .type = OPT_STR },
+		[O_WAIT] = { .name = "wait", .type = OPT_BOOL },
+		{ .name = NULL }
 	};
 	struct err e;
 
