@@ -86,7 +86,7 @@ for codec in wav flac; do
 	mkdir -p e$codec/seg
 	mkseg -n 3 -l 9600 -x 290 e$codec/seg
 	pats="$key_hex,$(pcm_patterns e$codec/seg/*.wav)"
-	watch e$codec --codec $codec -r "$r"
+	watch e$codec --codec $codec --recipient "$r"
 	[ -z "$(ls e$codec/seg)" ] || fail "segments left in seg/"
 	a=$(ls e$codec/out/*.tar.age)
 	heads e$codec >e$codec.heads
