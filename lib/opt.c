@@ -165,7 +165,7 @@ opt_parse(int argc, char **argv, struct opt *tab, int with_spool,
 	if (build(tab, with_spool, lo, so, e) < 0)
 		return -1;
 	opterr = 0;
-	optind = 1;
+	optind = 0;		/* glibc and musl: start afresh */
 	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		switch (ch) {
 		case C_CONFIG: oc->config = optarg; continue;
