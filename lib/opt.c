@@ -116,7 +116,11 @@ bad_option(int ch, char **argv, struct err *e)
 {
 	const char *arg = optind > 0 ? argv[optind - 1] : "?";
 
-	if (ch == ':')
+	if (ch == ':' && strncmp(arg, "--", 2) != 0 && optopt > 0 &&
+	    optopt < OPT_BASE)
+		err_set(e, EX_USAGE, "option '-%c' needs a value (see %s "
+		    "--help)", optopt, log_prog());
+	else if (ch == ':')
 		err_set(e, EX_USAGE, "option '%s' needs a value (see %s "
 		    "--help)", arg, log_prog());
 	else if (optopt != 0 && optopt < OPT_BASE)
