@@ -231,7 +231,7 @@ main(int argc, char **argv)
 {
 	static struct opt opts[] = {
 		{ .name = "json", .type = OPT_BOOL },
-		{ NULL }
+		{ .name = NULL }
 	};
 	struct opt_common oc;
 	const char *dir;
