@@ -1207,7 +1207,8 @@ tuning(struct run *r, struct s3_conf *sc, const struct flags *f)
 {
 	const struct conf *c = r->conf;
 	uint64_t timeout_ms, tries;
-	const char *v;
+	struct opt mt;
+	struct err e;
 
 	sc->ca_file = conf_get(c, "upload", "ca-file");
 	sc->limit_rate = cfg_size(c, f->limit, "limit-rate", 0);
@@ -1220,11 +1221,11 @@ tuning(struct run *r, struct s3_conf *sc, const struct flags *f)
 	r->stale_ms = cfg_dur(c, NULL, "stale-after", DEF_STALE_MS);
 	timeout_ms = cfg_dur(c, NULL, "timeout", 30000);
 	sc->timeout = timeout_ms < 1000 ? 1 : (long)(timeout_ms / 1000);
-	v = conf_get(c, "upload", "max-tries");
-	tries = 8;
-	if (v != NULL && parse_uint(v, 1, 1000, &tries) < 0)
-		log_die(EX_CONFIG, "%s: bad max-tries '%s'",
-		    conf_where(c, "upload", "max-tries"), v);
+	mt = cfg_opt(NULL, "max-tries", OPT_UINT);
+	mt.min = 1;
+	mt.max = 1000;
+	if (opt_uint(c, &mt, "8", &tries, &e) < 0)
+		log_die(e.ex, "%s", e.msg);
 	sc->max_tries = (int)tries;
 }
 
