@@ -4,8 +4,9 @@
  * tools; each tool has its section: [capture] [archive] [upload] [recd].
  * Every key of every section is known (lib/conf_keys.c), so a typo
  * anywhere is an error that names the file and line, whichever tool reads
- * it. Values stay strings here; each tool parses its own (lib/parse.h)
- * and reports a bad one with conf_where().
+ * it. Values stay strings here; the typed getters of lib/opt.h parse them
+ * (flag > environment > file > default) and report a bad one with
+ * conf_where().
  *
  * Which file: --config FILE, else $REC_CONFIG, else /etc/rec.conf; only
  * the default may be missing. Flags win over the file.

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,61 +21,58 @@
 #include "flacio.h"
 #include "guano.h"
 #include "log.h"
+#include "opt.h"
 #include "parse.h"
 #include "segmeta.h"
 #include "utc.h"
 
 static const char usage_text[] =
-"usage: rec-archive [-hqVvw] [--config FILE] [--spool DIR] [--min-count N]\n"
-"                   [--min-bytes SIZE] [--max-age DURATION] [--codec wav|flac]\n"
-"                   [--flac-level N] [--compress none|gzip|zstd|xz]\n"
-"                   [--max-bytes SIZE] [--recipient RECIPIENT]...\n"
-"                   [--recipients-file FILE]\n"
-"       rec-archive --verify [-qv] [--identity FILE] ARCHIVE...\n"
-"\n"
-"  -c, --config FILE         rec.conf to read (default $REC_CONFIG, /etc/rec.conf)\n"
-"  -d, --spool DIR           the spool (default from the config)\n"
-"  -w, --wait                wait for the cycle lock instead of exiting 75\n"
-"  -r, --recipient AGE1...   encrypt for this age recipient (repeatable)\n"
-"  -R, --recipients-file F   encrypt for the recipients in F\n"
-"  -t, --verify              check archives against their manifest\n"
-"  -i, --identity FILE       age identity to decrypt with when verifying\n"
-"  -v, --verbose; -q, --quiet; -h, --help; -V, --version\n";
+"usage: rec-archive [-hqVv] [--config file] [--spool dir] [--wait]\n"
+"                   [--min-count n] [--min-bytes size] [--max-age duration]\n"
+"                   [--codec wav | flac] [--flac-level n]\n"
+"                   [--compress none | gzip | zstd | xz] [--max-bytes size]\n"
+"                   [--recipient recipient ...] [--recipients-file file]\n"
+"       rec-archive --verify [-qv] [--identity file] archive ...\n";
 
-enum {
-	OPT_MIN_COUNT = 256, OPT_MIN_BYTES, OPT_MAX_AGE, OPT_CODEC,
-	OPT_FLAC_LEVEL, OPT_COMPRESS, OPT_MAX_BYTES
+static const char *const codecs[] = { "wav", "flac", NULL };
+
+/* The settings of rec-archive: flag, else [archive] in rec.conf. */
+enum { O_MIN_COUNT, O_MIN_BYTES, O_MAX_AGE, O_CODEC, O_FLAC_LEVEL,
+	O_COMPRESS, O_MAX_BYTES, O_RECIPIENT, O_RECIPIENTS_FILE,
+	O_IDENTITY, O_VERIFY, O_WAIT, O_PART_SIZE };
+static struct opt opts[] = {
+	[O_MIN_COUNT] = { .name = "min-count", .type = OPT_UINT,
+	    .section = "archive", .key = "min-count",
+	    .min = 1, .max = UINT64_MAX },
+	[O_MIN_BYTES] = { .name = "min-bytes", .type = OPT_SIZE,
+	    .section = "archive", .key = "min-bytes" },
+	[O_MAX_AGE] = { .name = "max-age", .type = OPT_DURATION,
+	    .section = "archive", .key = "max-age" },
+	[O_CODEC] = { .name = "codec", .type = OPT_ENUM, .section = "archive",
+	    .key = "codec",
+	    .choices = codecs },
+	[O_FLAC_LEVEL] = { .name = "flac-level", .type = OPT_UINT,
+	    .section = "archive", .key = "flac-level", .min = 0, .max = 8 },
+	[O_COMPRESS] = { .name = "compress", .type = OPT_STR,
+	    .section = "archive", .key = "compress" },
+	[O_MAX_BYTES] = { .name = "max-bytes", .type = OPT_SIZE,
+	    .section = "archive", .key = "max-bytes" },
+	[O_RECIPIENT] = { .name = "recipient", .type = OPT_LIST,
+	    .section = "archive", .key = NULL },
+	[O_RECIPIENTS_FILE] = { .name = "recipients-file", .type = OPT_STR,
+	    .section = "archive", .key = NULL },
+	[O_IDENTITY] = { .name = "identity", .type = OPT_STR },
+	[O_VERIFY] = { .name = "verify", .type = OPT_BOOL },
+	[O_WAIT] = { .name = "wait", .type = OPT_BOOL, .section = "archive",
+	    .key = "wait" },
+	[O_PART_SIZE] = { .name = NULL, .type = OPT_SIZE, .section = "upload",
+	    .key = "part-size" },
+	{ .name = NULL }
 };
 
-static const struct option longopts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "spool", required_argument, NULL, 'd' },
-	{ "min-count", required_argument, NULL, OPT_MIN_COUNT },
-	{ "min-bytes", required_argument, NULL, OPT_MIN_BYTES },
-	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
-	{ "codec", required_argument, NULL, OPT_CODEC },
-	{ "flac-level", required_argument, NULL, OPT_FLAC_LEVEL },
-	{ "compress", required_argument, NULL, OPT_COMPRESS },
-	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
-	{ "recipient", required_argument, NULL, 'r' },
-	{ "recipients-file", required_argument, NULL, 'R' },
-	{ "identity", required_argument, NULL, 'i' },
-	{ "verify", no_argument, NULL, 't' },
-	{ "wait", no_argument, NULL, 'w' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
-};
-
-/* What the flags said; NULL/0 = not given (the config decides). */
+/* What the command line said besides the table. */
 struct flags {
-	const char *config, *spool, *min_count, *min_bytes, *max_age;
-	const char *codec, *flac_level, *compress, *max_bytes;
-	const char **recipients, *recipients_file, *identity;
-	size_t nrecipients;
-	int verify, wait, verbose, quiet;
+	const char *spool;
 };
 
 /* A run's conditions; have_* 0 = not set. */
@@ -92,49 +88,36 @@ usage(void)
 	exit(EX_USAGE);
 }
 
-/* The flag's value, else the config's [archive] key, else NULL. */
-static const char *
-pick(const struct conf *c, const char *flag, const char *key,
-    const char **where)
-{
-	if (flag != NULL) {
-		static char buf[64];
-		snprintf(buf, sizeof buf, "--%s", key);
-		*where = buf;
-		return flag;
-	}
-	*where = conf_where(c, "archive", key);
-	return conf_get(c, "archive", key);
-}
-
+/* Log e and exit with its code (for the settings of one run). */
 static noreturn void
-bad_value(const char *where, const char *what, const char *val, int flag)
+die_err(const struct err *e)
 {
-	log_error("%s: bad %s '%s'", where, what, val);
-	exit(flag ? EX_USAGE : EX_CONFIG);
+	log_die(e->ex, "%s", e->msg);
 }
 
 /* Recipients from flags, else [archive] recipient/recipients-file. */
 static void
-load_recipients(const struct conf *c, const struct flags *f, struct opts *o)
+load_recipients(const struct conf *c, struct opts *o)
 {
 	struct err e;
 	const char *v, *file;
 	size_t it = 0;
-	int from_flags = f->nrecipients > 0 || f->recipients_file != NULL;
+	const struct opt *rf = &opts[O_RECIPIENTS_FILE];
+	int from_flags = opts[O_RECIPIENT].count > 0 || rf->count > 0;
 
-	for (size_t i = 0; i < f->nrecipients; i++) {
+	for (size_t i = 0; i < opts[O_RECIPIENT].nvals; i++) {
 		struct age_recipient *r = realloc(o->rs, (o->nrs + 1) *
 		    sizeof *r);
 		if (r == NULL)
 			log_die(EX_SOFTWARE, "out of memory");
 		o->rs = r;
-		if (age_recipient_parse(f->recipients[i], &o->rs[o->nrs],
+		if (age_recipient_parse(opts[O_RECIPIENT].vals[i],
+		    &o->rs[o->nrs],
 		    &e) == -1)
 			log_die(EX_CONFIG, "--recipient: %s", e.msg);
 		o->nrs++;
 	}
-	file = from_flags ? f->recipients_file :
+	file = from_flags ? rf->val :
 	    conf_get(c, "archive", "recipients-file");
 	if (file != NULL && age_recipients_load(file, &o->rs, &o->nrs,
 	    &e) == -1)
@@ -174,68 +157,49 @@ check_flac_channels(const struct conf *c, const char *where)
 	    FLACIO_MAX_CHANNELS, conf_where(c, "capture", "channels"), ch);
 }
 
-/* Everything from flags and config into o and k. */
+/* Everything from flags and config into o and k; dies on a bad one. */
 static void
-settings(const struct conf *c, const struct flags *f, struct opts *o,
-    struct conds *k, int *wait)
+settings(const struct conf *c, struct opts *o, struct conds *k, int *wait)
 {
-	const char *v, *w;
+	struct err e;
+	const char *v;
 	uint64_t u;
-	int b;
+	int r, codec = 0;
 
 	memset(o, 0, sizeof *o);
 	memset(k, 0, sizeof *k);
 	o->flac_level = 5;
 	o->fake_free = -1;
-	if ((v = pick(c, f->min_count, "min-count", &w)) != NULL) {
-		if (parse_uint(v, 1, UINT64_MAX, &k->count) == -1)
-			bad_value(w, "count", v, f->min_count != NULL);
-		k->have_count = 1;
-	}
-	if ((v = pick(c, f->min_bytes, "min-bytes", &w)) != NULL) {
-		if (parse_size(v, &k->bytes) == -1)
-			bad_value(w, "size", v, f->min_bytes != NULL);
-		k->have_bytes = 1;
-	}
-	if ((v = pick(c, f->max_age, "max-age", &w)) != NULL) {
-		if (parse_duration_ms(v, &k->age_ms) == -1)
-			bad_value(w, "duration", v, f->max_age != NULL);
-		k->have_age = 1;
-	}
-	if ((v = pick(c, f->codec, "codec", &w)) != NULL) {
-		if (strcmp(v, "flac") == 0)
-			o->codec_flac = 1;
-		else if (strcmp(v, "wav") != 0)
-			bad_value(w, "codec", v, f->codec != NULL);
-	}
+	if ((k->have_count = opt_uint(c, &opts[O_MIN_COUNT], NULL, &k->count,
+	    &e)) < 0 ||
+	    (k->have_bytes = opt_size(c, &opts[O_MIN_BYTES], NULL, &k->bytes,
+	    &e)) < 0 ||
+	    (k->have_age = opt_duration(c, &opts[O_MAX_AGE], NULL, &k->age_ms,
+	    &e)) < 0 ||
+	    opt_enum(c, &opts[O_CODEC], "wav", &codec, &e) < 0 ||
+	    opt_uint(c, &opts[O_FLAC_LEVEL], "5", &u, &e) < 0 ||
+	    (r = opt_size(c, &opts[O_MAX_BYTES], NULL, &o->max_bytes,
+	    &e)) < 0 ||
+	    opt_bool(c, &opts[O_WAIT], 0, wait, &e) < 0 ||
+	    opt_size(c, &opts[O_PART_SIZE], NULL, &o->part_size, &e) < 0)
+		die_err(&e);
+	o->flac_level = (unsigned)u;
+	o->codec_flac = codec == 1;
 	if (o->codec_flac)
-		check_flac_channels(c, w);
-	if ((v = pick(c, f->flac_level, "flac-level", &w)) != NULL) {
-		if (parse_uint(v, 0, 8, &u) == -1)
-			bad_value(w, "FLAC level", v, f->flac_level != NULL);
-		o->flac_level = (unsigned)u;
-	}
-	if ((v = pick(c, f->compress, "compress", &w)) != NULL &&
-	    aname_compress_parse(v, &o->compress) == -1)
-		bad_value(w, "compression", v, f->compress != NULL);
-	if ((v = pick(c, f->max_bytes, "max-bytes", &w)) != NULL) {
-		if (parse_size(v, &o->max_bytes) == -1 || o->max_bytes == 0)
-			bad_value(w, "size", v, f->max_bytes != NULL);
-	}
-	*wait = f->wait;
-	if (!f->wait && (v = conf_get(c, "archive", "wait")) != NULL) {
-		if (parse_bool(v, &b) == -1)
-			bad_value(conf_where(c, "archive", "wait"), "boolean",
-			    v, 0);
-		*wait = b;
-	}
-	if ((v = conf_get(c, "upload", "part-size")) != NULL &&
-	    parse_size(v, &o->part_size) == -1)
-		bad_value(conf_where(c, "upload", "part-size"), "size", v, 0);
+		check_flac_channels(c, opts[O_CODEC].count ? "--codec" :
+		    conf_where(c, "archive", "codec"));
+	if (r && o->max_bytes == 0 && opt_bad(c, &opts[O_MAX_BYTES], "0",
+	    "must be more than 0", &e) < 0)
+		die_err(&e);
+	if (opt_str(c, &opts[O_COMPRESS], NULL, &v, &e) > 0 &&
+	    aname_compress_parse(v, &o->compress) == -1 &&
+	    opt_bad(c, &opts[O_COMPRESS], v, "use none, gzip, zstd or xz",
+	    &e) < 0)
+		die_err(&e);
 	if ((v = getenv("REC_TEST_FREE_BYTES")) != NULL &&
 	    parse_size(v, &u) == 0)
 		o->fake_free = (int64_t)u;
-	load_recipients(c, f, o);
+	load_recipients(c, o);
 }
 
 static void
@@ -524,7 +488,7 @@ run_archive(const struct conf *c, const struct flags *f)
 	int wait, ret, quarantined = 0, skipped = 0;
 	uint64_t need = 0, avail;
 
-	settings(c, f, &o, &k, &wait);
+	settings(c, &o, &k, &wait);
 	if (spool_open(&sp, conf_spool(c, f->spool), &e) == -1)
 		log_die(e.ex, "%s", e.msg);
 	if (spool_lock(&sp, wait) == -1) {
@@ -607,63 +571,39 @@ int
 main(int argc, char **argv)
 {
 	struct flags f;
+	struct opt_common oc;
 	struct conf *c = NULL;
 	struct err e;
-	int ch, ret = 0;
-	const char *v;
+	enum log_level lvl;
+	int ret = 0, verify;
 
 	log_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	memset(&f, 0, sizeof f);
-	f.recipients = calloc((size_t)argc + 1, sizeof *f.recipients);
-	if (f.recipients == NULL)
-		log_die(EX_SOFTWARE, "out of memory");
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":c:d:r:R:i:twvqhV", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'c': f.config = optarg; break;
-		case 'd': f.spool = optarg; break;
-		case OPT_MIN_COUNT: f.min_count = optarg; break;
-		case OPT_MIN_BYTES: f.min_bytes = optarg; break;
-		case OPT_MAX_AGE: f.max_age = optarg; break;
-		case OPT_CODEC: f.codec = optarg; break;
-		case OPT_FLAC_LEVEL: f.flac_level = optarg; break;
-		case OPT_COMPRESS: f.compress = optarg; break;
-		case OPT_MAX_BYTES: f.max_bytes = optarg; break;
-		case 'r': f.recipients[f.nrecipients++] = optarg; break;
-		case 'R': f.recipients_file = optarg; break;
-		case 'i': f.identity = optarg; break;
-		case 't': f.verify = 1; break;
-		case 'w': f.wait = 1; break;
-		case 'v': f.verbose = 1; break;
-		case 'q': f.quiet = 1; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			free(f.recipients);
-			return 0;
-		case 'V':
-			printf("rec-archive %s\n", REC_VERSION);
-			free(f.recipients);
-			return 0;
-		default:
-			free(f.recipients);
-			return log_bad_option(ch, argv);
-		}
+	switch (opt_parse(argc, argv, opts, 1, &oc, &e)) {
+	case OPT_HELP:
+		fputs(usage_text, stdout);
+		goto done;
+	case OPT_VERSION:
+		printf("rec-archive %s\n", REC_VERSION);
+		goto done;
+	case OPT_RUN:
+		break;
+	default:
+		log_error("%s", e.msg);
+		ret = e.ex;
+		goto done;
 	}
-	if (f.verify != (optind < argc))
+	f.spool = oc.spool;
+	verify = opts[O_VERIFY].count > 0;
+	if (verify != (optind < argc))
 		usage();
-	if (conf_load(&c, f.config, &e) == -1)
+	if (conf_load(&c, oc.config, &e) == -1 ||
+	    opt_level(c, "archive", &oc, &lvl, &e) == -1)
 		log_die(e.ex, "%s", e.msg);
-	if (!f.verbose && (v = conf_get(c, "archive", "verbose")) != NULL)
-		parse_bool(v, &f.verbose);
-	if (!f.quiet && (v = conf_get(c, "archive", "quiet")) != NULL)
-		parse_bool(v, &f.quiet);
-	log_set_level(f.verbose ? LOG_LVL_DEBUG : f.quiet ? LOG_LVL_WARN :
-	    LOG_LVL_INFO);
-	if (f.verify) {
+	log_set_level(lvl);
+	if (verify) {
 		for (int i = optind; i < argc; i++) {
-			int rc = verify_file(argv[i], f.identity);
+			int rc = verify_file(argv[i], opts[O_IDENTITY].val);
 			if (rc != 0 && (ret == 0 || rc == EX_DATAERR))
 				ret = rc;
 		}
@@ -671,6 +611,7 @@ main(int argc, char **argv)
 		ret = run_archive(c, &f);
 	}
 	conf_free(c);
-	free(f.recipients);
+done:
+	opt_free(opts);
 	return ret;
 }

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,7 +21,7 @@
 #include "file.h"
 #include "hex.h"
 #include "log.h"
-#include "parse.h"
+#include "opt.h"
 #include "wav.h"
 
 #define DEF_BUFFER "10"		/* seconds of ring buffer */
@@ -92,109 +91,147 @@ signals_init(sigset_t *stopset)
 	sigprocmask(SIG_UNBLOCK, stopset, NULL);
 }
 
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: rec-capture [-hqVv] [-D device] [-r rate] [-c channels] "
-	    "[-f format]\n"
-	    "                   [-d seconds] [-t seconds] [--align] "
-	    "[--buffer seconds]\n"
-	    "                   [--spool dir] [--config file] "
-	    "[--station name]\n");
-}
+static const char usage_text[] =
+"usage: rec-capture [-hqVv] [-D device] [-r rate] [-c channels] [-f format]\n"
+"                   [-d duration] [-t duration] [--align] [--buffer duration]\n"
+"                   [--config file] [--spool dir] [--station name]\n";
 
-static const struct option longopts[] = {
-	{ "device", required_argument, NULL, 'D' },
-	{ "rate", required_argument, NULL, 'r' },
-	{ "channels", required_argument, NULL, 'c' },
-	{ "format", required_argument, NULL, 'f' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "segment", required_argument, NULL, 't' },
-	{ "align", no_argument, NULL, 'A' },
-	{ "buffer", required_argument, NULL, 'B' },
-	{ "spool", required_argument, NULL, 'S' },
-	{ "config", required_argument, NULL, 'C' },
-	{ "station", required_argument, NULL, 'N' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
-};
-
-/* A setting: its flag value, else the [capture] value, else the default. */
-struct opt {
-	const char *key;
-	const char *flag;
-	const char *val;
-	int from_conf;
+/* The settings of rec-capture: flag, else [capture] in rec.conf. */
+enum { O_DEV, O_RATE, O_CH, O_FMT, O_DUR, O_SEG, O_ALIGN, O_BUF,
+	O_STATION };
+static struct opt opts[] = {
+	[O_DEV] = { .name = "device", .shrt = 'D', .type = OPT_STR,
+	    .section = "capture", .key = "device" },
+	[O_RATE] = { .name = "rate", .shrt = 'r', .type = OPT_UINT,
+	    .section = "capture", .key = "rate",
+	    .min = 1, .max = 768000 },
+	[O_CH] = { .name = "channels", .shrt = 'c', .type = OPT_UINT,
+	    .section = "capture", .key = "channels",
+	    .min = 1, .max = 32 },
+	[O_FMT] = { .name = "format", .shrt = 'f', .type = OPT_STR,
+	    .section = "capture", .key = "format" },
+	[O_DUR] = { .name = "duration", .shrt = 'd', .type = OPT_DURATION,
+	    .section = "capture", .key = "duration" },
+	[O_SEG] = { .name = "segment", .shrt = 't', .type = OPT_DURATION,
+	    .section = "capture", .key = "segment" },
+	[O_ALIGN] = { .name = "align", .type = OPT_BOOL, .section = "capture",
+	    .key = "align" },
+	[O_BUF] = { .name = "buffer", .type = OPT_DURATION,
+	    .section = "capture", .key = "buffer" },
+	[O_STATION] = { .name = "station", .type = OPT_STR },
+	{ .name = NULL }
 };
 
 static struct conf *cf;
 
-static void
-resolve(struct opt *o, const char *def)
-{
-	const char *v = o->flag;
-
-	o->from_conf = 0;
-	if (v == NULL) {
-		v = conf_get(cf, "capture", o->key);
-		o->from_conf = v != NULL;
-	}
-	o->val = v != NULL ? v : def;
-}
-
-/* Report a bad value: exit 64 for a flag, 78 (FILE:LINE) for rec.conf. */
-static void
-bad(const struct opt *o, const char *why)
-{
-	if (o->from_conf) {
-		log_error("%s: bad %s '%s'%s%s", conf_where(cf, "capture",
-		    o->key), o->key, o->val, why ? ": " : "", why ? why : "");
-		exit(EX_CONFIG);
-	}
-	log_error("bad %s '%s'%s%s", o->key, o->val, why ? ": " : "",
-	    why ? why : "");
-	exit(EX_USAGE);
-}
-
+/* Frames in ms milliseconds at rate. */
 static uint64_t
-get_uint(struct opt *o, const char *def, uint64_t min, uint64_t max)
+ms_frames(uint64_t ms, unsigned rate)
 {
-	uint64_t v;
-	char why[64];
-
-	resolve(o, def);
-	if (parse_uint(o->val, min, max, &v) < 0) {
-		snprintf(why, sizeof(why), "not a number in %" PRIu64 "..%"
-		    PRIu64, min, max);
-		bad(o, why);
-	}
-	return v;
+	return ms / 1000 * rate + ms % 1000 * rate / 1000;
 }
 
-static uint64_t
-get_ms(struct opt *o, const char *def)
-{
-	uint64_t v;
-
-	resolve(o, def);
-	if (parse_duration_ms(o->val, &v) < 0)
-		bad(o, "not a duration (seconds, or like 1.5s, 250ms, 10m)");
-	return v;
-}
-
+/*
+ * The command line, rec.conf and the log level: 1 to go on, or 0 to
+ * exit with *ex (--help, --version, or an error logged here).
+ */
 static int
-get_bool(struct opt *o)
+parse_flags(int argc, char **argv, struct opt_common *oc, int *ex)
 {
-	int v;
+	struct err e;
+	enum log_level lvl;
 
-	resolve(o, "no");
-	if (parse_bool(o->val, &v) < 0)
-		bad(o, "not a boolean (yes/no)");
-	return v;
+	*ex = 0;
+	switch (opt_parse(argc, argv, opts, 1, oc, &e)) {
+	case OPT_HELP:
+		fputs(usage_text, stdout);
+		return 0;
+	case OPT_VERSION:
+		printf("rec-capture %s\n", REC_VERSION);
+		return 0;
+	case OPT_RUN:
+		break;
+	default:
+		log_error("%s", e.msg);
+		*ex = e.ex;
+		return 0;
+	}
+	if (optind < argc) {
+		log_error("unexpected argument '%s' (see rec-capture -h)",
+		    argv[optind]);
+		*ex = EX_USAGE;
+		return 0;
+	}
+	if (conf_load(&cf, oc->config, &e) < 0 ||
+	    opt_level(cf, "capture", oc, &lvl, &e) < 0) {
+		log_error("%s", e.msg);
+		*ex = e.ex;
+		return 0;
+	}
+	log_set_level(lvl);
+	return 1;
+}
+
+/* The audio settings into c; 0, or -1 with e. */
+static int
+audio_settings(struct cap *c, uint64_t *bufframes, struct err *e)
+{
+	const char *v;
+	uint64_t u, ms;
+
+	opt_str(cf, &opts[O_DEV], "default", &c->device, e);
+	if (*c->device == '\0')
+		return opt_bad(cf, &opts[O_DEV], c->device, "empty", e);
+	if (opt_uint(cf, &opts[O_RATE], "48000", &u, e) < 0)
+		return -1;
+	c->spec.rate = (unsigned)u;
+	if (opt_uint(cf, &opts[O_CH], "1", &u, e) < 0)
+		return -1;
+	c->spec.channels = (unsigned)u;
+	opt_str(cf, &opts[O_FMT], "S16_LE", &v, e);
+	if (pcm_format_parse(v, &c->spec.format) < 0)
+		return opt_bad(cf, &opts[O_FMT], v,
+		    "use S16_LE, S24_3LE or S32_LE", e);
+	c->fb = pcm_frame_bytes(&c->spec);
+	if (opt_duration(cf, &opts[O_BUF], DEF_BUFFER, &ms, e) < 0)
+		return -1;
+	opt_str(cf, &opts[O_BUF], DEF_BUFFER, &v, e);
+	*bufframes = ms_frames(ms, c->spec.rate);
+	if (*bufframes < c->spec.rate / 2 + 2)	/* at least five periods */
+		*bufframes = c->spec.rate / 2 + 2;
+	if (*bufframes > (1ULL << 31) / c->fb)
+		return opt_bad(cf, &opts[O_BUF], v, "larger than 2 GiB", e);
+	return 0;
+}
+
+/* Segment, duration, alignment and station into c; 0, or -1 with e. */
+static int
+time_settings(struct cap *c, struct err *e)
+{
+	const char *v;
+	uint64_t dur_ms;
+
+	if (opt_duration(cf, &opts[O_DUR], "0", &dur_ms, e) < 0)
+		return -1;
+	c->dur_frames = ms_frames(dur_ms, c->spec.rate);
+	opt_str(cf, &opts[O_DUR], "0", &v, e);
+	if (dur_ms > 0 && c->dur_frames == 0)
+		return opt_bad(cf, &opts[O_DUR], v, "shorter than one frame",
+		    e);
+	if (opt_duration(cf, &opts[O_SEG], "60", &c->seg_ms, e) < 0)
+		return -1;
+	c->seg_frames = ms_frames(c->seg_ms, c->spec.rate);
+	opt_str(cf, &opts[O_SEG], "60", &v, e);
+	if (c->seg_frames == 0)
+		return opt_bad(cf, &opts[O_SEG], v, "shorter than one frame",
+		    e);
+	if (c->seg_frames > (UINT32_MAX - WAV_MAX_HEAD - 4096) / c->fb)
+		return opt_bad(cf, &opts[O_SEG], v,
+		    "a WAV file holds at most 4 GiB", e);
+	if (opt_bool(cf, &opts[O_ALIGN], 0, &c->align, e) < 0)
+		return -1;
+	return conf_station(cf, opts[O_STATION].val, c->station,
+	    sizeof(c->station), e);
 }
 
 static int
@@ -239,108 +276,14 @@ lock_station(struct cap *c)
 	return fd;
 }
 
-int
-main(int argc, char **argv)
+/* Lock, recover, open the source, and record until stopped. */
+static int
+record(struct cap *c, uint64_t bufframes)
 {
-	struct opt o_dev = { .key = "device" }, o_rate = { .key = "rate" },
-	    o_ch = { .key = "channels" }, o_fmt = { .key = "format" },
-	    o_dur = { .key = "duration" }, o_seg = { .key = "segment" },
-	    o_align = { .key = "align" }, o_buf = { .key = "buffer" },
-	    o_verb = { .key = "verbose" }, o_quiet = { .key = "quiet" };
-	const char *f_spool = NULL, *f_config = NULL, *f_station = NULL;
-	static struct cap cap;
-	struct cap *c = &cap;
-	struct err e;
 	sigset_t block, old;
 	pthread_t wt;
-	uint64_t buf_ms, dur_ms, bufframes;
-	int ch, verbose = 0, quiet = 0, align_flag = 0, rc, wrc;
-	int lockfd = -1, pfd[2] = { -1, -1 }, thread = 0;
+	int rc, wrc, lockfd = -1, pfd[2] = { -1, -1 }, thread = 0;
 
-	log_init(argv[0]);
-	opterr = 0;		/* one line of ours instead of getopt's */
-	while ((ch = getopt_long(argc, argv, ":D:r:c:f:d:t:vqhV", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'D': o_dev.flag = optarg; break;
-		case 'r': o_rate.flag = optarg; break;
-		case 'c': o_ch.flag = optarg; break;
-		case 'f': o_fmt.flag = optarg; break;
-		case 'd': o_dur.flag = optarg; break;
-		case 't': o_seg.flag = optarg; break;
-		case 'A': align_flag = 1; break;
-		case 'B': o_buf.flag = optarg; break;
-		case 'S': f_spool = optarg; break;
-		case 'C': f_config = optarg; break;
-		case 'N': f_station = optarg; break;
-		case 'v': verbose++; break;
-		case 'q': quiet++; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("rec-capture %s\n", REC_VERSION); return 0;
-		default:
-			return log_bad_option(ch, argv);
-		}
-	}
-	if (optind < argc) {
-		log_error("unexpected argument '%s' (see rec-capture -h)",
-		    argv[optind]);
-		return EX_USAGE;
-	}
-	if (conf_load(&cf, f_config, &e) < 0) {
-		log_error("%s", e.msg);
-		return e.ex;
-	}
-
-	/* Settings: flags win over [capture] in rec.conf. */
-	if (!verbose && !quiet) {
-		verbose = get_bool(&o_verb);
-		quiet = get_bool(&o_quiet);
-	}
-	if (verbose)
-		log_set_level(LOG_LVL_DEBUG);
-	else if (quiet)
-		log_set_level(LOG_LVL_WARN);
-	resolve(&o_dev, "default");
-	if (*o_dev.val == '\0')
-		bad(&o_dev, "empty");
-	c->device = o_dev.val;
-	c->spec.rate = (unsigned)get_uint(&o_rate, "48000", 1, 768000);
-	c->spec.channels = (unsigned)get_uint(&o_ch, "1", 1, 32);
-	resolve(&o_fmt, "S16_LE");
-	if (pcm_format_parse(o_fmt.val, &c->spec.format) < 0)
-		bad(&o_fmt, "use S16_LE, S24_3LE or S32_LE");
-	c->fb = pcm_frame_bytes(&c->spec);
-	dur_ms = get_ms(&o_dur, "0");
-	c->dur_frames = dur_ms / 1000 * c->spec.rate +
-	    dur_ms % 1000 * c->spec.rate / 1000;
-	if (dur_ms > 0 && c->dur_frames == 0)
-		bad(&o_dur, "shorter than one frame");
-	c->seg_ms = get_ms(&o_seg, "60");
-	c->seg_frames = c->seg_ms / 1000 * c->spec.rate +
-	    c->seg_ms % 1000 * c->spec.rate / 1000;
-	if (c->seg_frames == 0)
-		bad(&o_seg, "shorter than one frame");
-	if (c->seg_frames > (UINT32_MAX - WAV_MAX_HEAD - 4096) / c->fb)
-		bad(&o_seg, "a WAV file holds at most 4 GiB");
-	c->align = align_flag || get_bool(&o_align);
-	buf_ms = get_ms(&o_buf, DEF_BUFFER);
-	bufframes = buf_ms / 1000 * c->spec.rate +
-	    buf_ms % 1000 * c->spec.rate / 1000;
-	if (bufframes < c->spec.rate / 2 + 2)	/* at least five periods */
-		bufframes = c->spec.rate / 2 + 2;
-	if (bufframes > (1ULL << 31) / c->fb)
-		bad(&o_buf, "larger than 2 GiB");
-	if (conf_station(cf, f_station, c->station, sizeof(c->station),
-	    &e) < 0) {
-		log_error("%s", e.msg);
-		conf_free(cf);
-		return e.ex;
-	}
-	if (spool_open(&c->sp, conf_spool(cf, f_spool), &e) < 0) {
-		log_error("%s", e.msg);
-		conf_free(cf);
-		return EX_CANTCREAT;
-	}
 	rc = 0;
 	c->sigfd = -1;
 	/* From here on a signal stops us cleanly (also during recovery). */
@@ -424,7 +367,36 @@ out:
 	}
 	if (lockfd >= 0)
 		close(lockfd);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct cap cap;
+	struct cap *c = &cap;
+	struct opt_common oc;
+	struct err e;
+	uint64_t bufframes = 0;
+	int rc;
+
+	log_init(argv[0]);
+	if (!parse_flags(argc, argv, &oc, &rc))
+		goto out;
+	if (audio_settings(c, &bufframes, &e) < 0 ||
+	    time_settings(c, &e) < 0) {
+		log_error("%s", e.msg);
+		rc = e.ex;
+		goto out;
+	}
+	if (spool_open(&c->sp, conf_spool(cf, oc.spool), &e) < 0) {
+		log_error("%s", e.msg);
+		rc = EX_CANTCREAT;
+		goto out;
+	}
+	rc = record(c, bufframes);
 	spool_close(&c->sp);
+out:
 	conf_free(cf);
 	return rc;
 }

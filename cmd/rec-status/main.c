@@ -18,22 +18,17 @@
 #include "err.h"
 #include "file.h"
 #include "log.h"
+#include "opt.h"
 #include "spool.h"
 #include "status.h"
 #include "utc.h"
 
-#define USAGE "usage: rec-status [--json] [--version] [--config FILE] [--spool DIR]\n"
+#define USAGE "usage: rec-status [-hqVv] [--json] [--config file] [--spool dir]\n"
 
 static void
 usage(int ex)
 {
 	fputs(USAGE, ex ? stderr : stdout);
-	if (!ex)
-		fputs("  --json         print the status as JSON\n"
-		    "  --config FILE  rec.conf to read (default $REC_CONFIG, "
-		    CONF_DEFAULT_PATH ")\n"
-		    "  --spool DIR    spool directory (default from the config)\n"
-		    "  --version      print the version\n", stdout);
 	exit(ex);
 }
 
@@ -234,37 +229,39 @@ show(struct status *st, int json, int alive, int lock_err)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "spool", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+	static struct opt opts[] = {
+		{ .name = "json", .type = OPT_BOOL },
+		{ .name = NULL }
 	};
-	const char *conf_flag = NULL, *spool_flag = NULL, *dir;
+	struct opt_common oc;
+	const char *dir;
 	struct conf *conf = NULL;
 	struct status st;
 	struct err e;
-	int ch, json = 0, alive, lock_err, fd, rc = EX_SOFTWARE;
+	enum log_level lvl;
+	int json, alive, lock_err, fd, rc = EX_SOFTWARE;
 
 	log_init("rec-status");
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j': json = 1; break;
-		case 'c': conf_flag = optarg; break;
-		case 's': spool_flag = optarg; break;
-		case 'h': usage(0); break;
-		case 'V': printf("rec-status %s\n", REC_VERSION); return 0;
-		default: return log_bad_option(ch, argv);
-		}
+	switch (opt_parse(argc, argv, opts, 1, &oc, &e)) {
+	case OPT_HELP:
+		usage(0);
+		break;
+	case OPT_VERSION:
+		printf("rec-status %s\n", REC_VERSION);
+		return 0;
+	case OPT_RUN:
+		break;
+	default:
+		log_die(e.ex, "%s", e.msg);
 	}
 	if (optind != argc)
 		usage(EX_USAGE);
-	if (conf_load(&conf, conf_flag, &e) < 0)
+	json = opts[0].count > 0;
+	if (conf_load(&conf, oc.config, &e) < 0 ||
+	    opt_level(conf, NULL, &oc, &lvl, &e) < 0)
 		log_die(e.ex, "%s", e.msg);
-	dir = conf_spool(conf, spool_flag);
+	log_set_level(lvl);
+	dir = conf_spool(conf, oc.spool);
 	/* Read only: never create a spool by looking at it. */
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {

@@ -27,6 +27,7 @@
 #include "hex.h"
 #include "ledger.h"
 #include "log.h"
+#include "opt.h"
 #include "parse.h"
 #include "s3.h"
 #include "spool.h"
@@ -43,12 +44,11 @@
 #define UP_MISMATCH	(-3)	/* it is not what its sidecar vouches for */
 
 static const char usage_text[] =
-    "usage: rec-upload [-qv] [--config FILE] [--spool DIR] [--station NAME]\n"
-    "                  [--endpoint URL] [--region NAME] [--bucket NAME]\n"
-    "                  [--prefix STRING] [--addressing auto|path|virtual]\n"
-    "                  [--limit-rate BYTES] [--retry] [--deadline DURATION]\n"
-    "                  [--wait]\n"
-    "       rec-upload --help | --version\n";
+    "usage: rec-upload [-hqVv] [--config file] [--spool dir] [--station name]\n"
+    "                  [--endpoint url] [--region name] [--bucket name]\n"
+    "                  [--prefix string] [--addressing auto | path | virtual]\n"
+    "                  [--limit-rate size] [--retry] [--deadline duration]\n"
+    "                  [--wait]\n";
 
 static volatile sig_atomic_t stop;
 
@@ -933,21 +933,28 @@ cfg(const struct conf *c, const char *flag, const char *key)
 	return flag ? flag : conf_get(c, "upload", key);
 }
 
+/* key of [upload] as a struct opt, given on the command line as flag. */
+static struct opt
+cfg_opt(const char *flag, const char *key, enum opt_type type)
+{
+	struct opt o = { .name = key, .type = type, .section = "upload",
+	    .key = key };
+
+	o.val = flag;
+	o.count = flag != NULL;
+	return o;
+}
+
 static uint64_t
 cfg_size(const struct conf *c, const char *flag, const char *key,
     uint64_t def)
 {
-	const char *v = cfg(c, flag, key);
-	uint64_t x;
+	struct opt o = cfg_opt(flag, key, OPT_SIZE);
+	struct err e;
+	uint64_t x = def;
 
-	if (v == NULL)
-		return def;
-	if (parse_size(v, &x) < 0) {
-		if (flag)
-			log_die(EX_USAGE, "bad --%s '%s'", key, v);
-		log_die(EX_CONFIG, "%s: bad %s '%s'",
-		    conf_where(c, "upload", key), key, v);
-	}
+	if (opt_size(c, &o, NULL, &x, &e) < 0)
+		log_die(e.ex, "%s", e.msg);
 	return x;
 }
 
@@ -955,33 +962,25 @@ static uint64_t
 cfg_dur(const struct conf *c, const char *flag, const char *key,
     uint64_t def)
 {
-	const char *v = cfg(c, flag, key);
-	uint64_t x;
+	struct opt o = cfg_opt(flag, key, OPT_DURATION);
+	struct err e;
+	uint64_t x = def;
 
-	if (v == NULL)
-		return def;
-	if (parse_duration_ms(v, &x) < 0) {
-		if (flag)
-			log_die(EX_USAGE, "bad --%s '%s'", key, v);
-		log_die(EX_CONFIG, "%s: bad %s '%s'",
-		    conf_where(c, "upload", key), key, v);
-	}
+	if (opt_duration(c, &o, NULL, &x, &e) < 0)
+		log_die(e.ex, "%s", e.msg);
 	return x;
 }
 
 static int
 cfg_bool(const struct conf *c, int flag, const char *key)
 {
-	const char *v = conf_get(c, "upload", key);
+	struct opt o = cfg_opt(NULL, key, OPT_BOOL);
+	struct err e;
 	int b;
 
-	if (flag)
-		return 1;
-	if (v == NULL)
-		return 0;
-	if (parse_bool(v, &b) < 0)
-		log_die(EX_CONFIG, "%s: bad %s '%s'",
-		    conf_where(c, "upload", key), key, v);
+	o.count = flag;
+	if (opt_bool(c, &o, 0, &b, &e) < 0)
+		log_die(e.ex, "%s", e.msg);
 	return b;
 }
 
@@ -1094,65 +1093,58 @@ check_http(const struct conf *c, const char *url, const char *src)
 struct flags {
 	const char *config, *spool, *station, *endpoint, *region, *bucket;
 	const char *prefix, *addr, *limit, *deadline;
-	int retry, wait, q, v;
+	int retry, wait;
+	struct opt_common oc;
 };
 
 /* Parse the command line into f (exits on --help, --version, errors). */
 static void
 parse_flags(int argc, char **argv, struct flags *f)
 {
-	enum { O_CONFIG = 256, O_SPOOL, O_STATION, O_ENDPOINT, O_REGION,
-	    O_BUCKET, O_PREFIX, O_ADDR, O_LIMIT, O_RETRY, O_DEADLINE, O_WAIT,
-	    O_HELP, O_VERSION };
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, O_CONFIG },
-		{ "spool", required_argument, NULL, O_SPOOL },
-		{ "station", required_argument, NULL, O_STATION },
-		{ "endpoint", required_argument, NULL, O_ENDPOINT },
-		{ "region", required_argument, NULL, O_REGION },
-		{ "bucket", required_argument, NULL, O_BUCKET },
-		{ "prefix", required_argument, NULL, O_PREFIX },
-		{ "addressing", required_argument, NULL, O_ADDR },
-		{ "limit-rate", required_argument, NULL, O_LIMIT },
-		{ "retry", no_argument, NULL, O_RETRY },
-		{ "deadline", required_argument, NULL, O_DEADLINE },
-		{ "wait", no_argument, NULL, O_WAIT },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, O_HELP },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
+	enum { O_STATION, O_ENDPOINT, O_REGION, O_BUCKET, O_PREFIX, O_ADDR,
+	    O_LIMIT, O_RETRY, O_DEADLINE, O_WAIT };
+	static struct opt opts[] = {
+		[O_STATION] = { .name = "station", .type = OPT_STR },
+		[O_ENDPOINT] = { .name = "endpoint", .type = OPT_STR },
+		[O_REGION] = { .name = "region", .type = OPT_STR },
+		[O_BUCKET] = { .name = "bucket", .type = OPT_STR },
+		[O_PREFIX] = { .name = "prefix", .type = OPT_STR },
+		[O_ADDR] = { .name = "addressing", .type = OPT_STR },
+		[O_LIMIT] = { .name = "limit-rate", .type = OPT_STR },
+		[O_RETRY] = { .name = "retry", .type = OPT_BOOL },
+		[O_DEADLINE] = { .name = "deadline", .type = OPT_STR },
+		[O_WAIT] = { .name = "wait", .type = OPT_BOOL },
+		{ .name = NULL }
 	};
-	int c;
+	struct err e;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":qv", longopts, NULL)) != -1) {
-		switch (c) {
-		case O_CONFIG: f->config = optarg; break;
-		case O_SPOOL: f->spool = optarg; break;
-		case O_STATION: f->station = optarg; break;
-		case O_ENDPOINT: f->endpoint = optarg; break;
-		case O_REGION: f->region = optarg; break;
-		case O_BUCKET: f->bucket = optarg; break;
-		case O_PREFIX: f->prefix = optarg; break;
-		case O_ADDR: f->addr = optarg; break;
-		case O_LIMIT: f->limit = optarg; break;
-		case O_RETRY: f->retry = 1; break;
-		case O_DEADLINE: f->deadline = optarg; break;
-		case O_WAIT: f->wait = 1; break;
-		case 'q': f->q = 1; break;
-		case 'v': f->v = 1; break;
-		case O_HELP: usage(0);
-		case O_VERSION:
-			printf("rec-upload %s\n", REC_VERSION);
-			exit(0);
-		default: exit(log_bad_option(c, argv));
-		}
+	switch (opt_parse(argc, argv, opts, 1, &f->oc, &e)) {
+	case OPT_HELP:
+		usage(0);
+	case OPT_VERSION:
+		printf("rec-upload %s\n", REC_VERSION);
+		exit(0);
+	case OPT_RUN:
+		break;
+	default:
+		log_die(e.ex, "%s", e.msg);
 	}
 	if (optind != argc) {
 		log_error("unexpected argument '%s'", argv[optind]);
 		usage(EX_USAGE);
 	}
+	f->config = f->oc.config;
+	f->spool = f->oc.spool;
+	f->station = opts[O_STATION].val;
+	f->endpoint = opts[O_ENDPOINT].val;
+	f->region = opts[O_REGION].val;
+	f->bucket = opts[O_BUCKET].val;
+	f->prefix = opts[O_PREFIX].val;
+	f->addr = opts[O_ADDR].val;
+	f->limit = opts[O_LIMIT].val;
+	f->retry = opts[O_RETRY].count > 0;
+	f->deadline = opts[O_DEADLINE].val;
+	f->wait = opts[O_WAIT].count > 0;
 }
 
 /* Where to: bucket, keys, station, endpoint, region, addressing. */
@@ -1215,7 +1207,8 @@ tuning(struct run *r, struct s3_conf *sc, const struct flags *f)
 {
 	const struct conf *c = r->conf;
 	uint64_t timeout_ms, tries;
-	const char *v;
+	struct opt mt;
+	struct err e;
 
 	sc->ca_file = conf_get(c, "upload", "ca-file");
 	sc->limit_rate = cfg_size(c, f->limit, "limit-rate", 0);
@@ -1228,11 +1221,11 @@ tuning(struct run *r, struct s3_conf *sc, const struct flags *f)
 	r->stale_ms = cfg_dur(c, NULL, "stale-after", DEF_STALE_MS);
 	timeout_ms = cfg_dur(c, NULL, "timeout", 30000);
 	sc->timeout = timeout_ms < 1000 ? 1 : (long)(timeout_ms / 1000);
-	v = conf_get(c, "upload", "max-tries");
-	tries = 8;
-	if (v != NULL && parse_uint(v, 1, 1000, &tries) < 0)
-		log_die(EX_CONFIG, "%s: bad max-tries '%s'",
-		    conf_where(c, "upload", "max-tries"), v);
+	mt = cfg_opt(NULL, "max-tries", OPT_UINT);
+	mt.min = 1;
+	mt.max = 1000;
+	if (opt_uint(c, &mt, "8", &tries, &e) < 0)
+		log_die(e.ex, "%s", e.msg);
 	sc->max_tries = (int)tries;
 }
 
@@ -1286,6 +1279,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	uint64_t deadline_ms;
 	struct timespec t0;
+	enum log_level lvl;
 
 	log_init(argv[0]);
 	memset(&r, 0, sizeof(r));
@@ -1293,10 +1287,9 @@ main(int argc, char **argv)
 	if (conf_load(&conf, f.config, &e) < 0)
 		log_die(e.ex, "%s", e.msg);
 	r.conf = conf;
-	if (f.q || cfg_bool(conf, 0, "quiet"))
-		log_set_level(LOG_LVL_WARN);
-	if (f.v || cfg_bool(conf, 0, "verbose"))
-		log_set_level(LOG_LVL_DEBUG);
+	if (opt_level(conf, "upload", &f.oc, &lvl, &e) < 0)
+		log_die(e.ex, "%s", e.msg);
+	log_set_level(lvl);
 
 	where_to(&r, &sc, &f);
 	tuning(&r, &sc, &f);

@@ -25,10 +25,11 @@
 #include "conf.h"
 #include "err.h"
 #include "file.h"
+#include "opt.h"
 #include "parse.h"
 #include "recd.h"
 
-#define USAGE "usage: recd [-hqv] [--version] [--config FILE] [--spool DIR] [--syslog]\n"
+#define USAGE "usage: recd [-hqVv] [--config file] [--spool dir] [--syslog]\n"
 
 /* How long a start waits for recd.lock while rec-status tests it. */
 #define LOCK_TRIES	20
@@ -52,48 +53,41 @@ static void
 usage(int ex)
 {
 	fputs(USAGE, ex ? stderr : stdout);
-	if (!ex)
-		fputs("  --config FILE  rec.conf to read (default $REC_CONFIG, "
-		    CONF_DEFAULT_PATH ")\n"
-		    "  --spool DIR    spool directory (default from the config)\n"
-		    "  --syslog       log to syslog as well as stderr\n"
-		    "  -v, -q         more, less logging\n"
-		    "  --version      print the version\n", stdout);
 	exit(ex);
 }
 
-/* Read one duration key of [recd]; dies with EX_CONFIG on a bad one. */
+/* The settings of recd: [recd] in rec.conf; --syslog also a flag. */
+enum { O_INTERVAL, O_CYCLE_TIMEOUT, O_DRAIN_DEADLINE, O_STOP_TIMEOUT,
+	O_BACKOFF_MAX, O_SYSLOG };
+static struct opt opts[] = {
+	[O_INTERVAL] = { .name = NULL, .type = OPT_DURATION, .section = "recd",
+	    .key = "interval" },
+	[O_CYCLE_TIMEOUT] = { .name = NULL, .type = OPT_DURATION,
+	    .section = "recd", .key = "cycle-timeout" },
+	[O_DRAIN_DEADLINE] = { .name = NULL, .type = OPT_DURATION,
+	    .section = "recd", .key = "drain-deadline" },
+	[O_STOP_TIMEOUT] = { .name = NULL, .type = OPT_DURATION,
+	    .section = "recd", .key = "stop-timeout" },
+	[O_BACKOFF_MAX] = { .name = NULL, .type = OPT_DURATION,
+	    .section = "recd", .key = "backoff-max" },
+	[O_SYSLOG] = { .name = "syslog", .type = OPT_BOOL, .section = "recd",
+	    .key = "syslog" },
+	{ .name = NULL }
+};
+static struct opt_common oc;
+
+/* Read one duration key of [recd] (at most 30 days); -1 + e on a bad one. */
 static int
-get_ms(struct conf *c, const char *key, int64_t def, int64_t *out,
-    struct err *e)
+get_ms(struct conf *c, int i, const char *def, int64_t *out, struct err *e)
 {
-	const char *v = conf_get(c, "recd", key);
 	uint64_t ms;
 
-	if (v == NULL) {
-		*out = def;
-		return 0;
-	}
-	if (parse_duration_ms(v, &ms) < 0 || ms > (uint64_t)30 * 86400000) {
-		err_set(e, EX_CONFIG, "%s: bad %s '%s'",
-		    conf_where(c, "recd", key), key, v);
+	if (opt_duration(c, &opts[i], def, &ms, e) < 0)
 		return -1;
-	}
+	if (ms > (uint64_t)30 * 86400000)
+		return opt_bad(c, &opts[i], conf_get(c, "recd", opts[i].key),
+		    "more than 30 days", e);
 	*out = (int64_t)ms;
-	return 0;
-}
-
-static int
-get_bool(struct conf *c, const char *key, int *out, struct err *e)
-{
-	const char *v = conf_get(c, "recd", key);
-
-	*out = 0;
-	if (v != NULL && parse_bool(v, out) < 0) {
-		err_set(e, EX_CONFIG, "%s: bad %s '%s' (yes or no)",
-		    conf_where(c, "recd", key), key, v);
-		return -1;
-	}
 	return 0;
 }
 
@@ -120,16 +114,13 @@ held_retry_ms(int64_t *out, struct err *e)
 static int
 load_settings(struct conf *c, struct settings *s, struct err *e)
 {
-	int verbose, quiet, v;
-
-	if (get_ms(c, "interval", 30000, &s->interval, e) < 0 ||
-	    get_ms(c, "cycle-timeout", 120000, &s->cycle_timeout, e) < 0 ||
-	    get_ms(c, "drain-deadline", 600000, &s->drain_deadline, e) < 0 ||
-	    get_ms(c, "stop-timeout", 10000, &s->stop_timeout, e) < 0 ||
-	    get_ms(c, "backoff-max", 300000, &s->backoff_max, e) < 0 ||
-	    get_bool(c, "syslog", &s->use_syslog, e) < 0 ||
-	    get_bool(c, "verbose", &verbose, e) < 0 ||
-	    get_bool(c, "quiet", &quiet, e) < 0)
+	if (get_ms(c, O_INTERVAL, "30", &s->interval, e) < 0 ||
+	    get_ms(c, O_CYCLE_TIMEOUT, "120", &s->cycle_timeout, e) < 0 ||
+	    get_ms(c, O_DRAIN_DEADLINE, "600", &s->drain_deadline, e) < 0 ||
+	    get_ms(c, O_STOP_TIMEOUT, "10", &s->stop_timeout, e) < 0 ||
+	    get_ms(c, O_BACKOFF_MAX, "300", &s->backoff_max, e) < 0 ||
+	    opt_bool(c, &opts[O_SYSLOG], 0, &s->use_syslog, e) < 0 ||
+	    opt_level(c, "recd", &oc, &s->level, e) < 0)
 		return -1;
 	if (s->interval < 1000) {
 		err_set(e, EX_CONFIG, "%s: interval must be at least 1s",
@@ -140,9 +131,6 @@ load_settings(struct conf *c, struct settings *s, struct err *e)
 		s->backoff_max = MIN_RESTART_MS;
 	if (held_retry_ms(&s->held_retry, e) < 0)
 		return -1;
-	s->use_syslog |= R.syslog_flag;
-	v = verbose - quiet + R.verbosity;
-	s->level = v > 0 ? LOG_LVL_DEBUG : v < 0 ? LOG_LVL_WARN : LOG_LVL_INFO;
 	return 0;
 }
 
@@ -553,33 +541,24 @@ run(void)
 static void
 parse_flags(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "spool", required_argument, NULL, 's' },
-		{ "syslog", no_argument, NULL, 'S' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int ch;
+	struct err e;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":qvh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': R.conf_flag = optarg; break;
-		case 's': R.spool_flag = optarg; break;
-		case 'S': R.syslog_flag = 1; break;
-		case 'v': R.verbosity++; break;
-		case 'q': R.verbosity--; break;
-		case 'h': usage(0); break;
-		case 'V': printf("recd %s\n", REC_VERSION); exit(0);
-		default: exit(log_bad_option(ch, argv));
-		}
+	switch (opt_parse(argc, argv, opts, 1, &oc, &e)) {
+	case OPT_HELP:
+		usage(0);
+		break;
+	case OPT_VERSION:
+		printf("recd %s\n", REC_VERSION);
+		exit(0);
+	case OPT_RUN:
+		break;
+	default:
+		log_die(e.ex, "%s", e.msg);
 	}
 	if (optind != argc)
 		usage(EX_USAGE);
+	R.conf_flag = oc.config;
+	R.spool_flag = oc.spool;
 }
 
 /* Config, spool, lock and FIFO; dies (with the exit code) on failure. */
@@ -620,7 +599,7 @@ main(int argc, char **argv)
 	log_init("recd");
 	parse_flags(argc, argv);
 	/* before the config: an error that stops the start goes there too */
-	if (R.syslog_flag)
+	if (opts[O_SYSLOG].count > 0)
 		log_use_syslog(1);
 	setup();
 	status_init(&R.st);

@@ -94,7 +94,6 @@ struct cycle {
 
 struct recd {
 	const char *conf_flag, *spool_flag;
-	int syslog_flag, verbosity;	/* -v = +1, -q = -1 */
 	struct conf *conf;
 	char confpath[PATH_MAX];	/* "" = no file */
 	struct timespec conf_mtime;

@@ -28,15 +28,15 @@ fresh() { rm -rf sp && mkdir sp && cp -al pristine sp/seg; }
 
 for i in $(seq $runs); do
 	fresh
-	measure rec-zstd rec-archive -q -d sp --compress zstd
+	measure rec-zstd rec-archive -q --spool sp --compress zstd
 	zbytes=$(stat -c %s sp/out/*.tar.zst)
 	measure stock-zstd sh -c 'tar -cf - pristine | zstd -3 -q >stock.tar.zst'
 	szbytes=$(stat -c %s stock.tar.zst)
 	rm -f stock.tar.zst
 	fresh
-	measure rec-flac rec-archive -q -d sp --codec flac
+	measure rec-flac rec-archive -q --spool sp --codec flac
 	fbytes=$(stat -c %s sp/out/*.tar)
-	rec-archive -t -q sp/out/*.tar
+	rec-archive --verify -q sp/out/*.tar
 	rm -rf fl && mkdir fl
 	measure stock-flac flac -5 -s --output-prefix=fl/ pristine/*.wav
 	sfbytes=$(cat fl/*.flac | wc -c)

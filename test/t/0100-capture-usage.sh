@@ -16,7 +16,7 @@ err_is() {
 say "usage and values: 64"
 err_is 64 rec-capture --no-such-flag
 err_is 64 rec-capture -r abc
-expect_grep "bad rate 'abc'" err
+expect_grep "bad --rate 'abc'" err
 err_is 64 rec-capture -r 0
 err_is 64 rec-capture -r 1000000
 err_is 64 rec-capture -c 0

@@ -13,16 +13,16 @@ say "no condition met: nothing happens, exit 0, nothing printed"
 # make check-future moves it), so that a day is not over
 mkdir -p young/seg
 mkseg -n 6 -l 12000 -t "$(date -u +%Y%m%dT%H%M%S.000Z)" young/seg
-rec-archive -d young --min-count 7 --min-bytes 10M --max-age 1d >out.txt 2>&1
+rec-archive --spool young --min-count 7 --min-bytes 10M --max-age 1d >out.txt 2>&1
 [ ! -s out.txt ] || { cat out.txt; fail "printed something"; }
 [ "$(ls young/seg | wc -l)" = 6 ] && [ -z "$(ls young/out)" ] || fail "archived"
 
 say "min-count not met: the fixed-name segments stay"
-rec-archive -q -d sp --min-count 7
+rec-archive -q --spool sp --min-count 7
 [ "$(ls sp/seg | wc -l)" = 6 ] && [ -z "$(ls sp/out)" ] || fail "archived"
 
 say "min-count met"
-rec-archive -d sp --min-count 6 --min-bytes 10M 2>log
+rec-archive --spool sp --min-count 6 --min-bytes 10M 2>log
 expect_grep 'archived 6 segments' log
 [ -z "$(ls sp/seg)" ] || fail "segments left in seg/"
 a=$(ls sp/out/*.tar)
@@ -78,33 +78,33 @@ tar xOf "$a" manifest.json | grep -A20 '031500.250Z' | grep '"sha256"' |
 
 say "--verify (and -t) accept it"
 rec-archive --verify "$a"
-rec-archive -t -q "$a"
+rec-archive --verify -q "$a"
 
 say "nothing to do: exit 0 quietly"
-rec-archive -d sp >out.txt 2>&1
+rec-archive --spool sp >out.txt 2>&1
 [ ! -s out.txt ] || { cat out.txt; fail "printed something"; }
 
 say "max-age and min-bytes; with no condition everything is archived"
 # a day old by the run's own clock (no fixed date: faketime deadlocks
 # with ASan, and a fixed name ages past 1000d one day)
 mkseg -n 2 -l 4800 -t "$(date -u -d '-1 day' +%Y%m%dT%H%M%S.000Z)" sp/seg
-expect_exit 0 rec-archive -q -d sp --max-age 1000d --min-count 3
+expect_exit 0 rec-archive -q --spool sp --max-age 1000d --min-count 3
 [ "$(ls sp/seg | wc -l)" = 2 ] || fail "archived although younger than 1000d"
-expect_exit 0 rec-archive -q -d sp --max-age 1s --min-count 3
+expect_exit 0 rec-archive -q --spool sp --max-age 1s --min-count 3
 [ -z "$(ls sp/seg)" ] || fail "max-age did not start an archive"
 mkseg -n 3 -l 4800 -t 20260102T000000.000Z sp/seg
-rec-archive -q -d sp --min-bytes 60K --min-count 9
+rec-archive -q --spool sp --min-bytes 60K --min-count 9
 [ "$(ls sp/seg | wc -l)" = 3 ] || fail "archived below min-bytes"
-rec-archive -q -d sp --min-bytes 50K --min-count 9
+rec-archive -q --spool sp --min-bytes 50K --min-count 9
 [ -z "$(ls sp/seg)" ] || fail "min-bytes did not start an archive"
 mkseg -n 1 -l 4800 -t 20260103T000000.000Z sp/seg
-rec-archive -q -d sp
+rec-archive -q --spool sp
 [ -z "$(ls sp/seg)" ] || fail "no conditions: not archived"
 
 say "the same keys in rec.conf"
 mkseg -n 2 -l 4800 -t 20260104T000000.000Z sp/seg
 printf '[archive]\nmin-count = 3\n' >rec.conf
-rec-archive -q -c rec.conf -d sp
+rec-archive -q --config rec.conf --spool sp
 [ "$(ls sp/seg | wc -l)" = 2 ] || fail "[archive] min-count ignored"
 printf 'spool = sp\n[archive]\nmin-count = 2\ncompress = gzip\n' >rec.conf
 REC_CONFIG=rec.conf rec-archive -q
@@ -114,12 +114,12 @@ say "--max-bytes splits into archives that sort by time"
 mkdir -p sp2/seg orig2
 mkseg -n 10 -l 4800 -c 1 sp2/seg
 cp sp2/seg/*.wav orig2/
-rec-archive -q -d sp2 --max-bytes 30K
+rec-archive -q --spool sp2 --max-bytes 30K
 n=$(ls sp2/out/*.tar | wc -l)
 [ "$n" -ge 3 ] || fail "only $n archives"
 for f in sp2/out/*.tar; do
 	[ "$(stat -c %s "$f")" -le $((30 * 1024)) ] || fail "$f too big"
-	rec-archive -t -q "$f"
+	rec-archive --verify -q "$f"
 done
 check sp2 orig2
 check sp orig >/dev/null 2>&1 && fail "archcheck missed extra segments" || :
@@ -127,7 +127,7 @@ check sp orig >/dev/null 2>&1 && fail "archcheck missed extra segments" || :
 say "gaps, lost frames and recovery flags go into the manifest"
 mkdir -p sp4/seg
 mkseg -n 1 -l 4800 -g '100+50,2000+10' -R sp4/seg
-rec-archive -q -d sp4
+rec-archive -q --spool sp4
 tar xOf sp4/out/*.tar manifest.json >m.json
 python3 - <<'PY'
 import json
@@ -140,7 +140,7 @@ say "many gaps (a long REC|Gaps value) all reach the manifest"
 mkdir -p sp5/seg
 gaps=$(seq 0 99 | awk '{ printf "%s%d+%d", (NR > 1 ? "," : ""), $1 * 40, 3 }')
 mkseg -n 1 -l 4800 -g "$gaps" sp5/seg
-rec-archive -q -d sp5
+rec-archive -q --spool sp5
 tar xOf sp5/out/*.tar manifest.json >m5.json
 python3 - <<'PY'
 import json

@@ -24,9 +24,9 @@ for spec in "S16_LE 2 48000" "S24_3LE 1 96000" "S32_LE 4 8000"; do
 	mkdir -p sp$n/seg orig$n x$n
 	mkseg -n 4 -l $(($3 / 4)) -f $1 -c $2 -r $3 -S st-$n -x $n sp$n/seg
 	cp sp$n/seg/*.wav orig$n/
-	rec-archive -q -d sp$n --codec flac --flac-level 5
+	rec-archive -q --spool sp$n --codec flac --flac-level 5
 	a=$(ls sp$n/out/*.tar)
-	rec-archive -t -q "$a"
+	rec-archive --verify -q "$a"
 	members "$a" orig$n flac
 	tar xf "$a" -C x$n
 	ls x$n | grep -c '\.flac$' | grep -qx 4 || fail "not 4 FLAC members"
@@ -76,7 +76,7 @@ for c in gzip zstd xz; do
 		mkdir -p sp/seg orig y
 		mkseg -n 3 -l 8000 sp/seg
 		cp sp/seg/*.wav orig/
-		rec-archive -q -d sp --compress $c --codec $codec
+		rec-archive -q --spool sp --compress $c --codec $codec
 		ext=$(case $c in gzip) echo gz ;; zstd) echo zst ;; *) echo xz ;; esac)
 		a=$(ls sp/out/*.tar.$ext)
 		members "$a" orig $codec
@@ -84,7 +84,7 @@ for c in gzip zstd xz; do
 		case $c in
 		gzip) gzip -t "$a" ;; zstd) zstd -q -t "$a" ;; xz) xz -t "$a" ;;
 		esac
-		rec-archive -t -q "$a"
+		rec-archive --verify -q "$a"
 		check sp orig >/dev/null
 	done
 done

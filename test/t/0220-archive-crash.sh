@@ -18,11 +18,11 @@ for codec in wav flac; do
 		say "$codec: killed at '$step'"
 		setup
 		rc=0
-		REC_TEST_CRASH=$step rec-archive -q -d sp --codec $codec \
+		REC_TEST_CRASH=$step rec-archive -q --spool sp --codec $codec \
 			--max-bytes 60K || rc=$?
 		[ $rc = 137 ] || fail "expected a kill (137), got $rc"
 		check --crashed sp orig
-		rec-archive -q -d sp --codec $codec --max-bytes 60K
+		rec-archive -q --spool sp --codec $codec --max-bytes 60K
 		check sp orig
 	done
 done
@@ -44,7 +44,7 @@ key-template = {station}-{name}
 C
 setup
 rc=0
-REC_TEST_CRASH=commit rec-archive -q -d sp --max-bytes 60K || rc=$?
+REC_TEST_CRASH=commit rec-archive -q --spool sp --max-bytes 60K || rc=$?
 [ $rc = 137 ] || fail "expected a kill (137), got $rc"
 first=$(ls sp/out/*.tar)
 a=${first#sp/out/}
@@ -57,7 +57,7 @@ awk -F'\t' -v n="$a" '$2 == "station1-" n && $7 == n { ok = 1 }
 for k in $(cut -f2 sp/ledger); do
 	$S3/aws srv s3 cp --only-show-errors "s3://bkt/$k" "uploaded/${k#station1-}"
 done)
-rec-archive -d sp --max-bytes 60K 2>log
+rec-archive --spool sp --max-bytes 60K 2>log
 expect_grep 'already in out/.* (since uploaded)' log
 [ ! -e "sp/out/$a.idx" ] || fail "orphan .idx left"
 # every segment in exactly one archive, here or uploaded: none twice
@@ -67,11 +67,11 @@ $S3/s3rver stop "$PWD/srv" >/dev/null 2>&1
 say "an orphan .idx whose archive is neither in out/ nor in the ledger"
 setup
 rc=0
-REC_TEST_CRASH=commit rec-archive -q -d sp --max-bytes 60K || rc=$?
+REC_TEST_CRASH=commit rec-archive -q --spool sp --max-bytes 60K || rc=$?
 [ $rc = 137 ] || fail "expected a kill (137), got $rc"
 a=$(ls sp/out/*.tar)
 rm "$a" "$a.sums"	# lost somehow, not uploaded: keep the segments
-rec-archive -d sp --max-bytes 60K 2>log
+rec-archive --spool sp --max-bytes 60K 2>log
 expect_grep 'ledger does not list it: its segments stay' log
 check sp orig
 
@@ -83,7 +83,7 @@ for i in $(seq 10 25); do
 	mkseg -n 12 -l 24000 -t 202611${i}T000000.000Z -x $i new
 	cp new/*.wav orig/ && mv new/*.wav sp/seg/
 	codec=$( [ $((i % 2)) = 0 ] && echo flac || echo wav)
-	rec-archive -q -d sp --codec $codec --max-bytes 400K &
+	rec-archive -q --spool sp --codec $codec --max-bytes 400K &
 	pid=$!
 	sleep 0.0$(rnd 10)$(rnd 10)
 	kill -9 $pid 2>/dev/null || :
@@ -95,6 +95,6 @@ done
 say "$kills of 16 runs were killed before they ended"
 # none killed: the loop tested nothing about crashes
 [ $kills -ge 1 ] || fail "no run was killed: the kills came too late"
-rec-archive -q -d sp --max-bytes 400K
+rec-archive -q --spool sp --max-bytes 400K
 check sp orig
-for f in sp/out/*.tar; do rec-archive -t -q "$f"; done
+for f in sp/out/*.tar; do rec-archive --verify -q "$f"; done

@@ -26,10 +26,10 @@ until_locked() {
 
 say "two runs at once: the one holding the lock archives, the other exits 75"
 exec 3<>hold		# the first run reads it to EOF once it holds the lock
-REC_TEST_HOLD=hold rec-archive -q -d sp 3>&- &
+REC_TEST_HOLD=hold rec-archive -q --spool sp 3>&- &
 first=$!
 until_locked $first
-expect_exit 75 rec-archive -d sp 2>log
+expect_exit 75 rec-archive --spool sp 2>log
 expect_grep '^rec-archive: error: sp/lock is held by another process: try again later$' log
 [ "$(wc -l <log)" = 1 ] || fail "more than one line"
 [ "$(ls sp/seg | wc -l)" = 4 ] || fail "the second run touched seg/"
@@ -46,10 +46,10 @@ exec 4<>go
 flock sp/lock sh -c 'echo held; read x <go' >held 4>&- &
 holder=$!
 until_locked $holder
-expect_exit 75 rec-archive -q -d sp
+expect_exit 75 rec-archive -q --spool sp
 printf '[archive]\nwait = no\n' >rec.conf
-expect_exit 75 rec-archive -q -c rec.conf -d sp
-rec-archive -q -d sp --wait 4>&- &
+expect_exit 75 rec-archive -q --config rec.conf --spool sp
+rec-archive -q --spool sp --wait 4>&- &
 waiter=$!
 # proof that it waits on the lock: a blocked flock on the lock's inode
 # ("->" in /proc/locks), not merely a run that has not got there yet
@@ -73,7 +73,7 @@ exec 5<>go2
 flock sp/lock sh -c 'echo held; read x <go2' >held2 5>&- &
 holder=$!
 until_locked $holder
-rec-archive -q -c rec.conf -d sp 5>&- &
+rec-archive -q --config rec.conf --spool sp 5>&- &
 waiter=$!
 kill -0 $waiter || fail "wait = yes did not wait"
 echo go >&5

@@ -12,7 +12,7 @@ for args in "--bogus" "--min-count x" "--min-count 0" "--min-bytes 10Q" \
     "--max-age 5x" "--codec mp3" "--compress bz2" "--flac-level 9" \
     "--max-bytes 0" "--max-bytes -1" "--verify" "extra-arg"; do
 	rc=0
-	rec-archive -d sp $args 2>log || rc=$?
+	rec-archive --spool sp $args 2>log || rc=$?
 	[ $rc = 64 ] || fail "$args: exit $rc, not 64"
 	[ -s log ] || fail "$args: no message"
 done
@@ -21,12 +21,12 @@ rec-archive --version | grep -q '^rec-archive '
 
 say "bad config: 78, with file:line"
 printf '[archive]\nmin-bytes = lots\n' >bad.conf
-expect_exit 78 rec-archive -c bad.conf -d sp 2>log
-expect_grep 'bad.conf:2: bad size' log
+expect_exit 78 rec-archive --config bad.conf --spool sp 2>log
+expect_grep 'bad.conf:2: bad min-bytes' log
 printf '[archive]\ncodex = flac\n' >bad.conf
-expect_exit 78 rec-archive -c bad.conf -d sp 2>log
+expect_exit 78 rec-archive --config bad.conf --spool sp 2>log
 printf '[upload]\npart-size = big\n' >bad.conf
-expect_exit 78 rec-archive -c bad.conf -d sp 2>log
+expect_exit 78 rec-archive --config bad.conf --spool sp 2>log
 expect_grep 'bad.conf:2' log
 
 say "corrupt segments are quarantined, the rest archived, exit 65"
@@ -45,7 +45,7 @@ cp orig/20261128T031500.000Z_station1.wav sp/seg/not-a-segment.wav
 mkseg -n 1 -l 4800 -t 20261128T040004.000Z sp/seg	# no Timestamp
 sed -i 's/Timestamp:/Timestamq:/' sp/seg/20261128T040004.000Z_station1.wav
 mkseg -n 1 -l 4800 -t 20261128T040005.000Z -g 'ten+2' sp/seg	# bad gaps
-expect_exit 65 rec-archive -d sp 2>log
+expect_exit 65 rec-archive --spool sp 2>log
 [ "$(grep -c 'moved .* to corrupt/' log)" = 7 ] || { cat log; fail "not 7 lines"; }
 expect_grep '7 segments moved to' log
 expect_grep 'no GUANO metadata' log
@@ -56,51 +56,51 @@ check sp orig
 a=$(ls sp/out/*.tar)
 
 say "--verify: a good archive passes, damaged ones exit 65"
-rec-archive -t -q "$a"
+rec-archive --verify -q "$a"
 size=$(stat -c %s "$a")
 head -c $((size / 2)) "$a" >trunc.tar
-expect_exit 65 rec-archive -t trunc.tar 2>log
+expect_exit 65 rec-archive --verify trunc.tar 2>log
 head -c 1000 "$a" >trunc2.tar
-expect_exit 65 rec-archive -t trunc2.tar
+expect_exit 65 rec-archive --verify trunc2.tar
 # flip a byte inside the second member's PCM
 cp "$a" flip.tar
 off=$(( 512 * 8 + 40000 ))
 printf '\x55' | dd of=flip.tar bs=1 seek=$off conv=notrunc status=none
 cmp -s flip.tar "$a" && fail "the flip changed nothing"
-expect_exit 65 rec-archive -t flip.tar 2>log
+expect_exit 65 rec-archive --verify flip.tar 2>log
 expect_grep 'SHA-256' log
 # the sidecar catches it too
 cp "$a.sums" flip.tar.sums
-expect_exit 65 rec-archive -t flip.tar 2>log
+expect_exit 65 rec-archive --verify flip.tar 2>log
 expect_grep 'does not match flip.tar.sums' log
 # not an archive; a missing file
 head -c 20000 /dev/urandom >junk.tar
-expect_exit 65 rec-archive -t junk.tar
-expect_exit 66 rec-archive -t no-such.tar
+expect_exit 65 rec-archive --verify junk.tar
+expect_exit 66 rec-archive --verify no-such.tar
 # a member not in the manifest
 mkdir y && (cd y && tar xf "../$a" && echo x >extra.wav &&
 	tar cf ../extra.tar --format=pax manifest.json 2*.wav extra.wav)
-expect_exit 65 rec-archive -t extra.tar 2>log
+expect_exit 65 rec-archive --verify extra.tar 2>log
 expect_grep 'not in the manifest' log
 # a FLAC member with a flipped byte
 mkdir -p spf/seg && mkseg -n 2 -l 9600 spf/seg
-rec-archive -q -d spf --codec flac --compress zstd
+rec-archive -q --spool spf --codec flac --compress zstd
 b=$(ls spf/out/*.zst)
-rec-archive -t -q "$b"
+rec-archive --verify -q "$b"
 zstd -q -d -c "$b" >fl.tar
-rec-archive -t -q fl.tar
+rec-archive --verify -q fl.tar
 cp fl.tar fl2.tar
 printf '\xaa' | dd of=fl2.tar bs=1 seek=$(( $(stat -c %s fl.tar) - 3000 )) \
 	conv=notrunc status=none
-expect_exit 65 rec-archive -t fl2.tar
+expect_exit 65 rec-archive --verify fl2.tar
 head -c $(( $(stat -c %s "$b") - 100 )) "$b" >trunc.tar.zst
-expect_exit 65 rec-archive -t trunc.tar.zst
+expect_exit 65 rec-archive --verify trunc.tar.zst
 
 say "not enough free space (test hook): 75, nothing started"
 mkdir -p sp3/seg orig3
 mkseg -n 3 -l 48000 sp3/seg
 cp sp3/seg/*.wav orig3/
-REC_TEST_FREE_BYTES=100K expect_exit 75 rec-archive -d sp3 2>log
+REC_TEST_FREE_BYTES=100K expect_exit 75 rec-archive --spool sp3 2>log
 expect_grep 'not enough free space in sp3' log
 [ -z "$(ls -A sp3/out)$(ls -A sp3/tmp)" ] || fail "something was started"
 check sp3 orig3
@@ -113,16 +113,16 @@ then
 	mkdir -p fs/seg orig4
 	mkseg -n 3 -l 76800 -c 1 -f S32_LE fs/seg	# 3 x 300 KiB
 	cp fs/seg/*.wav orig4/
-	expect_exit 75 rec-archive -d fs 2>log
+	expect_exit 75 rec-archive --spool fs 2>log
 	expect_grep 'not enough free space in fs' log
 	[ -z "$(ls -A fs/out)$(ls -A fs/tmp)" ] || fail "something was started"
 	check fs orig4
 	say "ENOSPC while writing (the check fooled): 75, nothing left"
-	REC_TEST_FREE_BYTES=1G expect_exit 75 rec-archive -d fs 2>log
+	REC_TEST_FREE_BYTES=1G expect_exit 75 rec-archive --spool fs 2>log
 	expect_grep 'No space left on device' log
 	[ -z "$(ls -A fs/out)$(ls -A fs/tmp)" ] || fail "partial files left"
 	check fs orig4
-	REC_TEST_FREE_BYTES=1G expect_exit 75 rec-archive -d fs --codec flac \
+	REC_TEST_FREE_BYTES=1G expect_exit 75 rec-archive --spool fs --codec flac \
 		--flac-level 0 2>log
 	expect_grep 'No space left on device' log
 	[ -z "$(ls -A fs/out)$(ls -A fs/tmp)" ] || fail "partial files left"
@@ -130,7 +130,7 @@ then
 	say "with room again it archives"
 	rm orig4/20261128T031500.000Z_station1.wav \
 		fs/seg/20261128T031500.000Z_station1.wav
-	rec-archive -q -d fs --max-bytes 400K
+	rec-archive -q --spool fs --max-bytes 400K
 	check fs orig4
 	umount fs
 	trap - EXIT
@@ -142,19 +142,19 @@ say "a multi-part sidecar: every part checked, no whole-file hashes"
 mkdir -p sp5/seg orig5
 mkseg -n 2 -l 1200000 sp5/seg		# 2 x 4.8 MB: two 8 MiB parts
 cp sp5/seg/*.wav orig5/
-rec-archive -q -d sp5
+rec-archive -q --spool sp5
 a5=$(ls sp5/out/*.tar)
 grep -qx 'md5 -' "$a5.sums" && grep -qx 'sha256 -' "$a5.sums" &&
 	grep -qx 'parts 2' "$a5.sums" || fail "sidecar: $(head -6 "$a5.sums")"
 check sp5 orig5
-rec-archive -t -q "$a5"
+rec-archive --verify -q "$a5"
 # a byte flipped in the second part: the sidecar's part hashes catch it
 cp "$a5" flip5.tar
 cp "$a5.sums" flip5.tar.sums
 printf '\x55' | dd of=flip5.tar bs=1 seek=$((9 * 1024 * 1024)) \
 	conv=notrunc status=none
 cmp -s flip5.tar "$a5" && fail "the flip changed nothing"
-expect_exit 65 rec-archive -t flip5.tar 2>log
+expect_exit 65 rec-archive --verify flip5.tar 2>log
 expect_grep 'does not match flip5.tar.sums' log
 # an older sidecar (whole-file hashes with several parts) is still checked
 ln "$a5" old5.tar
@@ -162,9 +162,9 @@ sed "s/^md5 -\$/md5 $(md5sum <"$a5" | cut -c1-32)/
 	s/^sha256 -\$/sha256 $(sha256sum <"$a5" | cut -c1-64)/" \
 	"$a5.sums" >old5.tar.sums
 grep -qx 'md5 -' old5.tar.sums && fail "no whole-file hashes written"
-rec-archive -t -q old5.tar
+rec-archive --verify -q old5.tar
 sed -i 's/^md5 ./md5 0/; s/^md5 00/md5 11/' old5.tar.sums
-expect_exit 65 rec-archive -t old5.tar 2>log
+expect_exit 65 rec-archive --verify old5.tar 2>log
 expect_grep 'does not match old5.tar.sums' log
 
 say "an older WAV manifest (with pcm_sha256): --verify checks that too"
@@ -182,8 +182,8 @@ m['segments'][1]['pcm_sha256'] = '0' * 64
 json.dump(m, open(os.path.join(d, 'bad.json'), 'w'), indent=1)
 PY
 (cd o6 && tar cf ../old6.tar --format=pax manifest.json 2*.wav)
-rec-archive -t -q old6.tar
+rec-archive --verify -q old6.tar
 (cd o6 && mv bad.json manifest.json && tar cf ../bad6.tar --format=pax \
 	manifest.json 2*.wav)
-expect_exit 65 rec-archive -t bad6.tar 2>log
+expect_exit 65 rec-archive --verify bad6.tar 2>log
 expect_grep 'PCM SHA-256' log

@@ -13,10 +13,10 @@ for fmt in S16_LE S24_3LE; do
 	rec-capture -q -D - -r 48000 -c 2 -f $fmt -t 1 --spool sp \
 		--station cap1 <in.raw
 	[ "$(ls sp/seg | wc -l)" = 6 ] || fail "want 6 segments"
-	rec-archive -d sp --codec flac --compress xz 2>log
+	rec-archive --spool sp --codec flac --compress xz 2>log
 	expect_grep 'archived 6 segments' log
 	a=$(ls sp/out/*_cap1.tar.xz)
-	rec-archive -t -q "$a"
+	rec-archive --verify -q "$a"
 	tar xf "$a" -C x
 	for f in x/*.flac; do
 		flac -t -s "$f"
@@ -40,7 +40,7 @@ say "WAV members are the segments, byte for byte"
 rm -rf sp x orig && mkdir x orig
 rec-capture -q -D - -r 16000 -c 1 -t 1 --spool sp --station cap2 <in.raw
 cp sp/seg/*.wav orig/
-rec-archive -q -d sp
+rec-archive -q --spool sp
 tar xf sp/out/*_cap2.tar -C x
 for f in orig/*.wav; do cmp "$f" "x/${f#orig/}"; done
 python3 "$REC_TOP/test/helpers/archcheck.py" sp orig

@@ -19,7 +19,7 @@ setup() {
 
 say "EIO on the first segment: quarantined, the rest archived, 65"
 setup
-REC_FAULT_EIO=seg/$bad faulty rec-archive -d sp 2>log || rc=$?
+REC_FAULT_EIO=seg/$bad faulty rec-archive --spool sp 2>log || rc=$?
 [ "${rc:-0}" = 65 ] || { cat log >&2; fail "exit ${rc:-0}, not 65"; }
 expect_grep "moved sp/seg/$bad to corrupt/: unreadable after 3 tries" log
 expect_grep '1 segment moved to' log
@@ -29,11 +29,11 @@ rm orig/$bad
 check sp orig
 tar -tf sp/out/*.tar | grep -c '\.wav$' | grep -qx 3 || fail "not 3 members"
 say "  the next run has nothing left to stumble on"
-expect_exit 0 rec-archive -d sp
+expect_exit 0 rec-archive --spool sp
 
 say "EIO once only: read on retry, everything archived, 0"
 setup
-REC_FAULT_EIO=seg/$bad REC_FAULT_EIO_COUNT=1 faulty rec-archive -d sp 2>log ||
+REC_FAULT_EIO=seg/$bad REC_FAULT_EIO_COUNT=1 faulty rec-archive --spool sp 2>log ||
 	{ cat log >&2; fail "a single EIO failed the run"; }
 [ ! -e sp/corrupt/$bad ] || fail "quarantined after a successful retry"
 check sp orig
@@ -43,7 +43,7 @@ setup
 rc=0
 REC_ARC_NO_CORRUPT=1 REC_FAULT_EIO=seg/$bad \
 	LD_PRELOAD="$REC_BUILD/test/shim/arcfault.so:$REC_BUILD/test/shim/fault.so" \
-	rec-archive -d sp 2>log || rc=$?
+	rec-archive --spool sp 2>log || rc=$?
 [ $rc = 74 ] || { cat log >&2; fail "exit $rc, not 74"; }
 expect_grep "cannot move sp/seg/$bad to sp/corrupt/: .*skipped" log
 expect_grep '1 unreadable segment left in' log
@@ -58,7 +58,7 @@ mkseg -n 4 -l 48000 sp/seg	# 192000 bytes of audio: read in one go
 cp sp/seg/*.wav orig/
 bad=$(ls sp/seg | sed -n 2p)
 rc=0
-REC_ARC_EIO=seg/$bad arcfault rec-archive -d sp --max-bytes 500K 2>log || rc=$?
+REC_ARC_EIO=seg/$bad arcfault rec-archive --spool sp --max-bytes 500K 2>log || rc=$?
 [ $rc = 65 ] || { cat log >&2; fail "exit $rc, not 65"; }
 expect_grep "cannot read sp/seg/$bad: Input/output error" log
 expect_grep "moved sp/seg/$bad to corrupt/: unreadable" log
@@ -73,7 +73,7 @@ for codec in wav; do
 	rc=0
 	# opens of the segment: collect, hash, copy: the third fails
 	REC_ARC_EMFILE=$bad REC_ARC_EMFILE_SKIP=2 arcfault \
-		rec-archive -d sp --codec $codec 2>log || rc=$?
+		rec-archive --spool sp --codec $codec 2>log || rc=$?
 	[ $rc = 74 ] || { cat log >&2; fail "exit $rc, not 74"; }
 	expect_grep "cannot open sp/seg/$bad: Too many open files" log
 	[ -z "$(ls -A sp/out)$(ls -A sp/tmp)" ] || fail "left: $(ls -A sp/out sp/tmp)"
@@ -83,11 +83,11 @@ done
 say "a FLAC member damaged on its way to tmp/: decoded back, 74, kept"
 setup
 rc=0
-REC_ARC_FLIP=.flac.part arcfault rec-archive -d sp --codec flac 2>log || rc=$?
+REC_ARC_FLIP=.flac.part arcfault rec-archive --spool sp --codec flac 2>log || rc=$?
 [ $rc = 74 ] || { cat log >&2; fail "exit $rc, not 74"; }
 expect_grep 'FLAC member in .* does not decode.*segments are kept' log
 [ -z "$(ls -A sp/out)$(ls -A sp/tmp)" ] || fail "left: $(ls -A sp/out sp/tmp)"
 check sp orig
 say "  without the damage the same run archives them"
-rec-archive -q -d sp --codec flac
+rec-archive -q --spool sp --codec flac
 check sp orig

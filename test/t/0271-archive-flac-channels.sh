@@ -13,16 +13,16 @@ printf '[capture]\nchannels = 8\n[archive]\ncodec = flac\n' >eight.conf
 
 say "codec = flac with [capture] channels = 12: 78, one clear line"
 mkseg -n 1 -l 4800 sp/seg
-expect_exit 78 rec-archive -c many.conf -d sp 2>log
+expect_exit 78 rec-archive --config many.conf --spool sp 2>log
 expect_grep 'many.conf:4: codec flac holds at most 8 channels, and many.conf:2: \[capture\] channels is 12' log
 [ "$(wc -l <log)" = 1 ] || fail "more than one line: $(cat log)"
-expect_exit 78 rec-archive -c many-wav.conf -d sp --codec flac 2>log
+expect_exit 78 rec-archive --config many-wav.conf --spool sp --codec flac 2>log
 expect_grep '^rec-archive: error: --codec: codec flac holds at most 8 channels' log
 [ -f sp/seg/*.wav ] || fail "the segment was touched"
 say "  8 channels, or codec wav, are fine"
-expect_exit 0 rec-archive -q -c eight.conf -d sp
+expect_exit 0 rec-archive -q --config eight.conf --spool sp
 mkseg -n 1 -l 4800 -t 20261128T040000.000Z sp/seg
-expect_exit 0 rec-archive -q -c many-wav.conf -d sp
+expect_exit 0 rec-archive -q --config many-wav.conf --spool sp
 rm -rf sp; mkdir -p sp/seg
 
 say "a 12-channel segment with --codec flac: a WAV member, a warning, 0"
@@ -32,7 +32,7 @@ mkseg -n 1 -l 4800 -c 1 -t 20261128T031500.300Z sp/seg
 cp sp/seg/*.wav orig/
 wide=20261128T031500.200Z_station1.wav
 rc=0
-rec-archive -d sp --codec flac 2>log || rc=$?
+rec-archive --spool sp --codec flac 2>log || rc=$?
 [ $rc = 0 ] || { cat log >&2; fail "exit $rc"; }
 expect_grep "warning: sp/seg/$wide has 12 channels, more than FLAC holds (8): archived as a WAV member" log
 [ -z "$(ls -A sp/seg)" ] || fail "segments left: $(ls sp/seg)"
@@ -51,7 +51,7 @@ for s in m['segments']:
     assert s.get('codec') == ('wav' if wide else None), s
     assert ('pcm_offset' in s) == wide and ('pcm_sha256' in s) != wide, s
 E
-expect_exit 0 rec-archive -t "$a" 2>log
+expect_exit 0 rec-archive --verify "$a" 2>log
 expect_grep ': ok: 4 segments' log
 say "  --verify decodes the FLAC members and compares the WAV member"
 python3 - "$a" <<'E'
@@ -65,5 +65,5 @@ for m in src.getmembers():
     out.addfile(m, io.BytesIO(data))
 out.close()
 E
-expect_exit 65 rec-archive -t bad.tar 2>log
+expect_exit 65 rec-archive --verify bad.tar 2>log
 expect_grep "member $wide: SHA-256" log

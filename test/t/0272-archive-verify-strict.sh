@@ -15,7 +15,7 @@ for i in $(seq 20); do
 	rm -rf sz; mkdir -p sz/seg
 	mkseg -n 1 -c 1 -l $frames sz/seg
 	cp -r sz/seg keep
-	rec-archive -q -d sz
+	rec-archive -q --spool sz
 	size=$(stat -c %s sz/out/*.tar)
 	d=$(( (512 - size % 65536 + 65536) % 65536 ))
 	[ $d = 0 ] && break
@@ -27,12 +27,12 @@ say "  $size bytes ($frames frames)"
 plain=$(ls sz/out/*.tar)
 rm -rf enc; mkdir -p enc
 mv keep enc/seg
-rec-archive -q -d enc -r "$rcpt"
+rec-archive -q --spool enc --recipient "$rcpt"
 mkdir v
 cp enc/out/*.tar.age v/good.tar.age	# no sidecar, as when downloaded
 age -d -i id v/good.tar.age >v/good.tar
 cmp v/good.tar "$plain" || fail "the encrypted tar is another tar"
-expect_exit 0 rec-archive -t -i id v/good.tar.age
+expect_exit 0 rec-archive --verify --identity id v/good.tar.age
 
 say "the last age chunk tampered: 65"
 cp v/good.tar.age v/flip.tar.age
@@ -41,17 +41,17 @@ python3 -c 'import sys
 f = open(sys.argv[1], "r+b"); f.seek(int(sys.argv[2]) - 100)
 b = f.read(1); f.seek(int(sys.argv[2]) - 100); f.write(bytes([b[0] ^ 1]))' \
 	v/flip.tar.age "$n"
-expect_exit 65 rec-archive -t -i id v/flip.tar.age 2>log
+expect_exit 65 rec-archive --verify --identity id v/flip.tar.age 2>log
 expect_grep 'flip.tar.age: ' log
 
 say "garbage after the last chunk: 65"
 cp v/good.tar.age v/tail.tar.age
 printf 'trailing garbage' >>v/tail.tar.age
-expect_exit 65 rec-archive -t -i id v/tail.tar.age
+expect_exit 65 rec-archive --verify --identity id v/tail.tar.age
 
 say "the last chunk cut off (the file ends on a chunk boundary): 65"
 head -c $((n - 512 - 16)) v/good.tar.age >v/cut.tar.age
-expect_exit 65 rec-archive -t -i id v/cut.tar.age
+expect_exit 65 rec-archive --verify --identity id v/cut.tar.age
 
 say "members that are not regular files, or repeated: 65"
 python3 - "$plain" <<'E'
@@ -99,16 +99,16 @@ ti = copy.copy(members[1])
 write('dup.tar', man['segments'] + [dup], [(ti, data[seg['member']])])
 E
 say "  a regular empty member, as a control, passes"
-expect_exit 0 rec-archive -t empty.tar
+expect_exit 0 rec-archive --verify empty.tar
 for t in symlink dir hardlink; do
 	rc=0
-	rec-archive -t $t.tar 2>log || rc=$?
+	rec-archive --verify $t.tar 2>log || rc=$?
 	[ $rc = 65 ] || { cat log >&2; fail "$t: exit $rc, not 65"; }
 	expect_grep "$t.tar: member 20261128T040000.000Z_station1.wav.* is not a regular file" log
 done
-expect_exit 65 rec-archive -t dup.tar 2>log
+expect_exit 65 rec-archive --verify dup.tar 2>log
 expect_grep "dup.tar: bad manifest: segment 2: repeated 'member'" log
 say "  and encrypted with the stock age tool"
 age -r "$rcpt" -o symlink.tar.age symlink.tar
-expect_exit 65 rec-archive -t -i id symlink.tar.age 2>log
+expect_exit 65 rec-archive --verify --identity id symlink.tar.age 2>log
 expect_grep 'is not a regular file' log

@@ -19,7 +19,7 @@ mv after/20260101T000000.000Z_$st.wav sp/seg/20371128T100000.200Z_$st.wav
 mv after/20260101T000000.100Z_$st.wav sp/seg/20371128T100000.300Z_$st.wav
 
 say "the archive's labels come from the segment names"
-expect_exit 0 rec-archive -d sp --min-count 1 2>arc.log
+expect_exit 0 rec-archive --spool sp --min-count 1 2>arc.log
 [ -z "$(ls sp/seg)" ] || fail "left in seg/: $(ls sp/seg)"
 ls sp/out >out.list
 expect_grep "^20371128T100000\.000Z_20371128T100000\.400Z_$st\.tar\$" out.list

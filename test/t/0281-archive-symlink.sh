@@ -17,7 +17,7 @@ ln -s "$PWD/$t" "sp/seg/20261128T100001.000Z_$st.wav"
 mkfifo "sp/seg/20261128T100002.000Z_$st.wav"
 
 say "rec-archive archives the segment, quarantines the link and the FIFO"
-expect_exit 65 timeout 60 rec-archive -d sp --min-count 1 2>arc.log
+expect_exit 65 timeout 60 rec-archive --spool sp --min-count 1 2>arc.log
 cat arc.log
 cmp "$t" target.orig
 [ -L "sp/corrupt/20261128T100001.000Z_$st.wav" ] || fail "the link is not in corrupt/: $(ls -l sp/corrupt)"

@@ -39,7 +39,7 @@ watch() {
 	rm -f "$d.log"
 	REC_FAULT_LOG=$PWD/$d.log REC_FAULT_HEADS=1 \
 		REC_FAULT_GREP="$key_hex,$(pcm_patterns "$d"/seg/*.wav)" \
-		faulty rec-archive -q -d "$d" "$@"
+		faulty rec-archive -q --spool "$d" "$@"
 }
 
 # heads DIR: "PATH HEX" of every head written in DIR, outside seg/
@@ -86,7 +86,7 @@ for codec in wav flac; do
 	mkdir -p e$codec/seg
 	mkseg -n 3 -l 9600 -x 290 e$codec/seg
 	pats="$key_hex,$(pcm_patterns e$codec/seg/*.wav)"
-	watch e$codec --codec $codec -r "$r"
+	watch e$codec --codec $codec --recipient "$r"
 	[ -z "$(ls e$codec/seg)" ] || fail "segments left in seg/"
 	a=$(ls e$codec/out/*.tar.age)
 	heads e$codec >e$codec.heads

@@ -22,7 +22,7 @@ C
 inbucket() { $S3/aws srv s3 ls --recursive s3://bkt/ | grep -c "$1" || :; }
 
 mkseg -n 6 -l 4800 -S st1 -x 7 sp/seg
-rec-archive -q -d sp --max-bytes 60K
+rec-archive -q --spool sp --max-bytes 60K
 set -- $(cd sp/out && ls | grep -v '\.sums$' | grep -v '\.idx$')
 [ $# -ge 3 ] || fail "expected 3 archives or more, got $*"
 bad=$1

@@ -23,7 +23,7 @@ drained() {
 
 say "segments gone: the .idx goes with the archive"
 mkseg -n 4 -l 4800 -S st1 -x 3 sp/seg
-rec-archive -q -d sp --max-bytes 60K
+rec-archive -q --spool sp --max-bytes 60K
 ls sp/out/*.idx >/dev/null || fail "rec-archive wrote no .idx"
 rec-upload 2>log || { cat log >&2; fail "upload failed"; }
 drained
@@ -31,7 +31,7 @@ drained
 say "segments still in seg/: the .idx stays for rec-archive"
 mkseg -n 4 -l 4800 -S st1 -t 20261128T040000.000Z -x 4 sp/seg
 rc=0
-REC_TEST_CRASH=commit rec-archive -q -d sp --max-bytes 60K || rc=$?
+REC_TEST_CRASH=commit rec-archive -q --spool sp --max-bytes 60K || rc=$?
 [ $rc = 137 ] || fail "expected a kill (137), got $rc"
 a=$(cd sp/out && ls | grep -v '\.sums$' | grep -v '\.idx$')
 [ -e sp/out/$a.idx ] || fail "no $a.idx"
@@ -43,7 +43,7 @@ rec-upload 2>log || { cat log >&2; fail "upload failed"; }
 # a second run keeps it too
 rec-upload 2>log || { cat log >&2; fail "upload failed"; }
 [ -e sp/out/$a.idx ] || fail "$a.idx removed by the next run"
-rec-archive -d sp --max-bytes 60K 2>log
+rec-archive --spool sp --max-bytes 60K 2>log
 expect_grep "since uploaded" log
 [ ! -e sp/out/$a.idx ] || fail "rec-archive left $a.idx"
 rec-upload 2>log || { cat log >&2; fail "upload failed"; }

@@ -22,7 +22,7 @@ echo "not for the bucket" >secret.txt
 cp secret.txt secret.orig
 l=20261128T031500.000Z_20261128T041500.000Z_st1.tar
 mkseg -n 2 -l 4800 -t 20261128T050000.000Z -S st1 sp/seg
-rec-archive -q -d sp
+rec-archive -q --spool sp
 ln -s "$PWD/secret.txt" "sp/out/$l"
 mkfifo "sp/out/20261128T041500.000Z_20261128T042500.000Z_st1.tar"
 

@@ -21,7 +21,7 @@ credentials-file = $PWD/creds
 EOF
 mkdir -p sp/seg
 mkseg -n 2 -l 4800 -t 20261128T050000.000Z -S t0340 sp/seg
-rec-archive -q -d sp
+rec-archive -q --spool sp
 a=$(cd sp/out && ls *_t0340.tar)
 printf 'not a ledger\n' >elsewhere
 cp elsewhere elsewhere.orig
@@ -36,7 +36,7 @@ cmp elsewhere elsewhere.orig
 
 say "an orphan .idx: rec-archive does not read the ledger through the link"
 rm "sp/out/$a"
-expect_exit 74 rec-archive -d sp 2>arc.log
+expect_exit 74 rec-archive --spool sp 2>arc.log
 cat arc.log
 expect_grep "cannot read sp/ledger" arc.log
 [ -f "sp/out/$a.idx" ] || fail "the .idx went without the ledger"

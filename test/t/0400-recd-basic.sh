@@ -11,13 +11,13 @@ nseg() { ls spool/seg | grep -c '\.wav$' || true; }
 say "usage, --help matches the man page's SYNOPSIS"
 recd --help >help.out
 head -n 1 help.out >usage.line
-expect_grep '^usage: recd \[-hqv\] \[--version\] \[--config FILE\] \[--spool DIR\] \[--syslog\]$' usage.line
+expect_grep '^usage: recd \[-hqVv\] \[--config file\] \[--spool dir\] \[--syslog\]$' usage.line
 for f in config spool syslog; do
 	sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$REC_TOP/man/recd.8" |
 		grep -q "^\.Op Fl -$f" || fail "recd.8 SYNOPSIS lacks --$f"
 done
 rec-status --help | head -n 1 >usage.line
-expect_grep '^usage: rec-status \[--json\] \[--version\] \[--config FILE\] \[--spool DIR\]$' usage.line
+expect_grep '^usage: rec-status \[-hqVv\] \[--json\] \[--config file\] \[--spool dir\]$' usage.line
 for f in json config spool; do
 	sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$REC_TOP/man/rec-status.1" |
 		grep -q "^\.Op Fl -$f" || fail "rec-status.1 SYNOPSIS lacks --$f"

@@ -11,7 +11,7 @@ mkseg -S lake.tarn-1 -n 3 -l 4800 -r 48000 -c 1 -t 20261128T041500.000Z sp/seg
 [ "$(ls sp/seg | wc -l)" = 6 ] || fail "mkseg made $(ls sp/seg)"
 
 say "rec-archive archives the segments of both stations"
-expect_exit 0 rec-archive -d sp --min-count 1 2>log
+expect_exit 0 rec-archive --spool sp --min-count 1 2>log
 cat log
 [ -z "$(ls sp/seg)" ] || fail "left in seg/: $(ls sp/seg)"
 [ -z "$(ls sp/corrupt)" ] || fail "moved to corrupt/: $(ls sp/corrupt)"
@@ -21,7 +21,7 @@ expect_grep '^20261128T041500\.000Z_20261128T041500\.300Z_lake\.tarn-1\.tar$' ar
 [ "$(wc -l <archives)" = 2 ] || fail "archives: $(cat archives)"
 
 say "a second run (its reconciliation reads the names back) is clean"
-expect_exit 0 rec-archive -d sp --min-count 1 2>log2
+expect_exit 0 rec-archive --spool sp --min-count 1 2>log2
 [ ! -s log2 ] || { cat log2; fail "the second run complained"; }
 [ -z "$(ls sp/corrupt)" ] || fail "moved to corrupt/: $(ls sp/corrupt)"
 

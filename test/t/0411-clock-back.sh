@@ -18,7 +18,7 @@ mv after/20260101T000000.000Z_t0411.wav spool/seg/20261128T100000.200Z_t0411.wav
 mv after/20260101T000000.100Z_t0411.wav spool/seg/20261128T100000.300Z_t0411.wav
 
 say "rec-archive archives the four segments into one archive"
-expect_exit 0 rec-archive -d spool --min-count 1 2>arc.log
+expect_exit 0 rec-archive --spool spool --min-count 1 2>arc.log
 cat arc.log
 [ -z "$(ls spool/seg)" ] || fail "left in seg/: $(ls spool/seg)"
 [ -z "$(ls spool/corrupt)" ] || fail "moved to corrupt/: $(ls spool/corrupt)"

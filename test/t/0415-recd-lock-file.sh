@@ -18,7 +18,7 @@ station = t0415
 [recd]
 interval = 1s
 EOF2
-rec-archive -q -d spool		# the spool, made by a real tool
+rec-archive -q --spool spool		# the spool, made by a real tool
 jget() {	# jget EXPR: a value from rec-status --json (python syntax on j)
 	python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"
 }

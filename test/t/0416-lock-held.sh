@@ -6,7 +6,7 @@
 
 sp=$PWD/sp
 msg='is held by another process: try again later'
-rec-archive -q -d "$sp" || fail "cannot make the spool"
+rec-archive -q --spool "$sp" || fail "cannot make the spool"
 cat >creds <<'C'
 [default]
 aws_access_key_id = AKIDTEST
@@ -26,7 +26,7 @@ EOF
 say "the cycle lock held: rec-archive and rec-upload exit 75, one line"
 exec 5<"$sp/lock"
 flock -n 5 || fail "cannot take the cycle lock"
-expect_exit 75 rec-archive -d "$sp" 5<&- 2>a.log
+expect_exit 75 rec-archive --spool "$sp" 5<&- 2>a.log
 expect_exit 75 rec-upload --config rec.conf 5<&- 2>u.log
 for t in rec-archive:a rec-upload:u; do
 	[ "$(cat "${t#*:}.log")" = "${t%:*}: error: $sp/lock $msg" ] ||

@@ -21,7 +21,7 @@ gid=$(id -g "$user")
 as_user() { setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"; }
 
 say "a spool the other user may read (its group), not write"
-rec-archive -q -d sp
+rec-archive -q --spool sp
 chgrp -R "$gid" sp
 chmod 0755 .			# the scratch dir: let the user reach sp/
 as_user ls sp/seg >/dev/null || fail "setup: $user cannot read the spool"
@@ -31,32 +31,32 @@ say "the reader cannot take (nor even open) the cycle lock"
 # flock(1) opens read-only; it exits 66 when it cannot open the file
 expect_exit 66 as_user flock -n -E 42 sp/lock true 2>log
 expect_grep 'cannot open lock file' log
-rec-archive -q -d sp
+rec-archive -q --spool sp
 
 say "an old 0640 lock is made 0600 by the next run"
 chmod 0640 sp/lock
-rec-archive -q -d sp
+rec-archive -q --spool sp
 [ "$(stat -c %a sp/lock)" = 600 ] || fail "lock left $(stat -c %a sp/lock)"
 expect_exit 66 as_user flock -n -E 42 sp/lock true 2>log
 
 say "a group-writable spool (or state) is refused: 77"
 chmod g+w sp
-expect_exit 77 rec-archive -d sp 2>log
+expect_exit 77 rec-archive --spool sp 2>log
 expect_grep 'unsafe spool sp: writable by its group' log
 chmod g-w sp
 chmod o+w sp/out
-expect_exit 77 rec-archive -d sp 2>log
+expect_exit 77 rec-archive --spool sp 2>log
 expect_grep 'unsafe spool sp/out: writable by others' log
 chmod o-w sp/out
-rec-archive -q -d sp
+rec-archive -q --spool sp
 
 say "a link at the lock is refused, its target untouched"
 echo precious >victim
 rm sp/lock
 ln -s ../victim sp/lock
-expect_exit 77 rec-archive -d sp 2>log
+expect_exit 77 rec-archive --spool sp 2>log
 expect_grep 'sp/lock' log
 [ "$(cat victim)" = precious ] || fail "the link's target was changed"
 [ "$(stat -c %a victim)" = 644 ] || fail "the link's target mode changed"
 rm sp/lock
-rec-archive -q -d sp
+rec-archive -q --spool sp
