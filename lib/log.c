@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <getopt.h>
 #include <syslog.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -125,19 +124,4 @@ log_die(int ex, const char *fmt, ...)
 	emit(LOG_LVL_ERROR, fmt, ap);
 	va_end(ap);
 	exit(ex);
-}
-
-int
-log_bad_option(int ch, char *const argv[])
-{
-	const char *arg = optind > 0 ? argv[optind - 1] : "?";
-
-	if (ch == ':')
-		log_error("option '%s' needs a value (see %s --help)", arg,
-		    prog);
-	else if (optopt != 0)
-		log_error("unknown option '-%c' (see %s --help)", optopt, prog);
-	else
-		log_error("unknown option '%s' (see %s --help)", arg, prog);
-	return EX_USAGE;
 }

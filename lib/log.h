@@ -26,13 +26,6 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/*
- * For getopt_long returning '?' or ':' (its option string starting with
- * ':', and opterr = 0): log
- * "prog: error: unknown option '--x' (see prog --help)" (or "option '-r'
- * needs a value") and return EX_USAGE.
- */
-int log_bad_option(int ch, char *const argv[]);
 /* log_error, then exit(ex). */
 noreturn void log_die(int ex, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -391,7 +391,7 @@ main(int argc, char **argv)
 	}
 	if (spool_open(&c->sp, conf_spool(cf, oc.spool), &e) < 0) {
 		log_error("%s", e.msg);
-		rc = EX_CANTCREAT;
+		rc = e.ex;
 		goto out;
 	}
 	rc = record(c, bufframes);

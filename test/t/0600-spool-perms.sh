@@ -43,6 +43,11 @@ say "a group-writable spool (or state) is refused: 77"
 chmod g+w sp
 expect_exit 77 rec-archive --spool sp 2>log
 expect_grep 'unsafe spool sp: writable by its group' log
+# rec-capture returns the spool's own code, so recd holds it (77), not
+# a restart loop on a "cannot create" (73)
+expect_exit 77 rec-capture -D - -r 8000 -c 1 -f S16_LE --spool sp \
+	--station t0600 </dev/null 2>log
+expect_grep 'unsafe spool sp: writable by its group' log
 chmod g-w sp
 chmod o+w sp/out
 expect_exit 77 rec-archive --spool sp 2>log
