@@ -109,7 +109,7 @@ load_recipients(const struct conf *c, struct opts *o)
 		struct age_recipient *r = realloc(o->rs, (o->nrs + 1) *
 		    sizeof *r);
 		if (r == NULL)
-			log_die(EX_SOFTWARE, "out of memory");
+			log_die(EX_OSERR, "out of memory");
 		o->rs = r;
 		if (age_recipient_parse(opts[O_RECIPIENT].vals[i],
 		    &o->rs[o->nrs],
@@ -128,7 +128,7 @@ load_recipients(const struct conf *c, struct opts *o)
 		struct age_recipient *r = realloc(o->rs, (o->nrs + 1) *
 		    sizeof *r);
 		if (r == NULL)
-			log_die(EX_SOFTWARE, "out of memory");
+			log_die(EX_OSERR, "out of memory");
 		o->rs = r;
 		if (age_recipient_parse(v, &o->rs[o->nrs], &e) == -1)
 			log_die(EX_CONFIG, "%s: %s", conf_where(c, "archive",
