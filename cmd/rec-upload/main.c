@@ -969,6 +969,11 @@ tuning(struct run *r, struct s3_conf *sc, const struct flags *f)
 	const char *v;
 
 	sc->ca_file = conf_get(c, "upload", "ca-file");
+	sc->resolve = conf_get(c, "upload", "resolve");
+	if (sc->resolve != NULL && !s3_resolve_valid(sc->resolve))
+		log_die(EX_CONFIG, "%s: bad resolve '%s' (want HOST:PORT:ADDRESS, "
+		    "entries separated by blanks)", conf_where(c, "upload",
+		    "resolve"), sc->resolve);
 	sc->limit_rate = cfg_size(c, f->limit, "limit-rate", 0);
 	r->part_size = sums_part_size(cfg_size(c, NULL, "part-size",
 	    SUMS_DEF_PART), 0);
