@@ -57,9 +57,24 @@ expect_exit 77 tmp env AWS_SESSION_TOKEN="$bad" rec-upload -v 2>log
 ! grep -qF "${bad%????}" log || fail "token logged"
 [ ! -s sp/ledger ] || fail "ledger written: $(cat sp/ledger)"
 
-# the token from the environment: uploaded
-tmp env AWS_SESSION_TOKEN="$tok" rec-upload -v 2>log ||
-	{ cat log >&2; fail "upload with the session token failed"; }
+# the token from the environment: uploaded, through a proxy that logs
+# the token header and Authorization of every request
+s3_cleanup_hook() { $S3/faultproxy stop "$PWD/px" >/dev/null 2>&1; }
+FAULTPROXY_LOG_HEADERS=x-amz-security-token,authorization \
+	$S3/faultproxy start "$PWD/px" "$S3_ENDPOINT" >/dev/null ||
+	fail "cannot start the faultproxy"
+. px/proxy.env
+tmp env AWS_SESSION_TOKEN="$tok" rec-upload -v --endpoint "$PROXY_ENDPOINT" \
+	2>log || { cat log >&2; fail "upload with the session token failed"; }
+$S3/faultproxy stop "$PWD/px" >/dev/null
+# every request carried the token and signed it
+nreq=$(grep -c ' -> ' px/proxy.log)
+[ "$nreq" -ge 2 ] || fail "requests: $(cat px/proxy.log)"
+[ $(grep -cF "header x-amz-security-token: $tok" px/proxy.log) = "$nreq" ] ||
+	fail "not every request has the token: $(cat px/proxy.log)"
+[ $(grep -c 'header authorization: AWS4-HMAC-SHA256 .*SignedHeaders=[a-z0-9;-]*;x-amz-security-token[;,]' \
+	px/proxy.log) = "$nreq" ] ||
+	fail "the token is not in every SignedHeaders: $(cat px/proxy.log)"
 [ ! -f sp/out/$n1 ] || fail "archive kept"
 expect_grep 'credentials from environment' log
 ! grep -qF "${tok%????}" log || fail "token logged"
