@@ -143,7 +143,9 @@ resolve_entry_ok(const char *p, size_t len)
 		return 0;
 	*addr++ = '\0';
 	if (strspn(port, "0123456789") != strlen(port) || strlen(port) > 5 ||
-	    (n = strtoul(port, NULL, 10)) < 1 || n > 65535 || *addr == '\0')
+	    (n = strtoul(port, NULL, 10)) < 1 || n > 65535 || *addr == '\0' ||
+	    *addr == ',' || addr[strlen(addr) - 1] == ',' ||
+	    strstr(addr, ",,") != NULL)
 		return 0;
 	for (a = strtok_r(addr, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
 		unsigned char ip[16];

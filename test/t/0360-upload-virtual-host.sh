@@ -46,14 +46,17 @@ expect_grep '[Rr]esolve' log
 
 # bad entries: 78 with the file and line
 for bad in s3.local:x:127.0.0.1 s3.local:$port s3.local:$port:nowhere \
-	:$port:127.0.0.1 s3.local:70000:127.0.0.1; do
+	:$port:127.0.0.1 s3.local:70000:127.0.0.1 "s3.local:$port:[::1" \
+	"s3.local:$port:127.0.0.1,"; do
 	conf "$bad"
 	expect_exit 78 rec-upload 2>log
-	expect_grep "rec.conf:9: bad resolve '$bad'" log
+	grep -qF "rec.conf:9: bad resolve '$bad'" log ||
+		{ cat log >&2; fail "no FILE:LINE for '$bad'"; }
 done
 
 # resolve: the bucket's virtual host to RGW, the bare host to nowhere
-conf "s3.local:$port:127.0.0.2 bkt.s3.local:$port:127.0.0.1"
+# (and an unused entry with an address list, IPv6 in brackets)
+conf "s3.local:$port:127.0.0.2 other.local:1:[::1],::1,127.0.0.3	bkt.s3.local:$port:127.0.0.1"
 rec-upload -v 2>log || { cat log >&2; fail "upload failed"; }
 [ -z "$(ls sp/out)" ] || { ls -la sp/out >&2; fail "out/ not empty"; }
 [ $(wc -l <sp/ledger) = 2 ] || fail "ledger: $(cat sp/ledger)"
