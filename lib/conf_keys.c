@@ -27,6 +27,7 @@ static const char *const upload_keys[] = {
 	"addressing", "part-size", "multipart-threshold",
 	"credentials-file", "profile", "limit-rate", "monthly-budget",
 	"retry", "deadline", "wait", "timeout", "ca-file", "verbose",
+	"resolve",
 	"quiet", "stale-after", "max-tries", "insecure-http", NULL
 };
 

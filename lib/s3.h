@@ -64,6 +64,10 @@ struct s3_conf {
 	const char *bucket;
 	enum s3_addressing addressing; /* AUTO: virtual for AWS, else path */
 	const char *access_key, *secret_key, *session_token;
+	const char *resolve;	/* "HOST:PORT:ADDRESS ..." (curl's --resolve,
+				   blank-separated): these names go to these
+				   addresses, no DNS; NULL = none.  s3_new
+				   fails (78) on a bad entry */
 	const char *ca_file;	/* PEM CA bundle instead of the system's, or
 				   NULL; s3_new fails (78) when unreadable */
 	uint64_t limit_rate;	/* bytes per second, 0 = no limit */
@@ -97,6 +101,13 @@ struct s3_upload {
  * e (78).
  */
 struct s3 *s3_new(const struct s3_conf *conf, struct err *e);
+
+/*
+ * 1 when spec is a valid s3_conf.resolve (blank-separated entries
+ * HOST:PORT:ADDRESS[,ADDRESS...], an IPv6 address bare or in brackets),
+ * else 0.
+ */
+int s3_resolve_valid(const char *spec);
 void s3_free(struct s3 *s);
 
 /* HTTP status and S3 error code ("" when none) of the last answer. */

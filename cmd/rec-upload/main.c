@@ -42,6 +42,7 @@
 /* What upload_one says besides exit statuses: this archive alone is bad. */
 #define UP_UNREADABLE	(-2)	/* it or its sidecar cannot be read */
 #define UP_MISMATCH	(-3)	/* it is not what its sidecar vouches for */
+#define MP_GONE		(-4)	/* send_parts: the resumed upload is gone */
 
 static const char usage_text[] =
     "usage: rec-upload [-hqVv] [--config file] [--spool dir] [--station name]\n"
@@ -72,209 +73,6 @@ s3_log(int level, const char *msg)
 {
 	(void)level;
 	log_warn("%s", msg);
-}
-
-/* Has s a "." or ".." path component (which S3 keys may hold, but
- * which a path-normalising proxy or client resolves into another key)? */
-static int
-has_dot_segment(const char *s)
-{
-	while (*s) {
-		size_t l = strcspn(s, "/");
-		if ((l == 1 && s[0] == '.') ||
-		    (l == 2 && s[0] == '.' && s[1] == '.'))
-			return 1;
-		s += l;
-		if (*s == '/')
-			s++;
-	}
-	return 0;
-}
-
-/* Expand the key template for archive name (parsed as an). */
-static int
-make_key(const struct run *r, const char *name, const struct aname *an,
-    char *key, size_t len)
-{
-	const char *t = r->tmpl;
-	struct tm tm;
-	size_t o = 0;
-
-	gmtime_r(&an->start.tv_sec, &tm);
-	while (*t) {
-		char val[KEY_MAX];
-		const char *v = NULL;
-		size_t n;
-
-		if (*t == '{') {
-			const char *end = strchr(t, '}');
-			size_t vl = end ? (size_t)(end - t - 1) : 0;
-			if (end == NULL)
-				return -1;
-			if (vl == 6 && strncmp(t + 1, "prefix", 6) == 0)
-				v = r->prefix;
-			else if (vl == 7 && strncmp(t + 1, "station", 7) == 0)
-				v = an->station;
-			else if (vl == 4 && strncmp(t + 1, "name", 4) == 0)
-				v = name;
-			else if (vl == 4 && strncmp(t + 1, "YYYY", 4) == 0)
-				v = (snprintf(val, sizeof(val), "%04d",
-				    tm.tm_year + 1900), val);
-			else if (vl == 2 && strncmp(t + 1, "MM", 2) == 0)
-				v = (snprintf(val, sizeof(val), "%02d",
-				    tm.tm_mon + 1), val);
-			else if (vl == 2 && strncmp(t + 1, "DD", 2) == 0)
-				v = (snprintf(val, sizeof(val), "%02d",
-				    tm.tm_mday), val);
-			else if (vl == 2 && strncmp(t + 1, "hh", 2) == 0)
-				v = (snprintf(val, sizeof(val), "%02d",
-				    tm.tm_hour), val);
-			else
-				return -1;
-			t = end + 1;
-		} else {
-			val[0] = *t++;
-			val[1] = '\0';
-			v = val;
-		}
-		n = strlen(v);
-		if (o + n + 1 > len)
-			return -1;
-		memcpy(key + o, v, n);
-		o += n;
-	}
-	key[o] = '\0';
-	return o > 0 && key[0] != '/' && !has_dot_segment(key) ? 0 : -1;
-}
-
-/* The literal start of every key this station writes (for listing). */
-static void
-list_prefix(const struct run *r, char *out, size_t len)
-{
-	const char *t = r->tmpl;
-	size_t o = 0;
-
-	while (*t && o + 1 < len) {
-		const char *v = NULL;
-		if (strncmp(t, "{prefix}", 8) == 0) {
-			v = r->prefix;
-			t += 8;
-		} else if (strncmp(t, "{station}", 9) == 0) {
-			v = r->station;
-			t += 9;
-		} else if (*t == '{') {
-			break;
-		} else {
-			out[o++] = *t++;
-			continue;
-		}
-		o += (size_t)snprintf(out + o, len - o, "%s", v);
-		if (o >= len)
-			o = len - 1;
-	}
-	out[o] = '\0';
-}
-
-/* The multipart state, out/<archive>.upload. */
-struct mpstate {
-	char key[KEY_MAX];
-	char *upload_id;
-	uint64_t part_size, size;
-	struct s3_part *parts;	/* by number - 1; etag "" = not done */
-	size_t nparts;
-};
-
-static void
-mp_free(struct mpstate *m)
-{
-	free(m->upload_id);
-	free(m->parts);
-	memset(m, 0, sizeof(*m));
-}
-
-static int
-mp_write(struct run *r, const char *sname, const struct mpstate *m)
-{
-	size_t cap, o = 0, i;
-	char *buf;
-	int rc;
-
-	/* sized from the data: the key may be 1 KiB, the UploadId is the
-	 * store's choice, part ETags too */
-	cap = 128 + strlen(m->key) + strlen(m->upload_id);
-	for (i = 0; i < m->nparts; i++)
-		cap += 32 + strlen(m->parts[i].etag);
-	if ((buf = malloc(cap)) == NULL)
-		return -1;
-	o += (size_t)snprintf(buf + o, cap - o, "rec-upload 1\nkey %s\n"
-	    "upload-id %s\npart-size %" PRIu64 "\nsize %" PRIu64 "\n",
-	    m->key, m->upload_id, m->part_size, m->size);
-	for (i = 0; i < m->nparts && o < cap; i++)
-		if (m->parts[i].etag[0])
-			o += (size_t)snprintf(buf + o, cap - o, "part %d %s\n",
-			    m->parts[i].number, m->parts[i].etag);
-	if (o < cap)
-		o += (size_t)snprintf(buf + o, cap - o, "end\n");
-	if (o >= cap) {
-		free(buf);
-		errno = ENOMEM;
-		return -1;
-	}
-	rc = file_replace(r->sp.fd[SPOOL_OUT], sname, buf, o, 0640);
-	free(buf);
-	return rc;
-}
-
-/* Read the state; 0 ok, -1 missing or unusable (then m is empty). */
-static int
-mp_read(struct run *r, const char *sname, size_t nparts, struct mpstate *m)
-{
-	char *buf = NULL, *line, *save = NULL;
-	int ended = 0, lineno = 0;
-
-	memset(m, 0, sizeof(*m));
-	if (file_slurp(r->sp.fd[SPOOL_OUT], sname, 4 << 20, &buf, NULL) < 0)
-		return -1;
-	if ((m->parts = calloc(nparts ? nparts : 1, sizeof(*m->parts))) == NULL)
-		goto bad;
-	m->nparts = nparts;
-	for (size_t i = 0; i < nparts; i++)
-		m->parts[i].number = (int)i + 1;
-	for (line = strtok_r(buf, "\n", &save); line;
-	    line = strtok_r(NULL, "\n", &save), lineno++) {
-		if (lineno == 0) {
-			if (strcmp(line, "rec-upload 1") != 0)
-				goto bad;
-		} else if (strncmp(line, "key ", 4) == 0) {
-			snprintf(m->key, sizeof(m->key), "%s", line + 4);
-		} else if (strncmp(line, "upload-id ", 10) == 0) {
-			free(m->upload_id);
-			m->upload_id = strdup(line + 10);
-		} else if (strncmp(line, "part-size ", 10) == 0) {
-			m->part_size = strtoull(line + 10, NULL, 10);
-		} else if (strncmp(line, "size ", 5) == 0) {
-			m->size = strtoull(line + 5, NULL, 10);
-		} else if (strncmp(line, "part ", 5) == 0) {
-			char *sp2;
-			unsigned long n = strtoul(line + 5, &sp2, 10);
-			if (n < 1 || n > nparts || *sp2 != ' ')
-				goto bad;
-			snprintf(m->parts[n - 1].etag,
-			    sizeof(m->parts[n - 1].etag), "%s", sp2 + 1);
-		} else if (strcmp(line, "end") == 0) {
-			ended = 1;
-		} else {
-			goto bad;
-		}
-	}
-	if (!ended || m->upload_id == NULL || !*m->upload_id || !m->key[0])
-		goto bad;
-	free(buf);
-	return 0;
-bad:
-	free(buf);
-	mp_free(m);
-	return -1;
 }
 
 /* An s3 error: log it, map it to what the pass does. */
@@ -486,6 +284,92 @@ complete_etag(struct run *r, const char *name, int fd, struct sums *s,
 	return 0;
 }
 
+/*
+ * Begin the upload of key (m empty: CreateMultipartUpload, then its state
+ * file out/sname), or say how far the one in m got.  *fresh is set for a
+ * new upload, *all_done when every part of m is done.  0, or an exit
+ * status (logged).
+ */
+static int
+mp_begin(struct run *r, const char *name, const struct sums *s,
+    const char *key, const char *sname, struct mpstate *m, int *fresh,
+    int *all_done)
+{
+	struct err e;
+	size_t i, done = 0;
+
+	if (m->upload_id != NULL) {
+		for (i = 0; i < m->nparts; i++)
+			done += m->parts[i].etag[0] != '\0';
+		log_info("out/%s: resuming upload (%zu of %zu parts done)",
+		    name, done, m->nparts);
+		*all_done = done == m->nparts;
+		return 0;
+	}
+	memset(m, 0, sizeof(*m));
+	snprintf(m->key, sizeof(m->key), "%s", key);
+	m->part_size = s->part_size;
+	m->size = s->size;
+	m->nparts = s->nparts;
+	if ((m->parts = calloc(s->nparts, sizeof(*m->parts))) == NULL) {
+		log_error("out of memory");
+		return EX_OSERR;
+	}
+	for (i = 0; i < s->nparts; i++)
+		m->parts[i].number = (int)i + 1;
+	if (s3_mp_create(r->s3, key, &m->upload_id, &e) < 0)
+		return s3_fail(name, &e);
+	if (mpstate_write(r, sname, m) < 0) {
+		log_error("cannot write %s/out/%s: %s", r->sp.dir, sname,
+		    strerror(errno));
+		s3_mp_abort(r->s3, key, m->upload_id, &e);
+		return EX_IOERR;
+	}
+	*fresh = 1;
+	return 0;
+}
+
+/*
+ * Send the parts of s that m lacks, noting each in out/sname.  0,
+ * MP_GONE when the store forgot an upload we resumed (fresh 0), or an
+ * exit status (logged).
+ */
+static int
+send_parts(struct run *r, const char *name, int fd, const struct sums *s,
+    const char *key, const char *sname, struct mpstate *m, int fresh)
+{
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < s->nparts; i++) {
+		const struct sums_part *p = &s->parts[i];
+		char got[80];
+
+		if (m->parts[i].etag[0])
+			continue;
+		got[0] = '\0';
+		if (s3_mp_part(r->s3, key, m->upload_id, (int)i + 1, fd, p->off,
+		    p->len, p->md5, p->sha256, got, &e) < 0 &&
+		    !put_stands(r, got, &e)) {
+			const char *code;
+			s3_last(r->s3, NULL, &code);
+			if (!fresh && strcmp(code, "NoSuchUpload") == 0) {
+				log_info("out/%s: the upload is gone from the "
+				    "store: starting over", name);
+				return MP_GONE;
+			}
+			return s3_fail(name, &e);
+		}
+		snprintf(m->parts[i].etag, sizeof(m->parts[i].etag), "%s", got);
+		if (mpstate_write(r, sname, m) < 0) {
+			log_error("cannot write %s/out/%s: %s", r->sp.dir, sname,
+			    strerror(errno));
+			return EX_IOERR;
+		}
+	}
+	return 0;
+}
+
 /* Multipart upload with resume; 0 and etag filled when done. */
 static int
 upload_multipart(struct run *r, const char *name, int fd,
@@ -494,78 +378,29 @@ upload_multipart(struct run *r, const char *name, int fd,
 	char sname[ANAME_MAX + 16], want[64];
 	struct mpstate m;
 	struct err e;
-	size_t i;
-	int ex = 0, fresh = 0, h, all_done = 0;
+	int ex = 0, fresh = 0, h, all_done = 0, again = 1;
 
 	snprintf(sname, sizeof(sname), "%s.upload", name);
-	if (mp_read(r, sname, s->nparts, &m) == 0 &&
+	if (mpstate_read(r, sname, s->nparts, &m) == 0 &&
 	    (strcmp(m.key, key) != 0 || m.part_size != s->part_size ||
 	    m.size != s->size)) {
 		log_info("out/%s: upload state does not match the archive: "
 		    "starting over", name);
 		if (s3_mp_abort(r->s3, m.key, m.upload_id, &e) < 0)
 			log_warn("cannot abort upload of %s: %s", m.key, e.msg);
-		mp_free(&m);
+		mpstate_free(&m);
 	}
-start:
-	if (m.upload_id == NULL) {
-		memset(&m, 0, sizeof(m));
-		snprintf(m.key, sizeof(m.key), "%s", key);
-		m.part_size = s->part_size;
-		m.size = s->size;
-		m.nparts = s->nparts;
-		if ((m.parts = calloc(s->nparts, sizeof(*m.parts))) == NULL) {
-			log_error("out of memory");
-			return EX_OSERR;
-		}
-		for (i = 0; i < s->nparts; i++)
-			m.parts[i].number = (int)i + 1;
-		if (s3_mp_create(r->s3, key, &m.upload_id, &e) < 0) {
-			ex = s3_fail(name, &e);
+	/* again: a resumed upload the store forgot starts over, once */
+	while (again) {
+		again = 0;
+		if ((ex = mp_begin(r, name, s, key, sname, &m, &fresh,
+		    &all_done)) != 0)
 			goto out;
-		}
-		if (mp_write(r, sname, &m) < 0) {
-			log_error("cannot write %s/out/%s: %s", r->sp.dir, sname,
-			    strerror(errno));
-			s3_mp_abort(r->s3, key, m.upload_id, &e);
-			ex = EX_IOERR;
-			goto out;
-		}
-		fresh = 1;
-	} else {
-		size_t done = 0;
-		for (i = 0; i < m.nparts; i++)
-			done += m.parts[i].etag[0] != '\0';
-		log_info("out/%s: resuming upload (%zu of %zu parts done)",
-		    name, done, m.nparts);
-		all_done = done == m.nparts;
-	}
-	for (i = 0; i < s->nparts; i++) {
-		const struct sums_part *p = &s->parts[i];
-		char got[80];
-
-		if (m.parts[i].etag[0])
-			continue;
-		got[0] = '\0';
-		if (s3_mp_part(r->s3, key, m.upload_id, (int)i + 1, fd, p->off,
-		    p->len, p->md5, p->sha256, got, &e) < 0 &&
-		    !put_stands(r, got, &e)) {
-			const char *code;
-			s3_last(r->s3, NULL, &code);
-			if (!fresh && strcmp(code, "NoSuchUpload") == 0) {
-				log_info("out/%s: the upload is gone from the "
-				    "store: starting over", name);
-				mp_free(&m);
-				goto start;
-			}
-			ex = s3_fail(name, &e);
-			goto out;
-		}
-		snprintf(m.parts[i].etag, sizeof(m.parts[i].etag), "%s", got);
-		if (mp_write(r, sname, &m) < 0) {
-			log_error("cannot write %s/out/%s: %s", r->sp.dir, sname,
-			    strerror(errno));
-			ex = EX_IOERR;
+		if ((ex = send_parts(r, name, fd, s, key, sname, &m,
+		    fresh)) == MP_GONE) {
+			mpstate_free(&m);
+			again = 1;
+		} else if (ex != 0) {
 			goto out;
 		}
 	}
@@ -605,91 +440,7 @@ start:
 	}
 	ex = complete_etag(r, name, fd, s, key, want, etag);
 out:
-	mp_free(&m);
-	return ex;
-}
-
-/* Abort pending uploads under our keys that no state file refers to. */
-static int
-abort_stale(struct run *r)
-{
-	struct s3_upload *ups = NULL;
-	char pfx[KEY_MAX], **names = NULL, want[96];
-	const char *base;
-	size_t n = 0, nn = 0, i, j;
-	struct err e;
-	time_t now = time(NULL) + s3_clock_skew(r->s3);
-	int ex = 0;
-
-	snprintf(want, sizeof(want), "_%s.", r->station);
-	list_prefix(r, pfx, sizeof(pfx));
-	if (s3_mp_list(r->s3, pfx, &ups, &n, &e) < 0) {
-		long st;
-		s3_last(r->s3, &st, NULL);
-		if (st == 501) {
-			log_debug("the store cannot list pending uploads");
-			return 0;
-		}
-		if (e.ex == EX_CONFIG) {
-			log_error("%s", e.msg);
-			return e.ex;
-		}
-		if (e.ex == EX_NOPERM) {
-			/* a key allowed to upload but not to list: the
-			 * clean-up is only tidying, the uploads go on */
-			log_warn("cannot list pending uploads under s3://%s/%s "
-			    "(no stale uploads are aborted): %s", r->bucket,
-			    pfx, e.msg);
-			return 0;
-		}
-		log_warn("cannot list pending uploads under s3://%s/%s: %s",
-		    r->bucket, pfx, e.msg);
-		return e.ex == EX_TEMPFAIL ? EX_TEMPFAIL : 0;
-	}
-	if (n == 0)
-		goto out;
-	if (spool_list(&r->sp, SPOOL_OUT, ".upload", &names, &nn) < 0) {
-		ex = EX_IOERR;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		int used = 0;
-		for (j = 0; j < nn && !used; j++) {
-			struct mpstate m;
-			if (mp_read(r, names[j], 0, &m) == 0) {
-				used = strcmp(m.upload_id, ups[i].upload_id) == 0;
-				mp_free(&m);
-			} else {
-				/* unreadable part lines: compare the raw file */
-				char *buf = NULL;
-				if (file_slurp(r->sp.fd[SPOOL_OUT], names[j],
-				    4 << 20, &buf, NULL) == 0)
-					used = strstr(buf, ups[i].upload_id)
-					    != NULL;
-				free(buf);
-			}
-		}
-		if (used)
-			continue;
-		/* only this station's archives, and only those surely
-		 * older than stale-after (an unknown or future start, from
-		 * a clock that is off, is not stale) */
-		base = strrchr(ups[i].key, '/');
-		base = base ? base + 1 : ups[i].key;
-		if (strstr(base, want) == NULL || ups[i].initiated <= 0 ||
-		    now < ups[i].initiated ||
-		    (uint64_t)(now - ups[i].initiated) < r->stale_ms / 1000)
-			continue;
-		if (s3_mp_abort(r->s3, ups[i].key, ups[i].upload_id, &e) < 0)
-			log_warn("cannot abort stale upload of s3://%s/%s: %s",
-			    r->bucket, ups[i].key, e.msg);
-		else
-			log_info("aborted stale upload of s3://%s/%s",
-			    r->bucket, ups[i].key);
-	}
-out:
-	spool_names_free(names, nn);
-	s3_uploads_free(ups, n);
+	mpstate_free(&m);
 	return ex;
 }
 
@@ -890,7 +641,7 @@ one_pass(struct run *r)
 		spool_names_free(names, n);
 		return 0;	/* nothing to do, nothing to pay for */
 	}
-	if ((x = abort_stale(r)) != 0) {
+	if ((x = stale_abort(r)) != 0) {
 		spool_names_free(names, n);
 		return x;
 	}
@@ -1211,6 +962,11 @@ tuning(struct run *r, struct s3_conf *sc, const struct flags *f)
 	struct err e;
 
 	sc->ca_file = conf_get(c, "upload", "ca-file");
+	sc->resolve = conf_get(c, "upload", "resolve");
+	if (sc->resolve != NULL && !s3_resolve_valid(sc->resolve))
+		log_die(EX_CONFIG, "%s: bad resolve '%s' (want HOST:PORT:ADDRESS, "
+		    "entries separated by blanks)", conf_where(c, "upload",
+		    "resolve"), sc->resolve);
 	sc->limit_rate = cfg_size(c, f->limit, "limit-rate", 0);
 	r->part_size = sums_part_size(cfg_size(c, NULL, "part-size",
 	    SUMS_DEF_PART), 0);

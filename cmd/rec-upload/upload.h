@@ -1,6 +1,8 @@
 /*
- * upload.h: what the files of rec-upload share: the run, and the commit
- * of a verified upload (commit.c: ledger, removal, quarantine, tidying).
+ * upload.h: what the files of rec-upload share: the run, the key
+ * template (key.c), the multipart state file (mpstate.c), the clean-up
+ * of stale uploads (stale.c) and the commit of a verified upload
+ * (commit.c: ledger, removal, quarantine, tidying).
  */
 #ifndef REC_UPLOAD_H
 #define REC_UPLOAD_H
@@ -29,6 +31,52 @@ struct run {
 	int skipped;		/* an archive could be neither read nor moved */
 	int etag_noted;		/* "the store's ETags are not MD5s" said */
 };
+
+/* key.c */
+
+/* Has s a "." or ".." path component (which S3 keys may hold, but
+ * which a path-normalising proxy or client resolves into another key)? */
+int has_dot_segment(const char *s);
+
+/*
+ * Expand r->tmpl for archive name (parsed as an) into key[len]: 0, or -1
+ * for an unknown {field}, a key too long, empty, with a leading '/' or a
+ * "." or ".." component.
+ */
+int make_key(const struct run *r, const char *name, const struct aname *an,
+    char *key, size_t len);
+
+/* The literal start of every key this station writes (for listing). */
+void list_prefix(const struct run *r, char *out, size_t len);
+
+/* mpstate.c: the multipart state, out/<archive>.upload. */
+struct mpstate {
+	char key[KEY_MAX];
+	char *upload_id;
+	uint64_t part_size, size;
+	struct s3_part *parts;	/* by number - 1; etag "" = not done */
+	size_t nparts;
+};
+
+void mpstate_free(struct mpstate *m);
+
+/* Write m to out/sname (file_replace: tmp, fsync, rename); 0 or -1. */
+int mpstate_write(struct run *r, const char *sname, const struct mpstate *m);
+
+/*
+ * Read out/sname into m, with room for nparts parts (0: the part lines
+ * must then be absent): 0, or -1 when missing or unusable (m is then
+ * empty).  Free with mpstate_free.
+ */
+int mpstate_read(struct run *r, const char *sname, size_t nparts,
+    struct mpstate *m);
+
+/*
+ * stale.c: abort the pending uploads under this station's keys that no
+ * state file refers to and that started stale-after ago or more.  0, or
+ * an exit status after logging (a store that cannot list is no error).
+ */
+int stale_abort(struct run *r);
 
 /*
  * Test hook: REC_TEST_CRASH=STEP kills the process with SIGKILL at STEP
