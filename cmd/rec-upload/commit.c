@@ -63,8 +63,8 @@ idx_done(struct run *r, const char *idx)
 	for (i = 0; i < n && rc; i++)
 		if (faccessat(r->sp.fd[SPOOL_SEG], segs[i], F_OK,
 		    AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT) {
-			log_debug("out/%s stays: seg/%s is still there", idx,
-			    segs[i]);
+			log_debug("%s/out/%s stays: %s/seg/%s is still there",
+			    r->sp.dir, idx, r->sp.dir, segs[i]);
 			rc = 0;
 		}
 	idx_free(segs, n);
@@ -250,11 +250,11 @@ commit_tidy(struct run *r)
 			if (fstatat(r->sp.fd[SPOOL_OUT], b[i].name, &st, 0) < 0 ||
 			    (uint64_t)st.st_size != b[i].ledger)
 				continue;
-			log_info("out/%s: uploaded by an earlier run (in the "
-			    "ledger): removing it", b[i].name);
+			log_info("%s/out/%s: uploaded by an earlier run (in "
+			    "the ledger): removing it", r->sp.dir, b[i].name);
 		} else {
-			log_debug("out/%s: removing what an interrupted run "
-			    "left of it (in the ledger)", b[i].name);
+			log_debug("%s/out/%s: removing what an interrupted run "
+			    "left of it (in the ledger)", r->sp.dir, b[i].name);
 		}
 		ex = commit_remove(r, b[i].name, b[i].has);
 	}

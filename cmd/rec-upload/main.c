@@ -77,16 +77,16 @@ s3_log(int level, const char *msg)
 
 /* An s3 error: log it, map it to what the pass does. */
 static int
-s3_fail(const char *name, struct err *e)
+s3_fail(const struct run *r, const char *name, struct err *e)
 {
 	if (e->ex == EX_IOERR) {	/* lib/s3: reading the local file */
-		log_error("out/%s: %s", name, e->msg);
+		log_error("%s/out/%s: %s", r->sp.dir, name, e->msg);
 		return UP_UNREADABLE;
 	}
 	if (e->ex == EX_TEMPFAIL)
-		log_warn("out/%s kept: %s", name, e->msg);
+		log_warn("%s/out/%s kept: %s", r->sp.dir, name, e->msg);
 	else
-		log_error("out/%s kept: %s", name, e->msg);
+		log_error("%s/out/%s kept: %s", r->sp.dir, name, e->msg);
 	return e->ex;
 }
 
@@ -164,8 +164,8 @@ need_whole(const struct run *r, const char *name, int fd, struct sums *s)
 
 	if (s->have_whole)
 		return 0;
-	log_debug("out/%s: hashing the whole archive (the sidecar has part "
-	    "hashes only)", name);
+	log_debug("%s/out/%s: hashing the whole archive (the sidecar has part "
+	    "hashes only)", r->sp.dir, name);
 	/* The bytes must still be those hashed when the archive was
 	 * written: check every part against the sidecar first. */
 	if (sums_fd(fd, s->part_size, &w, &e) < 0) {
@@ -247,8 +247,9 @@ settled(struct run *r, const char *name, const char *key, int fd,
 		h = w;
 	}
 	if (h == 1 && size == s->size) {
-		log_info("out/%s: the upload was completed already (found "
-		    "s3://%s/%s with ETag %s)", name, r->bucket, key, have);
+		log_info("%s/out/%s: the upload was completed already (found "
+		    "s3://%s/%s with ETag %s)", r->sp.dir, name, r->bucket,
+		    key, have);
 		snprintf(etag, 80, "%s", have);
 		return 1;
 	}
@@ -276,9 +277,9 @@ complete_etag(struct run *r, const char *name, int fd, struct sums *s,
 	if ((w = is_whole_md5(r, name, fd, s, etag)) < 0)
 		return w;
 	if (w == 0) {
-		log_error("out/%s kept: the store answered ETag %s for "
-		    "s3://%s/%s, expected %s", name, etag, r->bucket, key,
-		    want);
+		log_error("%s/out/%s kept: the store answered ETag %s for "
+		    "s3://%s/%s, expected %s", r->sp.dir, name, etag,
+		    r->bucket, key, want);
 		return EX_DATAERR;
 	}
 	return 0;
@@ -301,8 +302,8 @@ mp_begin(struct run *r, const char *name, const struct sums *s,
 	if (m->upload_id != NULL) {
 		for (i = 0; i < m->nparts; i++)
 			done += m->parts[i].etag[0] != '\0';
-		log_info("out/%s: resuming upload (%zu of %zu parts done)",
-		    name, done, m->nparts);
+		log_info("%s/out/%s: resuming upload (%zu of %zu parts done)",
+		    r->sp.dir, name, done, m->nparts);
 		*all_done = done == m->nparts;
 		return 0;
 	}
@@ -318,7 +319,7 @@ mp_begin(struct run *r, const char *name, const struct sums *s,
 	for (i = 0; i < s->nparts; i++)
 		m->parts[i].number = (int)i + 1;
 	if (s3_mp_create(r->s3, key, &m->upload_id, &e) < 0)
-		return s3_fail(name, &e);
+		return s3_fail(r, name, &e);
 	if (mpstate_write(r, sname, m) < 0) {
 		log_error("cannot write %s/out/%s: %s", r->sp.dir, sname,
 		    strerror(errno));
@@ -354,11 +355,11 @@ send_parts(struct run *r, const char *name, int fd, const struct sums *s,
 			const char *code;
 			s3_last(r->s3, NULL, &code);
 			if (!fresh && strcmp(code, "NoSuchUpload") == 0) {
-				log_info("out/%s: the upload is gone from the "
-				    "store: starting over", name);
+				log_info("%s/out/%s: the upload is gone from "
+				    "the store: starting over", r->sp.dir, name);
 				return MP_GONE;
 			}
-			return s3_fail(name, &e);
+			return s3_fail(r, name, &e);
 		}
 		snprintf(m->parts[i].etag, sizeof(m->parts[i].etag), "%s", got);
 		if (mpstate_write(r, sname, m) < 0) {
@@ -384,8 +385,8 @@ upload_multipart(struct run *r, const char *name, int fd,
 	if (mpstate_read(r, sname, s->nparts, &m) == 0 &&
 	    (strcmp(m.key, key) != 0 || m.part_size != s->part_size ||
 	    m.size != s->size)) {
-		log_info("out/%s: upload state does not match the archive: "
-		    "starting over", name);
+		log_info("%s/out/%s: upload state does not match the archive: "
+		    "starting over", r->sp.dir, name);
 		if (s3_mp_abort(r->s3, m.key, m.upload_id, &e) < 0)
 			log_warn("cannot abort upload of %s: %s", m.key, e.msg);
 		mpstate_free(&m);
@@ -422,16 +423,17 @@ upload_multipart(struct run *r, const char *name, int fd,
 		 */
 		if ((h = settled(r, name, key, fd, s, want, etag)) > 0)
 			goto out;
-		ex = s3_fail(name, &e2);
+		ex = s3_fail(r, name, &e2);
 		if (h == 0 && strcmp(code, "NoSuchUpload") == 0) {
-			log_warn("out/%s: the upload is gone and the object "
-			    "does not match: starting over next time", name);
+			log_warn("%s/out/%s: the upload is gone and the object "
+			    "does not match: starting over next time",
+			    r->sp.dir, name);
 			spool_remove(&r->sp, SPOOL_OUT, sname);
 			ex = EX_TEMPFAIL;
 		} else if (h == 0 && e2.ex == EX_PROTOCOL) {
 			/* InvalidPart and the like: this upload cannot end */
-			log_warn("out/%s: the store refuses to complete the "
-			    "upload: starting over next time", name);
+			log_warn("%s/out/%s: the store refuses to complete the "
+			    "upload: starting over next time", r->sp.dir, name);
 			s3_mp_abort(r->s3, key, m.upload_id, &e);
 			spool_remove(&r->sp, SPOOL_OUT, sname);
 			ex = EX_TEMPFAIL;
@@ -475,7 +477,8 @@ archive_sums(struct run *r, const char *name, int fd, uint64_t size,
 			log_error("%s/out/%s: %s", r->sp.dir, sname, e.msg);
 			return UP_UNREADABLE;
 		}
-		log_info("out/%s: %s; hashing the archive", name, e.msg);
+		log_info("%s/out/%s: %s; hashing the archive", r->sp.dir, name,
+		    e.msg);
 	} else if (s->size != size) {
 		log_error("%s/out/%s has %" PRIu64 " bytes, its sidecar %s "
 		    "vouches for %" PRIu64 " (changed since it was written)",
@@ -484,8 +487,8 @@ archive_sums(struct run *r, const char *name, int fd, uint64_t size,
 		return UP_MISMATCH;
 	} else if (s->part_size < SUMS_MIN_PART ||
 	    s->nparts > SUMS_MAX_PARTS) {
-		log_warn("out/%s: %s has parts S3 cannot take; hashing the "
-		    "archive", name, sname);
+		log_warn("%s/out/%s: %s has parts S3 cannot take; hashing the "
+		    "archive", r->sp.dir, name, sname);
 		sums_free(s);
 		s = NULL;
 	}
@@ -513,8 +516,8 @@ upload_one(struct run *r, const char *name, uint64_t *month_bytes)
 		return 0;	/* not an archive */
 	if (make_key(r, name, &an, key, sizeof(key)) < 0) {
 		/* the template was checked at start: this name is at fault */
-		log_error("out/%s kept: key-template '%s' gives no valid key "
-		    "for it", name, r->tmpl);
+		log_error("%s/out/%s kept: key-template '%s' gives no valid "
+		    "key for it", r->sp.dir, name, r->tmpl);
 		return EX_DATAERR;
 	}
 	/* a link or FIFO in out/ is never followed: it is quarantined like
@@ -559,7 +562,7 @@ upload_one(struct run *r, const char *name, uint64_t *month_bytes)
 		etag[0] = '\0';
 		if (s3_put(r->s3, key, fd, 0, s->size, s->md5, s->sha256, etag,
 		    &e) < 0 && !put_stands(r, etag, &e)) {
-			ex = s3_fail(name, &e);
+			ex = s3_fail(r, name, &e);
 			goto out;
 		}
 	} else {
@@ -600,8 +603,8 @@ upload_or_set_aside(struct run *r, const char *name, uint64_t *month)
 
 	while ((x = upload_one(r, name, month)) == UP_UNREADABLE &&
 	    ++tries < READ_TRIES && !stop)
-		log_warn("out/%s: read error, trying again (%d of %d)", name,
-		    tries + 1, READ_TRIES);
+		log_warn("%s/out/%s: read error, trying again (%d of %d)",
+		    r->sp.dir, name, tries + 1, READ_TRIES);
 	if (x != UP_UNREADABLE && x != UP_MISMATCH)
 		return x;
 	if (commit_quarantine(r, name) < 0)

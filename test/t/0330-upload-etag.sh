@@ -85,9 +85,9 @@ expect_exit 65 rec-upload 2>log
 expect_grep "PUT .*T03.*etag \[rule 3\]" px/proxy.log
 expect_grep "POST .*T04.*etag \[rule 4\]" px/proxy.log
 expect_grep "PUT .*T05.*partNumber=2&.*etag \[rule 5\]" px/proxy.log
-expect_grep "error: out/$a3 kept: .*ETag" log
-expect_grep "error: out/$a4 kept: the store answered ETag" log
-expect_grep "error: out/$a5 kept: .*ETag" log
+expect_grep "error: .*/out/$a3 kept: .*ETag" log
+expect_grep "error: .*/out/$a4 kept: the store answered ETag" log
+expect_grep "error: .*/out/$a5 kept: .*ETag" log
 kept $a3
 kept $a4
 kept $a5

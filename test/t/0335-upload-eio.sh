@@ -39,7 +39,7 @@ rc=0
 REC_FAULT_EIO=out/$bad faulty rec-upload 2>log || rc=$?
 [ $rc = 65 ] || { cat log >&2; fail "expected 65, got $rc"; }
 expect_grep "^rec-upload: error: $PWD/sp/out/$bad.sums: cannot read .*Input/output error" log
-expect_grep "warning: out/$bad: read error, trying again (3 of 3)" log
+expect_grep "warning: .*/out/$bad: read error, trying again (3 of 3)" log
 expect_grep "^rec-upload: error: moved $PWD/sp/out/$bad to $PWD/sp/corrupt/" log
 [ -e sp/corrupt/$bad ] || fail "$bad not in corrupt/"
 [ -e sp/corrupt/$bad.sums ] || fail "$bad.sums not in corrupt/"
@@ -62,6 +62,6 @@ say "a read error that goes away: a warning, and the upload"
 a7=$(mk 07 3000000)
 REC_FAULT_EIO=out/$a7 REC_FAULT_EIO_COUNT=1 faulty rec-upload 2>log ||
 	{ cat log >&2; fail "a transient read error was not retried"; }
-expect_grep "warning: out/$a7: read error, trying again (2 of 3)" log
+expect_grep "warning: .*/out/$a7: read error, trying again (2 of 3)" log
 uploaded $a7
 [ -z "$(ls sp/out)" ] || fail "out/ not empty: $(ls sp/out)"
