@@ -9,6 +9,13 @@
 
 #include "err.h"
 
+static void
+vset(struct err *e, int ex, const char *fmt, va_list ap)
+{
+	e->ex = ex;
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+}
+
 void
 err_set(struct err *e, int ex, const char *fmt, ...)
 {
@@ -16,9 +23,8 @@ err_set(struct err *e, int ex, const char *fmt, ...)
 
 	if (e == NULL)
 		return;
-	e->ex = ex;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vset(e, ex, fmt, ap);
 	va_end(ap);
 }
 
@@ -31,9 +37,8 @@ err_sys(struct err *e, int ex, const char *fmt, ...)
 
 	if (e == NULL)
 		return;
-	e->ex = ex;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vset(e, ex, fmt, ap);
 	va_end(ap);
 	n = strlen(e->msg);
 	if (n < sizeof(e->msg))

@@ -66,15 +66,17 @@ file_pwrite_all(int fd, const void *buf, size_t len, off_t off)
 	return write_loop(fd, buf, len, off);
 }
 
-ssize_t
-file_read_full(int fd, void *buf, size_t len)
+/* Read until len bytes or EOF, at off when off >= 0. */
+static ssize_t
+read_loop(int fd, void *buf, size_t len, off_t off)
 {
 	char *p = buf;
 	size_t got = 0;
 	ssize_t n;
 
 	while (got < len) {
-		n = read(fd, p + got, len - got);
+		n = off < 0 ? read(fd, p + got, len - got) :
+		    pread(fd, p + got, len - got, off + (off_t)got);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -88,24 +90,19 @@ file_read_full(int fd, void *buf, size_t len)
 }
 
 ssize_t
+file_read_full(int fd, void *buf, size_t len)
+{
+	return read_loop(fd, buf, len, -1);
+}
+
+ssize_t
 file_pread_full(int fd, void *buf, size_t len, off_t off)
 {
-	char *p = buf;
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = pread(fd, p + got, len - got, off + got);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		got += n;
+	if (off < 0) {
+		errno = EINVAL;
+		return -1;
 	}
-	return got;
+	return read_loop(fd, buf, len, off);
 }
 
 int

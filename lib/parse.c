@@ -9,20 +9,30 @@
 
 #include "parse.h"
 
+/* The decimal digits s starts with (at least one): 0, or -1 with errno
+ * EINVAL (no digit) or ERANGE; *end after the digits. */
+static int
+leading_u64(const char *s, unsigned long long *v, char **end)
+{
+	if (s == NULL || !isdigit((unsigned char)*s)) {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	*v = strtoull(s, end, 10);
+	return errno == ERANGE ? -1 : 0;
+}
+
 int
 parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
 
-	if (s == NULL || !isdigit((unsigned char)*s)) {
-		errno = EINVAL;
+	if (leading_u64(s, &v, &end) < 0)
 		return -1;
-	}
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno == ERANGE || *end != '\0') {
-		errno = *end ? EINVAL : ERANGE;
+	if (*end != '\0') {
+		errno = EINVAL;
 		return -1;
 	}
 	if (v < min || v > max) {
@@ -40,13 +50,7 @@ parse_size(const char *s, uint64_t *out)
 	uint64_t mul = 1;
 	char *end;
 
-	if (s == NULL || !isdigit((unsigned char)*s)) {
-		errno = EINVAL;
-		return -1;
-	}
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno == ERANGE)
+	if (leading_u64(s, &v, &end) < 0)
 		return -1;
 	switch (toupper((unsigned char)*end)) {
 	case '\0': break;
