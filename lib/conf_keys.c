@@ -8,7 +8,9 @@
 #include "conf.h"
 
 static const char *const top_keys[] = {
-	"spool", "station", NULL
+	"spool", "station",
+	"latitude", "longitude", "elevation",	/* lib/sched: the station's place */
+	NULL
 };
 
 static const char *const capture_keys[] = {
@@ -35,11 +37,16 @@ static const char *const recd_keys[] = {
 	"backoff-max", "syslog", "verbose", "quiet", NULL
 };
 
+static const char *const schedule_keys[] = {
+	"timezone", "period", "duty", "start-date", "end-date", "every", NULL
+};
+
 const struct conf_section conf_sections[] = {
 	{ "", top_keys },
 	{ "capture", capture_keys },
 	{ "archive", archive_keys },
 	{ "upload", upload_keys },
 	{ "recd", recd_keys },
+	{ "schedule", schedule_keys },
 	{ NULL, NULL }
 };

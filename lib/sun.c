@@ -123,8 +123,9 @@ sun_day(int64_t day, double lat, double lon, double elev,
 	return;
 polar:
 	if (out->state == SUN_UP) {
-		out->rise = out->transit - 43200;
-		out->set = out->transit + 43200;
+		/* the solar midnights: polar days tile without a gap */
+		out->rise = llround((transit(day - 1, lon) + tr) / 2.0);
+		out->set = llround((tr + transit(day + 1, lon)) / 2.0);
 	} else {
 		out->rise = out->set = out->transit;
 	}

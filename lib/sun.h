@@ -17,11 +17,13 @@
  *
  * Days without the event: SUN_UP when the sun stays above the altitude
  * all day (polar day; for dawn/dusk: no night), SUN_DOWN when it stays
- * below (polar night). The rule callers apply (lib/sched.h): the sun
- * then "rises" 12 hours before the transit and "sets" 12 hours after it
- * (SUN_UP) or rises and sets at the transit (SUN_DOWN); sun_day() fills
- * rise and set by that rule, so the arithmetic of a caller stays the
- * same on every day.
+ * below (polar night). The rule callers apply (lib/sched.h): on a
+ * polar day the sun "rises" at the solar midnight before the transit
+ * and "sets" at the one after it (halfway to the neighbouring days'
+ * transits, so that polar days join without a gap); in polar night it
+ * rises and sets at the transit, so that the nights join too. sun_day()
+ * fills rise and set by that rule, so the arithmetic of a caller stays
+ * the same on every day.
  */
 #ifndef REC_SUN_H
 #define REC_SUN_H
