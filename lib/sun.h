@@ -17,7 +17,7 @@
  *
  * Days without the event: SUN_UP when the sun stays above the altitude
  * all day (polar day; for dawn/dusk: no night), SUN_DOWN when it stays
- * below (polar night). The rule callers apply (lib/sched.h): on a
+ * below (polar night). The rule callers apply (lib/schedule.h): on a
  * polar day the sun "rises" at the solar midnight before the transit
  * and "sets" at the one after it (halfway to the neighbouring days'
  * transits, so that polar days join without a gap); in polar night it

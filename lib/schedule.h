@@ -1,5 +1,5 @@
 /*
- * sched: the recording schedule of rec.conf's [schedule] section, as
+ * schedule: the recording schedule of rec.conf's [schedule] section, as
  * windows of UTC time. No [schedule] key at all: no schedule (record
  * always); a section without `period` lines records the whole of each
  * chosen day.
@@ -46,8 +46,8 @@
  * calls to localtime_r and restores the caller's TZ after: not
  * thread-safe, and only for single-threaded tools (recd).
  */
-#ifndef REC_SCHED_H
-#define REC_SCHED_H
+#ifndef REC_SCHEDULE_H
+#define REC_SCHEDULE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -56,31 +56,31 @@
 #include "err.h"
 
 /* A window of recording: seconds since the epoch (UTC), [start, end). */
-struct sched_window {
+struct schedule_window {
 	int64_t start, end;
 };
 
-struct sched;
+struct schedule;
 
 /*
  * Read [schedule] and the location keys of c. Returns 1 and *sp (free
- * with sched_free) when there is a schedule, 0 and *sp NULL when c has
+ * with schedule_free) when there is a schedule, 0 and *sp NULL when c has
  * no [schedule] key, -1 with e (EX_CONFIG, "FILE:LINE: ...") for a bad
  * value or a schedule that cannot record: end-date before start-date, a
  * period that is empty every day, duty ON longer than EVERY, a sun point
  * without latitude and longitude, a date range without any window;
  * EX_OSERR when out of memory.
  */
-int sched_load(struct sched **sp, const struct conf *c, struct err *e);
-void sched_free(struct sched *s);
+int schedule_load(struct schedule **sp, const struct conf *c, struct err *e);
+void schedule_free(struct schedule *s);
 
 /*
  * The windows overlapping [t0, t1), merged, in order, cut to [t0, t1):
  * *out (malloc'ed, free it; NULL when *n is 0). 0, or -1 with errno
  * ENOMEM.
  */
-int sched_windows(const struct sched *s, int64_t t0, int64_t t1,
-    struct sched_window **out, size_t *n);
+int schedule_windows(const struct schedule *s, int64_t t0, int64_t t1,
+    struct schedule_window **out, size_t *n);
 
 /*
  * The window that holds t, or else the next one (searching two years
@@ -88,25 +88,25 @@ int sched_windows(const struct sched *s, int64_t t0, int64_t t1,
  * followed past any cut), 0 when there is none (past end-date), -1 with
  * errno ENOMEM.
  */
-int sched_next(const struct sched *s, int64_t t, struct sched_window *w);
+int schedule_next(const struct schedule *s, int64_t t, struct schedule_window *w);
 
 /* strftime(fmt) of t in the schedule's time zone, into buf. */
-size_t sched_strftime(const struct sched *s, char *buf, size_t len,
+size_t schedule_strftime(const struct schedule *s, char *buf, size_t len,
     const char *fmt, int64_t t) __attribute__((format(strftime, 4, 0)));
 
 /* The local date (days since 1970-01-01) of t in the time zone. */
-int64_t sched_day(const struct sched *s, int64_t t);
+int64_t schedule_day(const struct schedule *s, int64_t t);
 
 /* The UTC time of local midnight starting day (the DST rule above). */
-int64_t sched_midnight(const struct sched *s, int64_t day);
+int64_t schedule_midnight(const struct schedule *s, int64_t day);
 
 /* The time zone's name ("UTC" by default). */
-const char *sched_tzname(const struct sched *s);
+const char *schedule_tzname(const struct schedule *s);
 
 /*
  * Parse a date "YYYY-MM-DD" (1970..9999) into days since 1970-01-01:
  * 0, or -1 with errno EINVAL.
  */
-int sched_parse_date(const char *str, int64_t *day);
+int schedule_parse_date(const char *str, int64_t *day);
 
 #endif

@@ -1,8 +1,8 @@
 /*
- * sched: parse [schedule] and turn it into windows of UTC time, day by
+ * schedule: parse [schedule] and turn it into windows of UTC time, day by
  * local day: each period's start and end on that day (clock times
  * through the time zone, sun points through lib/sun), cut by the duty
- * cycle, then merged. The rules are in sched.h.
+ * cycle, then merged. The rules are in schedule.h.
  */
 #include <errno.h>
 #include <limits.h>
@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "parse.h"
-#include "sched.h"
+#include "schedule.h"
 #include "sun.h"
 
 #define DAY		86400
@@ -36,7 +36,7 @@ struct period {
 	struct point a, b;
 };
 
-struct sched {
+struct schedule {
 	char tz[256];			/* the name; "" = UTC */
 	double lat, lon, elev;
 	struct period *per;
@@ -53,9 +53,9 @@ struct tzscope {
 	int had;
 };
 
-/* Set TZ to the schedule's zone (see sched.h: not thread-safe). */
+/* Set TZ to the schedule's zone (see schedule.h: not thread-safe). */
 static void
-tz_enter(const struct sched *s, struct tzscope *z)
+tz_enter(const struct schedule *s, struct tzscope *z)
 {
 	const char *o = getenv("TZ");
 	char spec[300];
@@ -138,7 +138,7 @@ local_day(int64_t t)
 }
 
 int64_t
-sched_day(const struct sched *s, int64_t t)
+schedule_day(const struct schedule *s, int64_t t)
 {
 	struct tzscope z;
 	int64_t d;
@@ -150,7 +150,7 @@ sched_day(const struct sched *s, int64_t t)
 }
 
 int64_t
-sched_midnight(const struct sched *s, int64_t day)
+schedule_midnight(const struct schedule *s, int64_t day)
 {
 	struct tzscope z;
 	int64_t t;
@@ -162,7 +162,7 @@ sched_midnight(const struct sched *s, int64_t day)
 }
 
 size_t
-sched_strftime(const struct sched *s, char *buf, size_t len,
+schedule_strftime(const struct schedule *s, char *buf, size_t len,
     const char *fmt, int64_t t)
 {
 	struct tzscope z;
@@ -171,7 +171,7 @@ sched_strftime(const struct sched *s, char *buf, size_t len,
 	size_t n = 0;
 
 	tz_enter(s, &z);
-	/* fmt is checked at the callers (format attribute in sched.h) */
+	/* fmt is checked at the callers (format attribute in schedule.h) */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	if (localtime_r(&tt, &tm) != NULL)
@@ -184,7 +184,7 @@ sched_strftime(const struct sched *s, char *buf, size_t len,
 }
 
 const char *
-sched_tzname(const struct sched *s)
+schedule_tzname(const struct schedule *s)
 {
 	return s->tz[0] ? s->tz : "UTC";
 }
@@ -206,7 +206,7 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 }
 
 int
-sched_parse_date(const char *str, int64_t *day)
+schedule_parse_date(const char *str, int64_t *day)
 {
 	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
 	    31, 30, 31 };
@@ -402,13 +402,13 @@ parse_duty(const char *v, int64_t *on, int64_t *every)
 	return 0;
 }
 
-static int load_check_range(struct sched *s, const struct conf *c,
+static int load_check_range(struct schedule *s, const struct conf *c,
     struct err *e);
 
 int
-sched_load(struct sched **sp, const struct conf *c, struct err *e)
+schedule_load(struct schedule **sp, const struct conf *c, struct err *e)
 {
-	struct sched *s;
+	struct schedule *s;
 	const char *v, *lat, *lon;
 	size_t it = 0, cap = 0;
 	struct period p, *np;
@@ -500,12 +500,12 @@ sched_load(struct sched **sp, const struct conf *c, struct err *e)
 		}
 	}
 	if ((v = conf_get(c, "schedule", "start-date")) != NULL &&
-	    sched_parse_date(v, &s->first) < 0) {
+	    schedule_parse_date(v, &s->first) < 0) {
 		bad(c, "start-date", v, "want YYYY-MM-DD", e);
 		goto fail;
 	}
 	if ((v = conf_get(c, "schedule", "end-date")) != NULL) {
-		if (sched_parse_date(v, &s->last) < 0) {
+		if (schedule_parse_date(v, &s->last) < 0) {
 			bad(c, "end-date", v, "want YYYY-MM-DD", e);
 			goto fail;
 		}
@@ -536,12 +536,12 @@ sched_load(struct sched **sp, const struct conf *c, struct err *e)
 	*sp = s;
 	return 1;
 fail:
-	sched_free(s);
+	schedule_free(s);
 	return -1;
 }
 
 void
-sched_free(struct sched *s)
+schedule_free(struct schedule *s)
 {
 	if (s == NULL)
 		return;
@@ -552,14 +552,14 @@ sched_free(struct sched *s)
 /* --- windows ----------------------------------------------------- */
 
 struct wins {
-	struct sched_window *w;
+	struct schedule_window *w;
 	size_t n, cap;
 };
 
 static int
 wins_add(struct wins *ws, int64_t a, int64_t b)
 {
-	struct sched_window *nw;
+	struct schedule_window *nw;
 
 	if (ws->n == ws->cap) {
 		ws->cap = ws->cap ? ws->cap * 2 : 16;
@@ -582,7 +582,7 @@ struct sunday {
 
 /* The time of point pt on local day (inside a tz scope). */
 static int64_t
-point_time(const struct sched *s, const struct point *pt, int64_t day,
+point_time(const struct schedule *s, const struct point *pt, int64_t day,
     struct sunday *sd)
 {
 	int k;
@@ -613,7 +613,7 @@ point_time(const struct sched *s, const struct point *pt, int64_t day,
 
 /* 1 when day is a recording day. */
 static int
-day_chosen(const struct sched *s, int64_t day)
+day_chosen(const struct schedule *s, int64_t day)
 {
 	if (day < s->first || day > s->last)
 		return 0;
@@ -622,7 +622,7 @@ day_chosen(const struct sched *s, int64_t day)
 
 /* The window of period p on day, cut by the duty cycle, into ws. */
 static int
-period_day(const struct sched *s, const struct period *p, int64_t day,
+period_day(const struct schedule *s, const struct period *p, int64_t day,
     struct wins *ws)
 {
 	struct sunday sd0 = { .day = INT64_MIN }, sd1 = { .day = INT64_MIN };
@@ -651,7 +651,7 @@ period_day(const struct sched *s, const struct period *p, int64_t day,
 static int
 cmp_win(const void *x, const void *y)
 {
-	const struct sched_window *a = x, *b = y;
+	const struct schedule_window *a = x, *b = y;
 
 	if (a->start != b->start)
 		return a->start < b->start ? -1 : 1;
@@ -663,8 +663,8 @@ static const struct period whole_day = {
 };
 
 int
-sched_windows(const struct sched *s, int64_t t0, int64_t t1,
-    struct sched_window **out, size_t *n)
+schedule_windows(const struct schedule *s, int64_t t0, int64_t t1,
+    struct schedule_window **out, size_t *n)
 {
 	struct wins ws = { NULL, 0, 0 };
 	struct tzscope z;
@@ -727,15 +727,15 @@ oom:
 #define CHUNK	(16 * (int64_t)DAY)
 
 int
-sched_next(const struct sched *s, int64_t t, struct sched_window *w)
+schedule_next(const struct schedule *s, int64_t t, struct schedule_window *w)
 {
-	struct sched_window *v = NULL;
+	struct schedule_window *v = NULL;
 	int64_t lo = t - 3 * DAY, hi, k;
 	size_t n, i;
 
 	for (k = 0; k < 2 * 366 * DAY / CHUNK + 2; k++, lo = hi) {
 		hi = lo + CHUNK;
-		if (sched_windows(s, lo, hi, &v, &n) < 0)
+		if (schedule_windows(s, lo, hi, &v, &n) < 0)
 			return -1;
 		for (i = 0; i < n && v[i].end <= t; i++)
 			;
@@ -743,7 +743,7 @@ sched_next(const struct sched *s, int64_t t, struct sched_window *w)
 			break;
 		free(v);
 		v = NULL;
-		if (s->last != INT64_MAX && sched_day(s, hi) > s->last + 1)
+		if (s->last != INT64_MAX && schedule_day(s, hi) > s->last + 1)
 			return 0;
 	}
 	if (v == NULL)
@@ -754,7 +754,7 @@ sched_next(const struct sched *s, int64_t t, struct sched_window *w)
 	for (k = 0; w->end == hi && k < 2 * 366 * DAY / CHUNK; k++) {
 		lo = hi;
 		hi = lo + CHUNK;
-		if (sched_windows(s, lo, hi, &v, &n) < 0)
+		if (schedule_windows(s, lo, hi, &v, &n) < 0)
 			return -1;
 		if (n > 0 && v[0].start == lo)
 			w->end = v[0].end;
@@ -766,18 +766,18 @@ sched_next(const struct sched *s, int64_t t, struct sched_window *w)
 
 /* A bounded schedule must record something (at most 3 years checked). */
 static int
-load_check_range(struct sched *s, const struct conf *c, struct err *e)
+load_check_range(struct schedule *s, const struct conf *c, struct err *e)
 {
-	struct sched_window *v;
+	struct schedule_window *v;
 	int64_t a, b;
 	size_t n;
 
 	if (s->first == INT64_MIN || s->last == INT64_MAX ||
 	    s->last - s->first > 3 * 366)
 		return 0;
-	a = sched_midnight(s, s->first) - DAY;
-	b = sched_midnight(s, s->last + 1) + 2 * DAY;
-	if (sched_windows(s, a, b, &v, &n) < 0) {
+	a = schedule_midnight(s, s->first) - DAY;
+	b = schedule_midnight(s, s->last + 1) + 2 * DAY;
+	if (schedule_windows(s, a, b, &v, &n) < 0) {
 		err_sys(e, EX_OSERR, "cannot check the schedule");
 		return -1;
 	}
