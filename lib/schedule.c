@@ -449,8 +449,8 @@ schedule_load(struct schedule **sp, const struct conf *c, struct err *e)
 			goto fail;
 		}
 		if (p.a.ref == R_CLOCK && p.a.off == DAY) {
-			err_set(e, EX_CONFIG, "%s: period '%s' starts at 24:00: "
-			    "write 00:00", conf_where_at(c, it), v);
+			err_set(e, EX_CONFIG, "%s: period '%s' starts at "
+			    "24:00: write 00:00", conf_where_at(c, it), v);
 			goto fail;
 		}
 		if (p.a.ref != R_CLOCK || p.b.ref != R_CLOCK)
@@ -458,7 +458,8 @@ schedule_load(struct schedule **sp, const struct conf *c, struct err *e)
 		if (s->nper == cap) {
 			cap = cap ? cap * 2 : 4;
 			if ((np = realloc(s->per, cap * sizeof(*np))) == NULL) {
-				err_sys(e, EX_OSERR, "cannot load the schedule");
+				err_sys(e, EX_OSERR, "cannot load the "
+				    "schedule");
 				goto fail;
 			}
 			s->per = np;

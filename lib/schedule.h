@@ -88,7 +88,8 @@ int schedule_windows(const struct schedule *s, int64_t t0, int64_t t1,
  * followed past any cut), 0 when there is none (past end-date), -1 with
  * errno ENOMEM.
  */
-int schedule_next(const struct schedule *s, int64_t t, struct schedule_window *w);
+int schedule_next(const struct schedule *s, int64_t t,
+    struct schedule_window *w);
 
 /* strftime(fmt) of t in the schedule's time zone, into buf. */
 size_t schedule_strftime(const struct schedule *s, char *buf, size_t len,

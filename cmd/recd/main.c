@@ -28,8 +28,10 @@
 #include "opt.h"
 #include "parse.h"
 #include "recd.h"
+#include "schedule.h"
 
-#define USAGE "usage: recd [-hqVv] [--config file] [--spool dir] [--syslog]\n"
+#define USAGE "usage: recd [-hqVv] [--config file] [--spool dir] [--syslog]\n" \
+"       recd --schedule [--config file] [--from date] [--days n]\n"
 
 /* How long a start waits for recd.lock while rec-status tests it. */
 #define LOCK_TRIES	20
@@ -58,7 +60,7 @@ usage(int ex)
 
 /* The settings of recd: [recd] in rec.conf; --syslog also a flag. */
 enum { O_INTERVAL, O_CYCLE_TIMEOUT, O_DRAIN_DEADLINE, O_STOP_TIMEOUT,
-	O_BACKOFF_MAX, O_SYSLOG };
+	O_BACKOFF_MAX, O_SYSLOG, O_SCHEDULE, O_FROM, O_DAYS };
 static struct opt opts[] = {
 	[O_INTERVAL] = { .name = NULL, .type = OPT_DURATION, .section = "recd",
 	    .key = "interval" },
@@ -72,6 +74,10 @@ static struct opt opts[] = {
 	    .section = "recd", .key = "backoff-max" },
 	[O_SYSLOG] = { .name = "syslog", .type = OPT_BOOL, .section = "recd",
 	    .key = "syslog" },
+	[O_SCHEDULE] = { .name = "schedule", .type = OPT_BOOL },
+	[O_FROM] = { .name = "from", .type = OPT_STR },
+	[O_DAYS] = { .name = "days", .type = OPT_UINT, .min = 1, .max = 366,
+	    .desc = "a number of days" },
 	{ .name = NULL }
 };
 static struct opt_common oc;
@@ -110,6 +116,18 @@ held_retry_ms(int64_t *out, struct err *e)
 	return 0;
 }
 
+/* A [schedule] that cannot record is refused (78, FILE:LINE). */
+static int
+check_schedule(const struct conf *c, struct err *e)
+{
+	struct schedule *sc;
+
+	if (schedule_load(&sc, c, e) < 0)
+		return -1;
+	schedule_free(sc);
+	return 0;
+}
+
 /* The [recd] settings of c (flags win over the file). */
 static int
 load_settings(struct conf *c, struct settings *s, struct err *e)
@@ -130,6 +148,8 @@ load_settings(struct conf *c, struct settings *s, struct err *e)
 	if (s->backoff_max < MIN_RESTART_MS)
 		s->backoff_max = MIN_RESTART_MS;
 	if (held_retry_ms(&s->held_retry, e) < 0)
+		return -1;
+	if (check_schedule(c, e) < 0)
 		return -1;
 	return 0;
 }
@@ -557,6 +577,9 @@ parse_flags(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage(EX_USAGE);
+	if (opts[O_SCHEDULE].count == 0 &&
+	    (opts[O_FROM].count > 0 || opts[O_DAYS].count > 0))
+		log_die(EX_USAGE, "--from and --days go with --schedule");
 	R.conf_flag = oc.config;
 	R.spool_flag = oc.spool;
 }
@@ -591,6 +614,31 @@ setup(void)
 		log_die(e.ex, "%s", e.msg);
 }
 
+/* recd --schedule: print the windows and exit (no spool, no lock). */
+static int
+schedule_main(void)
+{
+	struct conf *c = NULL;
+	struct err e;
+	uint64_t days;
+	const char *from = NULL;
+	int rc = 0;
+
+	if (conf_load(&c, R.conf_flag, &e) < 0 ||
+	    opt_uint(c, &opts[O_DAYS], "7", &days, &e) < 0 ||
+	    opt_str(c, &opts[O_FROM], NULL, &from, &e) < 0 ||
+	    show_schedule(c, from, days, &e) < 0) {
+		log_error("%s", e.msg);
+		rc = e.ex;
+	}
+	if (fflush(stdout) != 0 && rc == 0) {
+		log_error("cannot write the schedule: %s", strerror(errno));
+		rc = EX_IOERR;
+	}
+	conf_free(c);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -598,6 +646,8 @@ main(int argc, char **argv)
 
 	log_init("recd");
 	parse_flags(argc, argv);
+	if (opts[O_SCHEDULE].count > 0)
+		return schedule_main();
 	/* before the config: an error that stops the start goes there too */
 	if (opts[O_SYSLOG].count > 0)
 		log_use_syslog(1);

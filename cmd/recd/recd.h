@@ -148,4 +148,9 @@ void scan_segments(void);
 void write_status(int64_t now, int force);
 void write_final_status(void);
 
+/* schedule.c: recd --schedule, the windows of days days from date from
+ * (NULL: today), printed; 0, or -1 + e. */
+int show_schedule(const struct conf *c, const char *from, uint64_t days,
+    struct err *e);
+
 #endif
