@@ -29,6 +29,7 @@
 #include "parse.h"
 #include "recd.h"
 #include "schedule.h"
+#include "utc.h"
 
 #define USAGE "usage: recd [-hqVv] [--config file] [--spool dir] [--syslog]\n" \
 "       recd --schedule [--config file] [--from date] [--days n]\n"
@@ -116,18 +117,6 @@ held_retry_ms(int64_t *out, struct err *e)
 	return 0;
 }
 
-/* A [schedule] that cannot record is refused (78, FILE:LINE). */
-static int
-check_schedule(const struct conf *c, struct err *e)
-{
-	struct schedule *sc;
-
-	if (schedule_load(&sc, c, e) < 0)
-		return -1;
-	schedule_free(sc);
-	return 0;
-}
-
 /* The [recd] settings of c (flags win over the file). */
 static int
 load_settings(struct conf *c, struct settings *s, struct err *e)
@@ -149,7 +138,8 @@ load_settings(struct conf *c, struct settings *s, struct err *e)
 		s->backoff_max = MIN_RESTART_MS;
 	if (held_retry_ms(&s->held_retry, e) < 0)
 		return -1;
-	if (check_schedule(c, e) < 0)
+	/* last: nothing to free on an error; refused: 78, FILE:LINE */
+	if (schedule_load(&s->sched, c, e) < 0)
 		return -1;
 	return 0;
 }
@@ -159,6 +149,7 @@ apply_settings(const struct settings *s)
 {
 	log_set_level(s->level);
 	log_use_syslog(s->use_syslog);
+	schedule_free(R.set.sched);
 	R.set = *s;
 }
 
@@ -445,6 +436,46 @@ handle_signals(void)
 	}
 }
 
+/*
+ * With a schedule: 1 when the wall clock is in a window with at least a
+ * second left that capture has not recorded yet (R.win, for the spawn);
+ * else 0 and *at the monotonic time of the next one. No window left: the
+ * session is over (drain).
+ */
+static int
+window_open(int64_t now, int64_t *at)
+{
+	int64_t rt = real_ns() / 1000000, t = rt / 1000;
+	int r;
+
+	r = schedule_next(R.set.sched, t > R.win_done ? t : R.win_done,
+	    &R.win);
+	if (r <= 0) {
+		*at = NEVER;
+		if (r == 0 && CAPTURE->pid == 0) {
+			log_info("the schedule has no window left: draining "
+			    "the spool");
+			R.mode = MODE_DRAIN;
+			R.cy.want = 1;
+			child_set_state(CAPTURE, ST_DONE, NEVER);
+		} else if (r < 0) {
+			log_error("cannot compute the schedule: %s",
+			    strerror(errno));
+			*at = now + MIN_RESTART_MS;
+		}
+		return 0;
+	}
+	if (R.win.start * 1000 > rt) {
+		*at = now + (R.win.start * 1000 - rt);
+		return 0;
+	}
+	if (R.win.end * 1000 - rt < 1000) {
+		*at = now + (R.win.end * 1000 - rt);
+		return 0;
+	}
+	return 1;
+}
+
 /* 1 when capture, not running, may be started at now (*at: when). */
 static int
 capture_may_start(int64_t now, int64_t *at)
@@ -453,7 +484,27 @@ capture_may_start(int64_t now, int64_t *at)
 		*at = NEVER;
 		return 0;
 	}
-	return child_may_start(CAPTURE, now, at);
+	if (!child_may_start(CAPTURE, now, at))
+		return 0;
+	return R.set.sched == NULL || window_open(now, at);
+}
+
+/* Start capture; in a window, for the rest of it (--duration). */
+static int
+capture_spawn(void)
+{
+	const char *extra[3] = { NULL, NULL, NULL };
+	char dur[32], end[40];
+
+	if (R.set.sched != NULL) {
+		snprintf(dur, sizeof(dur), "%lldms", (long long)(R.win.end *
+		    1000 - real_ns() / 1000000));
+		extra[0] = "--duration";
+		extra[1] = dur;
+		log_info("a window until %s: recording for %s",
+		    utc_iso_ns(R.win.end * 1000000000, end, sizeof(end)), dur);
+	}
+	return child_spawn(CAPTURE, extra);
 }
 
 /* Do what is due at now: start capture, start a cycle, kill. */
@@ -463,7 +514,7 @@ act(int64_t now)
 	struct child *c = CAPTURE;
 	int64_t at;
 
-	if (capture_may_start(now, &at) && child_spawn(c, NULL) < 0)
+	if (capture_may_start(now, &at) && capture_spawn() < 0)
 		child_set_state(c, ST_WAITING, now + (c->backoff > 0 ?
 		    c->backoff : c->backoff_min));
 	if (cycle_may_start(now, &at))
@@ -673,6 +724,7 @@ main(int argc, char **argv)
 	rc = run();
 
 	write_final_status();
+	schedule_free(R.set.sched);
 	close(R.fifofd);
 	close(R.lockfd);
 	close(sigpipe_fd[0]);

@@ -16,6 +16,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "schedule.h"
 #include "spool.h"
 #include "status.h"
 
@@ -77,6 +78,7 @@ struct settings {
 	    backoff_max, held_retry;
 	int use_syslog;
 	enum log_level level;
+	struct schedule *sched;	/* [schedule]; NULL: record always */
 };
 
 struct cycle {
@@ -110,6 +112,8 @@ struct recd {
 	char **seg_known;	/* seg/ at the last look (sorted), malloc'd */
 	size_t nseg_known;
 	struct status st;
+	struct schedule_window win;	/* capture's window (schedule) */
+	int64_t win_done;	/* the end of the last window recorded */
 };
 
 extern struct recd R;
