@@ -9,8 +9,8 @@
 # at its end, holds exactly the frames of its duration, never more than
 # the window lasts, and every segment but its last is whole. (The pipe
 # holds source frames from before a window, so the first frame's
-# timestamp is not checked: rec-capture dates it back.) Causal checks
-# only, no timing.
+# timestamp is not checked: rec-capture dates it back.) Then rec-status
+# says "next window at" tomorrow's. Causal checks only, no timing.
 . "$REC_TOP/test/lib.sh"
 
 rate=8000
@@ -43,6 +43,13 @@ trap 'kill $pid 2>/dev/null || true' EXIT
 ended() { [ "$(grep -c 'rec-capture ended with its window' recd.log)" -ge 3 ]; }
 # the last window ends 8 s after start; the bound only stops a hang
 wait_until 60 ended || { cat recd.log >&2; fail "no three windows"; }
+# after the last window: the next is tomorrow's, and rec-status says so
+next=$(date -u -d "@$((start + 86400))" +%Y-%m-%dT%H:%M:%S.000000Z)
+shows_next() {
+	rec-status --spool spool >status.out 2>&1
+	grep -q "^schedule    next window at $next\$" status.out
+}
+wait_until 10 shows_next || { cat status.out >&2; fail "rec-status: $next"; }
 kill -TERM $pid
 rc=0
 wait $pid || rc=$?
