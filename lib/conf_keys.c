@@ -29,7 +29,9 @@ static const char *const upload_keys[] = {
 	"addressing", "part-size", "multipart-threshold",
 	"credentials-file", "profile", "limit-rate", "monthly-budget",
 	"retry", "deadline", "wait", "timeout", "ca-file", "verbose",
-	"quiet", "stale-after", "max-tries", "insecure-http", NULL
+	"quiet", "stale-after", "max-tries", "insecure-http",
+	"window", "while-recording",	/* recd: when uploads run */
+	NULL
 };
 
 static const char *const recd_keys[] = {

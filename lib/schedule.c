@@ -405,53 +405,60 @@ parse_duty(const char *v, int64_t *on, int64_t *every)
 static int load_check_range(struct schedule *s, const struct conf *c,
     struct err *e);
 
-int
-schedule_load(struct schedule **sp, const struct conf *c, struct err *e)
+/* A new schedule that records every day, or NULL (e filled). */
+static struct schedule *
+sched_new(struct err *e)
 {
-	struct schedule *s;
-	const char *v, *lat, *lon;
-	size_t it = 0, cap = 0;
-	struct period p, *np;
-	uint64_t n;
-	int sun = 0;
+	struct schedule *s = calloc(1, sizeof(*s));
 
-	*sp = NULL;
-	if (!has_schedule(c))
-		return 0;
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
+	if (s == NULL) {
 		err_sys(e, EX_OSERR, "cannot load the schedule");
-		return -1;
+		return NULL;
 	}
 	s->first = INT64_MIN;
 	s->last = INT64_MAX;
 	s->ndays = 1;
+	return s;
+}
+
+/*
+ * The time zone of [schedule], the periods of section/key and the
+ * station's place into s; 0, or -1 + e.
+ */
+static int
+load_periods(struct schedule *s, const struct conf *c, const char *section,
+    const char *key, struct err *e)
+{
+	const char *v, *lat, *lon;
+	size_t it = 0, cap = 0;
+	struct period p, *np;
+	int sun = 0;
+
 	if ((v = conf_get(c, "schedule", "timezone")) != NULL &&
 	    strcmp(v, "UTC") != 0) {
-		if (!tz_valid(v)) {
-			bad(c, "timezone", v, "not a zone of the tz database "
-			    "(e.g. Europe/Berlin)", e);
-			goto fail;
-		}
+		if (!tz_valid(v))
+			return bad(c, "timezone", v, "not a zone of the tz "
+			    "database (e.g. Europe/Berlin)", e);
 		snprintf(s->tz, sizeof(s->tz), "%s", v);
 	}
-	while ((v = conf_next(c, "schedule", "period", &it)) != NULL) {
+	while ((v = conf_next(c, section, key, &it)) != NULL) {
 		if (parse_period(v, &p) < 0) {
-			err_set(e, EX_CONFIG, "%s: bad period '%s': want "
+			err_set(e, EX_CONFIG, "%s: bad %s '%s': want "
 			    "HH:MM-HH:MM or POINT..POINT (POINT: HH:MM, "
 			    "sunrise, sunset, dawn, dusk or noon, with an "
 			    "optional +/-duration up to 12h)",
-			    conf_where_at(c, it), v);
-			goto fail;
+			    conf_where_at(c, it), key, v);
+			return -1;
 		}
 		if (p.a.ref == p.b.ref && p.a.off == p.b.off) {
-			err_set(e, EX_CONFIG, "%s: period '%s' is empty every "
-			    "day", conf_where_at(c, it), v);
-			goto fail;
+			err_set(e, EX_CONFIG, "%s: %s '%s' is empty every "
+			    "day", conf_where_at(c, it), key, v);
+			return -1;
 		}
 		if (p.a.ref == R_CLOCK && p.a.off == DAY) {
-			err_set(e, EX_CONFIG, "%s: period '%s' starts at "
-			    "24:00: write 00:00", conf_where_at(c, it), v);
-			goto fail;
+			err_set(e, EX_CONFIG, "%s: %s '%s' starts at "
+			    "24:00: write 00:00", conf_where_at(c, it), key, v);
+			return -1;
 		}
 		if (p.a.ref != R_CLOCK || p.b.ref != R_CLOCK)
 			sun = 1;
@@ -460,7 +467,7 @@ schedule_load(struct schedule **sp, const struct conf *c, struct err *e)
 			if ((np = realloc(s->per, cap * sizeof(*np))) == NULL) {
 				err_sys(e, EX_OSERR, "cannot load the "
 				    "schedule");
-				goto fail;
+				return -1;
 			}
 			s->per = np;
 		}
@@ -468,27 +475,39 @@ schedule_load(struct schedule **sp, const struct conf *c, struct err *e)
 	}
 	lat = conf_get(c, "", "latitude");
 	lon = conf_get(c, "", "longitude");
-	if (lat != NULL && parse_deg(lat, -90, 90, &s->lat) < 0) {
-		bad(c, "latitude", lat, "want degrees from -90 to 90 "
+	if (lat != NULL && parse_deg(lat, -90, 90, &s->lat) < 0)
+		return bad(c, "latitude", lat, "want degrees from -90 to 90 "
 		    "(north positive)", e);
-		goto fail;
-	}
-	if (lon != NULL && parse_deg(lon, -180, 180, &s->lon) < 0) {
-		bad(c, "longitude", lon, "want degrees from -180 to 180 "
-		    "(east positive)", e);
-		goto fail;
-	}
+	if (lon != NULL && parse_deg(lon, -180, 180, &s->lon) < 0)
+		return bad(c, "longitude", lon, "want degrees from -180 to "
+		    "180 (east positive)", e);
 	if ((v = conf_get(c, "", "elevation")) != NULL &&
-	    parse_deg(v, -500, 9000, &s->elev) < 0) {
-		bad(c, "elevation", v, "want metres from -500 to 9000", e);
-		goto fail;
-	}
+	    parse_deg(v, -500, 9000, &s->elev) < 0)
+		return bad(c, "elevation", v, "want metres from -500 to 9000",
+		    e);
 	if (sun && (lat == NULL || lon == NULL)) {
-		err_set(e, EX_CONFIG, "%s: a period relative to the sun needs "
+		err_set(e, EX_CONFIG, "%s: a %s relative to the sun needs "
 		    "the top-level latitude and longitude",
-		    conf_where(c, "schedule", "period"));
-		goto fail;
+		    conf_where(c, section, key), key);
+		return -1;
 	}
+	return 0;
+}
+
+int
+schedule_load(struct schedule **sp, const struct conf *c, struct err *e)
+{
+	struct schedule *s;
+	const char *v;
+	uint64_t n;
+
+	*sp = NULL;
+	if (!has_schedule(c))
+		return 0;
+	if ((s = sched_new(e)) == NULL)
+		return -1;
+	if (load_periods(s, c, "schedule", "period", e) < 0)
+		goto fail;
 	if ((v = conf_get(c, "schedule", "duty")) != NULL) {
 		if (parse_duty(v, &s->on, &s->every) < 0) {
 			bad(c, "duty", v, "want ON/EVERY in whole seconds "
@@ -539,6 +558,25 @@ schedule_load(struct schedule **sp, const struct conf *c, struct err *e)
 fail:
 	schedule_free(s);
 	return -1;
+}
+
+int
+schedule_load_key(struct schedule **sp, const struct conf *c,
+    const char *section, const char *key, struct err *e)
+{
+	struct schedule *s;
+
+	*sp = NULL;
+	if (conf_get(c, section, key) == NULL)
+		return 0;
+	if ((s = sched_new(e)) == NULL)
+		return -1;
+	if (load_periods(s, c, section, key, e) < 0) {
+		schedule_free(s);
+		return -1;
+	}
+	*sp = s;
+	return 1;
 }
 
 void

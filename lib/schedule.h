@@ -75,6 +75,14 @@ int schedule_load(struct schedule **sp, const struct conf *c, struct err *e);
 void schedule_free(struct schedule *s);
 
 /*
+ * A schedule of the period lines of section/key alone (e.g. [upload]
+ * window), in [schedule]'s time zone: every day, no duty. 1 and *sp,
+ * 0 and NULL when there is no such line, -1 + e as schedule_load.
+ */
+int schedule_load_key(struct schedule **sp, const struct conf *c,
+    const char *section, const char *key, struct err *e);
+
+/*
  * The windows overlapping [t0, t1), merged, in order, cut to [t0, t1):
  * *out (malloc'ed, free it; NULL when *n is 0). 0, or -1 with errno
  * ENOMEM.

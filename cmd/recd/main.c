@@ -61,7 +61,7 @@ usage(int ex)
 
 /* The settings of recd: [recd] in rec.conf; --syslog also a flag. */
 enum { O_INTERVAL, O_CYCLE_TIMEOUT, O_DRAIN_DEADLINE, O_STOP_TIMEOUT,
-	O_BACKOFF_MAX, O_SYSLOG, O_SCHEDULE, O_FROM, O_DAYS };
+	O_BACKOFF_MAX, O_SYSLOG, O_SCHEDULE, O_FROM, O_DAYS, O_WHILE_REC };
 static struct opt opts[] = {
 	[O_INTERVAL] = { .name = NULL, .type = OPT_DURATION, .section = "recd",
 	    .key = "interval" },
@@ -79,6 +79,8 @@ static struct opt opts[] = {
 	[O_FROM] = { .name = "from", .type = OPT_STR },
 	[O_DAYS] = { .name = "days", .type = OPT_UINT, .min = 1, .max = 366,
 	    .desc = "a number of days" },
+	[O_WHILE_REC] = { .name = NULL, .type = OPT_BOOL, .section = "upload",
+	    .key = "while-recording" },
 	{ .name = NULL }
 };
 static struct opt_common oc;
@@ -138,9 +140,15 @@ load_settings(struct conf *c, struct settings *s, struct err *e)
 		s->backoff_max = MIN_RESTART_MS;
 	if (held_retry_ms(&s->held_retry, e) < 0)
 		return -1;
-	/* last: nothing to free on an error; refused: 78, FILE:LINE */
-	if (schedule_load(&s->sched, c, e) < 0)
+	if (opt_bool(c, &opts[O_WHILE_REC], 1, &s->upload_while_rec, e) < 0)
 		return -1;
+	/* last: nothing to free on an error; refused: 78, FILE:LINE */
+	if (schedule_load_key(&s->upload_win, c, "upload", "window", e) < 0)
+		return -1;
+	if (schedule_load(&s->sched, c, e) < 0) {
+		schedule_free(s->upload_win);
+		return -1;
+	}
 	return 0;
 }
 
@@ -150,6 +158,7 @@ apply_settings(const struct settings *s)
 	log_set_level(s->level);
 	log_use_syslog(s->use_syslog);
 	schedule_free(R.set.sched);
+	schedule_free(R.set.upload_win);
 	R.set = *s;
 }
 
@@ -725,6 +734,7 @@ main(int argc, char **argv)
 
 	write_final_status();
 	schedule_free(R.set.sched);
+	schedule_free(R.set.upload_win);
 	close(R.fifofd);
 	close(R.lockfd);
 	close(sigpipe_fd[0]);

@@ -79,6 +79,8 @@ struct settings {
 	int use_syslog;
 	enum log_level level;
 	struct schedule *sched;	/* [schedule]; NULL: record always */
+	struct schedule *upload_win;	/* [upload] window; NULL: always */
+	int upload_while_rec;	/* [upload] while-recording */
 };
 
 struct cycle {
