@@ -31,6 +31,7 @@ static const char *const upload_keys[] = {
 	"retry", "deadline", "wait", "timeout", "ca-file", "verbose",
 	"quiet", "stale-after", "max-tries", "insecure-http",
 	"window", "while-recording",	/* recd: when uploads run */
+	"daily-budget",
 	NULL
 };
 
