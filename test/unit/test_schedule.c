@@ -279,6 +279,37 @@ test_sun(void)
 	schedule_free(s);
 }
 
+/* [upload] window: the period syntax, [schedule]'s time zone, no dates. */
+static void
+test_key(void)
+{
+	struct schedule *s;
+	struct conf *c;
+	struct err e;
+	FILE *fp = fopen(path, "w");
+
+	fputs("[schedule]\ntimezone = Europe/Berlin\nend-date = 2027-01-01\n"
+	    "duty = 1m/1h\n[upload]\nwindow = 01:00-02:00\n"
+	    "window = 23:00-00:30\n", fp);
+	fclose(fp);
+	CHECK(conf_load(&c, path, &e) == 0);
+	CHECK(schedule_load_key(&s, c, "upload", "window", &e) == 1);
+	CHECK_STR(wins(s, "2027-06-01 00:00:00", "2027-06-02 00:00:00"),
+	    "06-01T21:00:00/06-01T22:30:00 06-01T23:00:00/06-02T00:00:00");
+	schedule_free(s);
+	CHECK(schedule_load_key(&s, c, "upload", "nothing", &e) == 0 &&
+	    s == NULL);
+	conf_free(c);
+	fp = fopen(path, "w");
+	fputs("[upload]\nwindow = 01:00-01:00\n", fp);
+	fclose(fp);
+	CHECK(conf_load(&c, path, &e) == 0);
+	CHECK(schedule_load_key(&s, c, "upload", "window", &e) == -1 &&
+	    e.ex == EX_CONFIG && strstr(e.msg, "rec.conf:2: window "
+	    "'01:00-01:00' is empty every day") != NULL);
+	conf_free(c);
+}
+
 /* A config that cannot record: 78, naming the line. */
 static void
 refused(const char *text, const char *where, const char *what)
@@ -339,6 +370,7 @@ main(void)
 	test_days();
 	test_duty();
 	test_sun();
+	test_key();
 	test_refused();
 	CHECK_STR(getenv("TZ"), "Asia/Tokyo");
 	unlink(path);
