@@ -254,6 +254,17 @@ conf_where(const struct conf *c, const char *section, const char *key)
 }
 
 const char *
+conf_where_at(const struct conf *c, size_t iter)
+{
+	static char buf[4200];
+
+	if (c == NULL || iter == 0 || iter > c->n)
+		return "(none)";
+	snprintf(buf, sizeof(buf), "%s:%d", c->path, c->ents[iter - 1].line);
+	return buf;
+}
+
+const char *
 conf_spool(const struct conf *c, const char *flag)
 {
 	const char *s;

@@ -63,6 +63,12 @@ const char *conf_next(const struct conf *c, const char *section,
 const char *conf_where(const struct conf *c, const char *section,
     const char *key);
 
+/*
+ * "FILE:LINE" of the value conf_next() last returned with this *iter
+ * (for a key given many times), in a static buffer of its own.
+ */
+const char *conf_where_at(const struct conf *c, size_t iter);
+
 /* The spool directory: flag, else $REC_SPOOL, else the top-level
  * `spool`, else CONF_DEFAULT_SPOOL. */
 const char *conf_spool(const struct conf *c, const char *flag);

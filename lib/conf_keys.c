@@ -8,7 +8,9 @@
 #include "conf.h"
 
 static const char *const top_keys[] = {
-	"spool", "station", NULL
+	"spool", "station",
+	"latitude", "longitude", "elevation",	/* lib/schedule, lib/sun */
+	NULL
 };
 
 static const char *const capture_keys[] = {
@@ -28,12 +30,19 @@ static const char *const upload_keys[] = {
 	"credentials-file", "profile", "limit-rate", "monthly-budget",
 	"retry", "deadline", "wait", "timeout", "ca-file", "verbose",
 	"resolve",
-	"quiet", "stale-after", "max-tries", "insecure-http", NULL
+	"quiet", "stale-after", "max-tries", "insecure-http",
+	"window", "while-recording",	/* recd: when uploads run */
+	"daily-budget",
+	NULL
 };
 
 static const char *const recd_keys[] = {
 	"interval", "cycle-timeout", "drain-deadline", "stop-timeout",
 	"backoff-max", "syslog", "verbose", "quiet", NULL
+};
+
+static const char *const schedule_keys[] = {
+	"timezone", "period", "duty", "start-date", "end-date", "every", NULL
 };
 
 const struct conf_section conf_sections[] = {
@@ -42,5 +51,6 @@ const struct conf_section conf_sections[] = {
 	{ "archive", archive_keys },
 	{ "upload", upload_keys },
 	{ "recd", recd_keys },
+	{ "schedule", schedule_keys },
 	{ NULL, NULL }
 };

@@ -152,6 +152,33 @@ ledger_month_bytes(int dirfd, time_t now, uint64_t *bytes)
 	return 0;
 }
 
+struct day { char ymd[16]; uint64_t sum; };
+
+static int
+day_fn(const struct ledger_rec *r, void *arg)
+{
+	struct day *d = arg;
+
+	if (strncmp(r->time, d->ymd, 10) == 0)
+		d->sum += r->bytes;
+	return 0;
+}
+
+int
+ledger_day_bytes(int dirfd, time_t now, uint64_t *bytes)
+{
+	struct day d = { .sum = 0 };
+	struct tm tm;
+
+	*bytes = 0;
+	gmtime_r(&now, &tm);
+	strftime(d.ymd, sizeof d.ymd, "%Y-%m-%d", &tm);
+	if (ledger_each(dirfd, day_fn, &d) == -1)
+		return -1;
+	*bytes = d.sum;
+	return 0;
+}
+
 static int
 has_fn(const struct ledger_rec *r, void *arg)
 {

@@ -64,6 +64,9 @@ int ledger_each(int dirfd, int (*fn)(const struct ledger_rec *, void *),
  */
 int ledger_month_bytes(int dirfd, time_t now, uint64_t *bytes);
 
+/* The same for the UTC day of now. */
+int ledger_day_bytes(int dirfd, time_t now, uint64_t *bytes);
+
 /*
  * 1 when a line's field 7 is name (an upload of that archive), 0 when
  * none is (or there is no ledger), -1 with errno on a read error.

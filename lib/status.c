@@ -128,6 +128,10 @@ status_format(const struct status *st, char **textp)
 	kids = NULL;	/* json_pack took it, even on failure */
 	if (root == NULL)
 		goto out;
+	if (st->window_end_ns != 0 && json_object_set_new(root, "window",
+	    json_pack("{s:o, s:o}", "start", jtime(st->window_start_ns),
+	    "end", jtime(st->window_end_ns))) < 0)
+		goto out;
 	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (text == NULL)
 		goto out;
@@ -268,6 +272,9 @@ status_parse(const char *text, size_t len, struct status *st, struct err *e)
 	st->lost_frames = get_uint(cap, "lost_frames");
 	st->free_bytes = get_uint(root, "free_bytes");
 	bad |= get_time(root, "last_upload", &st->last_upload_ns);
+	o = json_object_get(root, "window");
+	bad |= get_time(o, "start", &st->window_start_ns);
+	bad |= get_time(o, "end", &st->window_end_ns);
 	json_decref(root);
 	if (bad) {
 		err_set(e, EX_DATAERR, "a time in it is not ISO 8601 UTC "

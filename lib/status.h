@@ -58,6 +58,8 @@ struct status {
 	uint64_t overruns, lost_frames;	/* summed from their GUANO */
 	uint64_t free_bytes;
 	int64_t last_upload_ns;		/* last upload run that sent data */
+	int64_t window_start_ns, window_end_ns;	/* [schedule]: capture's
+				   window, current or next; 0 = none */
 };
 
 /* "rec-capture", "rec-archive", "rec-upload" */

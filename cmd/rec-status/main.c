@@ -189,6 +189,11 @@ print_human(const struct status *st, int alive, int lock_err, int64_t now)
 	    (unsigned long long)st->segments_seen);
 	printf("free        %s\n", human_bytes(st->free_bytes, a, sizeof(a)));
 	printf("uploaded    %s\n", when(st->last_upload_ns, now, a, sizeof(a)));
+	if (st->window_end_ns != 0 && alive > 0)
+		printf("schedule    %s %s\n", st->window_start_ns <= now &&
+		    now < st->window_end_ns ? "recording until" :
+		    "next window at", utc_iso_ns(st->window_start_ns <= now ?
+		    st->window_end_ns : st->window_start_ns, a, sizeof(a)));
 }
 
 /*

@@ -546,6 +546,18 @@ upload_one(struct run *r, const char *name, uint64_t *month_bytes)
 		ex = EX_TEMPFAIL;
 		goto out;
 	}
+	if (r->daily_budget &&
+	    r->day_bytes + (uint64_t)st.st_size > r->daily_budget) {
+		if (!r->budget_hit)
+			log_warn("daily budget reached: %" PRIu64 " of %"
+			    PRIu64 " bytes sent today (UTC), out/%s (%jd "
+			    "bytes) and the rest kept until tomorrow",
+			    r->day_bytes, r->daily_budget, name,
+			    (intmax_t)st.st_size);
+		r->budget_hit = 1;
+		ex = EX_TEMPFAIL;
+		goto out;
+	}
 	if ((ex = archive_sums(r, name, fd, (uint64_t)st.st_size, &s)) != 0)
 		goto out;
 	if (s->size <= r->threshold || s->nparts <= 1) {
@@ -570,6 +582,7 @@ upload_one(struct run *r, const char *name, uint64_t *month_bytes)
 			goto out;
 	}
 	*month_bytes += s->size;
+	r->day_bytes += s->size;
 	ex = commit_finish(r, name, key, s->size, etag, &an);
 out:
 	sums_free(s);
@@ -651,6 +664,11 @@ one_pass(struct run *r)
 	if (ledger_month_bytes(r->sp.dirfd, time(NULL), &month) < 0)
 		log_warn("cannot read %s/ledger: %s (this month's uploads "
 		    "are not counted against the budget)", r->sp.dir,
+		    strerror(errno));
+	if (r->daily_budget &&
+	    ledger_day_bytes(r->sp.dirfd, time(NULL), &r->day_bytes) < 0)
+		log_warn("cannot read %s/ledger: %s (today's uploads are not "
+		    "counted against the daily budget)", r->sp.dir,
 		    strerror(errno));
 	for (i = 0; i < n && !stop; i++) {
 		if (is_failed(r, names[i]))
@@ -977,6 +995,7 @@ tuning(struct run *r, struct s3_conf *sc, const struct flags *f)
 	if (r->threshold > SUMS_MAX_PART)	/* S3's largest single PUT */
 		r->threshold = SUMS_MAX_PART;
 	r->budget = cfg_size(c, NULL, "monthly-budget", 0);
+	r->daily_budget = cfg_size(c, NULL, "daily-budget", 0);
 	r->stale_ms = cfg_dur(c, NULL, "stale-after", DEF_STALE_MS);
 	timeout_ms = cfg_dur(c, NULL, "timeout", 30000);
 	sc->timeout = timeout_ms < 1000 ? 1 : (long)(timeout_ms / 1000);

@@ -24,6 +24,7 @@ struct run {
 	const char *bucket, *prefix, *tmpl;
 	char station[ANAME_STATION_MAX + 1];
 	uint64_t part_size, threshold, budget;
+	uint64_t daily_budget, day_bytes;	/* [upload] daily-budget */
 	uint64_t stale_ms;
 	char **failed;		/* archives with a data error this run */
 	size_t nfailed;

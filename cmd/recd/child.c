@@ -369,6 +369,22 @@ capture_over(int code)
 	return 1;
 }
 
+/*
+ * With a schedule, capture's 0 is the end of its window (its --duration,
+ * or its input ran dry early): the next window starts it again, never
+ * the same one, so that an input at its end costs a start per window.
+ */
+static int
+window_over(int code)
+{
+	if (R.set.sched == NULL || code != 0)
+		return 0;
+	log_info("rec-capture ended with its window");
+	R.win_done = R.win.end;
+	R.cy.want = 1;
+	return 1;
+}
+
 /* The one rule for the exit of any child, then its owner's part. */
 static void
 child_exited(struct child *c, int wst)
@@ -388,6 +404,9 @@ child_exited(struct child *c, int wst)
 		c->restart = 0;
 		c->backoff = 0;
 		child_set_state(c, ST_WAITING, now);
+	} else if (c->id == STATUS_CAPTURE && window_over(code)) {
+		c->backoff = 0;
+		child_set_state(c, ST_IDLE, NEVER);
 	} else if (c->id == STATUS_CAPTURE && capture_over(code)) {
 		child_set_state(c, ST_DONE, NEVER);
 	} else if (code == EX_USAGE || code == EX_NOPERM ||

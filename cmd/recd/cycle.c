@@ -77,6 +77,29 @@ upload_blocked(int64_t now, size_t n)
 	return NULL;
 }
 
+/*
+ * [upload] while-recording = no, and window: NULL when uploads may run
+ * now, else why not (the timer tries again). *left: the seconds of the
+ * upload window left (INT64_MAX without one).
+ */
+static const char *
+upload_outside(int64_t *left)
+{
+	struct schedule_window w;
+	int64_t t = real_ns() / 1000000000;
+
+	*left = INT64_MAX;
+	if (!R.set.upload_while_rec && CAPTURE->pid != 0)
+		return "capture runs (while-recording = no)";
+	if (R.set.upload_win == NULL)
+		return NULL;
+	if (schedule_next(R.set.upload_win, t, &w) <= 0 || w.start > t ||
+	    w.end - t < 1)
+		return "outside the upload window";
+	*left = w.end - t;
+	return NULL;
+}
+
 /* After rec-archive: upload when out/ has archives and it is time to. */
 static void
 cycle_upload(int64_t now)
@@ -84,12 +107,18 @@ cycle_upload(int64_t now)
 	const char *extra[4], *blocked;
 	char dl[32];
 	size_t n = out_archives(NULL), i;
+	int64_t left = INT64_MAX;
 
 	if (n == 0) {
 		cycle_end(R.cy.err ? "error" : "ok");
 		return;
 	}
 	if (R.mode == MODE_STOP && R.cy.stop_deadline - now < 1000) {
+		cycle_end("pending");
+		return;
+	}
+	if (!R.cy.final && (blocked = upload_outside(&left)) != NULL) {
+		log_debug("%zu archives wait: %s", n, blocked);
 		cycle_end("pending");
 		return;
 	}
@@ -105,7 +134,8 @@ cycle_upload(int64_t now)
 	 * session retries until that deadline.
 	 */
 	snprintf(dl, sizeof(dl), "%llds",
-	    (long long)(R.set.drain_deadline / 1000));
+	    (long long)(R.set.drain_deadline / 1000 < left ?
+	    R.set.drain_deadline / 1000 : left));
 	i = 0;
 	if (R.cy.final)
 		extra[i++] = "--retry";

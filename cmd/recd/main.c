@@ -28,8 +28,11 @@
 #include "opt.h"
 #include "parse.h"
 #include "recd.h"
+#include "schedule.h"
+#include "utc.h"
 
-#define USAGE "usage: recd [-hqVv] [--config file] [--spool dir] [--syslog]\n"
+#define USAGE "usage: recd [-hqVv] [--config file] [--spool dir] [--syslog]\n" \
+"       recd --schedule [--config file] [--from date] [--days n]\n"
 
 /* How long a start waits for recd.lock while rec-status tests it. */
 #define LOCK_TRIES	20
@@ -58,7 +61,7 @@ usage(int ex)
 
 /* The settings of recd: [recd] in rec.conf; --syslog also a flag. */
 enum { O_INTERVAL, O_CYCLE_TIMEOUT, O_DRAIN_DEADLINE, O_STOP_TIMEOUT,
-	O_BACKOFF_MAX, O_SYSLOG };
+	O_BACKOFF_MAX, O_SYSLOG, O_SCHEDULE, O_FROM, O_DAYS, O_WHILE_REC };
 static struct opt opts[] = {
 	[O_INTERVAL] = { .name = NULL, .type = OPT_DURATION, .section = "recd",
 	    .key = "interval" },
@@ -72,6 +75,12 @@ static struct opt opts[] = {
 	    .section = "recd", .key = "backoff-max" },
 	[O_SYSLOG] = { .name = "syslog", .type = OPT_BOOL, .section = "recd",
 	    .key = "syslog" },
+	[O_SCHEDULE] = { .name = "schedule", .type = OPT_BOOL },
+	[O_FROM] = { .name = "from", .type = OPT_STR },
+	[O_DAYS] = { .name = "days", .type = OPT_UINT, .min = 1, .max = 366,
+	    .desc = "a number of days" },
+	[O_WHILE_REC] = { .name = NULL, .type = OPT_BOOL, .section = "upload",
+	    .key = "while-recording" },
 	{ .name = NULL }
 };
 static struct opt_common oc;
@@ -131,6 +140,15 @@ load_settings(struct conf *c, struct settings *s, struct err *e)
 		s->backoff_max = MIN_RESTART_MS;
 	if (held_retry_ms(&s->held_retry, e) < 0)
 		return -1;
+	if (opt_bool(c, &opts[O_WHILE_REC], 1, &s->upload_while_rec, e) < 0)
+		return -1;
+	/* last: nothing to free on an error; refused: 78, FILE:LINE */
+	if (schedule_load_key(&s->upload_win, c, "upload", "window", e) < 0)
+		return -1;
+	if (schedule_load(&s->sched, c, e) < 0) {
+		schedule_free(s->upload_win);
+		return -1;
+	}
 	return 0;
 }
 
@@ -139,6 +157,8 @@ apply_settings(const struct settings *s)
 {
 	log_set_level(s->level);
 	log_use_syslog(s->use_syslog);
+	schedule_free(R.set.sched);
+	schedule_free(R.set.upload_win);
 	R.set = *s;
 }
 
@@ -425,6 +445,46 @@ handle_signals(void)
 	}
 }
 
+/*
+ * With a schedule: 1 when the wall clock is in a window with at least a
+ * second left that capture has not recorded yet (R.win, for the spawn);
+ * else 0 and *at the monotonic time of the next one. No window left: the
+ * session is over (drain).
+ */
+static int
+window_open(int64_t now, int64_t *at)
+{
+	int64_t rt = real_ns() / 1000000, t = rt / 1000;
+	int r;
+
+	r = schedule_next(R.set.sched, t > R.win_done ? t : R.win_done,
+	    &R.win);
+	if (r <= 0) {
+		*at = NEVER;
+		if (r == 0 && CAPTURE->pid == 0) {
+			log_info("the schedule has no window left: draining "
+			    "the spool");
+			R.mode = MODE_DRAIN;
+			R.cy.want = 1;
+			child_set_state(CAPTURE, ST_DONE, NEVER);
+		} else if (r < 0) {
+			log_error("cannot compute the schedule: %s",
+			    strerror(errno));
+			*at = now + MIN_RESTART_MS;
+		}
+		return 0;
+	}
+	if (R.win.start * 1000 > rt) {
+		*at = now + (R.win.start * 1000 - rt);
+		return 0;
+	}
+	if (R.win.end * 1000 - rt < 1000) {
+		*at = now + (R.win.end * 1000 - rt);
+		return 0;
+	}
+	return 1;
+}
+
 /* 1 when capture, not running, may be started at now (*at: when). */
 static int
 capture_may_start(int64_t now, int64_t *at)
@@ -433,7 +493,27 @@ capture_may_start(int64_t now, int64_t *at)
 		*at = NEVER;
 		return 0;
 	}
-	return child_may_start(CAPTURE, now, at);
+	if (!child_may_start(CAPTURE, now, at))
+		return 0;
+	return R.set.sched == NULL || window_open(now, at);
+}
+
+/* Start capture; in a window, for the rest of it (--duration). */
+static int
+capture_spawn(void)
+{
+	const char *extra[3] = { NULL, NULL, NULL };
+	char dur[32], end[40];
+
+	if (R.set.sched != NULL) {
+		snprintf(dur, sizeof(dur), "%lldms", (long long)(R.win.end *
+		    1000 - real_ns() / 1000000));
+		extra[0] = "--duration";
+		extra[1] = dur;
+		log_info("a window until %s: recording for %s",
+		    utc_iso_ns(R.win.end * 1000000000, end, sizeof(end)), dur);
+	}
+	return child_spawn(CAPTURE, extra);
 }
 
 /* Do what is due at now: start capture, start a cycle, kill. */
@@ -443,7 +523,7 @@ act(int64_t now)
 	struct child *c = CAPTURE;
 	int64_t at;
 
-	if (capture_may_start(now, &at) && child_spawn(c, NULL) < 0)
+	if (capture_may_start(now, &at) && capture_spawn() < 0)
 		child_set_state(c, ST_WAITING, now + (c->backoff > 0 ?
 		    c->backoff : c->backoff_min));
 	if (cycle_may_start(now, &at))
@@ -557,6 +637,9 @@ parse_flags(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage(EX_USAGE);
+	if (opts[O_SCHEDULE].count == 0 &&
+	    (opts[O_FROM].count > 0 || opts[O_DAYS].count > 0))
+		log_die(EX_USAGE, "--from and --days go with --schedule");
 	R.conf_flag = oc.config;
 	R.spool_flag = oc.spool;
 }
@@ -591,6 +674,31 @@ setup(void)
 		log_die(e.ex, "%s", e.msg);
 }
 
+/* recd --schedule: print the windows and exit (no spool, no lock). */
+static int
+schedule_main(void)
+{
+	struct conf *c = NULL;
+	struct err e;
+	uint64_t days;
+	const char *from = NULL;
+	int rc = 0;
+
+	if (conf_load(&c, R.conf_flag, &e) < 0 ||
+	    opt_uint(c, &opts[O_DAYS], "7", &days, &e) < 0 ||
+	    opt_str(c, &opts[O_FROM], NULL, &from, &e) < 0 ||
+	    show_schedule(c, from, days, &e) < 0) {
+		log_error("%s", e.msg);
+		rc = e.ex;
+	}
+	if (fflush(stdout) != 0 && rc == 0) {
+		log_error("cannot write the schedule: %s", strerror(errno));
+		rc = EX_IOERR;
+	}
+	conf_free(c);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -598,6 +706,8 @@ main(int argc, char **argv)
 
 	log_init("recd");
 	parse_flags(argc, argv);
+	if (opts[O_SCHEDULE].count > 0)
+		return schedule_main();
 	/* before the config: an error that stops the start goes there too */
 	if (opts[O_SYSLOG].count > 0)
 		log_use_syslog(1);
@@ -623,6 +733,8 @@ main(int argc, char **argv)
 	rc = run();
 
 	write_final_status();
+	schedule_free(R.set.sched);
+	schedule_free(R.set.upload_win);
 	close(R.fifofd);
 	close(R.lockfd);
 	close(sigpipe_fd[0]);

@@ -16,6 +16,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "schedule.h"
 #include "spool.h"
 #include "status.h"
 
@@ -77,6 +78,9 @@ struct settings {
 	    backoff_max, held_retry;
 	int use_syslog;
 	enum log_level level;
+	struct schedule *sched;	/* [schedule]; NULL: record always */
+	struct schedule *upload_win;	/* [upload] window; NULL: always */
+	int upload_while_rec;	/* [upload] while-recording */
 };
 
 struct cycle {
@@ -110,6 +114,8 @@ struct recd {
 	char **seg_known;	/* seg/ at the last look (sorted), malloc'd */
 	size_t nseg_known;
 	struct status st;
+	struct schedule_window win;	/* capture's window (schedule) */
+	int64_t win_done;	/* the end of the last window recorded */
 };
 
 extern struct recd R;
@@ -147,5 +153,10 @@ void refresh_counts(void);
 void scan_segments(void);
 void write_status(int64_t now, int force);
 void write_final_status(void);
+
+/* schedule.c: recd --schedule, the windows of days days from date from
+ * (NULL: today), printed; 0, or -1 + e. */
+int show_schedule(const struct conf *c, const char *from, uint64_t days,
+    struct err *e);
 
 #endif

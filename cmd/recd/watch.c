@@ -154,6 +154,9 @@ write_status(int64_t now, int force)
 	snprintf(R.st.recd_state, sizeof(R.st.recd_state), "%s",
 	    R.mode == MODE_RUN ? "running" : R.mode == MODE_DRAIN ?
 	    "draining" : "stopping");
+	R.st.window_start_ns = R.set.sched && R.mode == MODE_RUN ?
+	    R.win.start * 1000000000 : 0;
+	R.st.window_end_ns = R.st.window_start_ns ? R.win.end * 1000000000 : 0;
 	put_status();
 	R.status_last = now;
 	R.status_dirty = 0;

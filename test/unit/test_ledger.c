@@ -112,6 +112,30 @@ test_append_read(void)
 	CHECK(ledger_append(dfd, &e) == -1 && errno == EINVAL);
 }
 
+/* The UTC day of now only (daily-budget). */
+static void
+test_day(void)
+{
+	char text[2048], l[512];
+	uint64_t b;
+	time_t now = (time_t)1795000000;	/* 2026-11-18 11:06:40 */
+
+	text[0] = '\0';
+	line_for(l, sizeof l, "2026-11-18T00:00:00Z",
+	    "20261118T000000.000Z_20261118T000100.000Z_st1.tar", 100);
+	strcat(text, l);
+	line_for(l, sizeof l, "2026-11-17T23:59:59Z",
+	    "20261117T000000.000Z_20261117T000100.000Z_st1.tar", 1000);
+	strcat(text, l);
+	line_for(l, sizeof l, "2026-11-18T23:59:59Z",
+	    "20261118T230000.000Z_20261118T230100.000Z_st1.tar", 20);
+	strcat(text, l);
+	put_ledger(text);
+	CHECK(ledger_day_bytes(dfd, now, &b) == 0 && b == 120);
+	CHECK(ledger_day_bytes(dfd, now - 86400, &b) == 0 && b == 1000);
+	CHECK(ledger_month_bytes(dfd, now, &b) == 0 && b == 1120);
+}
+
 static void
 test_month(void)
 {
@@ -221,6 +245,7 @@ main(void)
 	test_missing();
 	test_append_read();
 	test_month();
+	test_day();
 	test_long_lines();
 	test_not_regular();
 	unlinkat(dfd, LEDGER_FILE, 0);

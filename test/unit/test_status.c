@@ -180,6 +180,21 @@ main(void)
 	same(&a, &b);
 	free(text);
 
+	/* A [schedule]'s window, only when there is one. */
+	fill(&a);
+	CHECK(status_format(&a, &text) == 0);
+	CHECK(strstr(text, "\"window\"") == NULL);
+	free(text);
+	a.window_start_ns = a.updated_ns + 60LL * 1000000000;
+	a.window_end_ns = a.window_start_ns + 300LL * 1000000000;
+	CHECK(status_format(&a, &text) == 0);
+	CHECK(strstr(text, "\"start\": \"2026-11-28T03:16:00.123456Z\"") !=
+	    NULL);
+	CHECK(status_parse(text, strlen(text), &b, &e) == 0 &&
+	    b.window_start_ns == a.window_start_ns &&
+	    b.window_end_ns == a.window_end_ns);
+	free(text);
+
 	/* Written and read back through a directory. */
 	CHECK(mkdtemp(dir) != NULL);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY);
