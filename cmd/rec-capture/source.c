@@ -418,13 +418,14 @@ fast_source(struct cap *c, uint64_t got, int64_t t0)
  * wait for the device by its name. The loss began when the next frame
  * was due (next_ns, the anchor's clock; a device with a clock is up to
  * its buffer behind the wall clock), or now when that is later (a fast
- * source). *lost_mono gets that time on the monotonic clock, against
- * which the first frame after the return is measured (gone_span). 0
+ * source). lost_mono[0] gets that time on the monotonic clock, and
+ * lost_mono[1] the time the device opened again: gone_span measures the
+ * first frame after the return against them. 0
  * when the device is back, 1 when told to stop meanwhile.
  */
 static int
 device_gone(struct cap *c, uint64_t pos, int64_t next_ns, int err,
-    int64_t *lost_mono)
+    int64_t lost_mono[2])
 {
 	struct cap_event ev = { pos, 0, 0, 0, CAUSE_GONE, 1 };
 	int64_t now = cap_now_ns(), m = mono_ns(), since = now;
@@ -433,7 +434,7 @@ device_gone(struct cap *c, uint64_t pos, int64_t next_ns, int err,
 
 	if (next_ns > 0 && next_ns < now)
 		since = now - (now - next_ns < most ? now - next_ns : most);
-	*lost_mono = m - (now - since);
+	lost_mono[0] = m - (now - since);
 	cap_event_push(c, &ev);
 	snd_pcm_close(pcm);
 	pcm = NULL;
@@ -442,22 +443,29 @@ device_gone(struct cap *c, uint64_t pos, int64_t next_ns, int err,
 	lost_say(c, since);
 	rc = wait_device(c);
 	lost_say(c, 0);
+	lost_mono[1] = mono_ns();
 	if (rc == 0)
 		log_info("audio device %s is back after %.1f s: recording "
-		    "again", c->device, (double)(mono_ns() - m) / NS);
+		    "again", c->device, (double)(lost_mono[1] - m) / NS);
 	return rc;
 }
 
-/* Frames lost while the device was gone: from the loss (lost_mono) to
- * the first frame read after its return (t, on the wall clock). */
+/*
+ * Frames lost while the device was gone: from the loss (lost_mono[0]) to
+ * the first frame read after its return (t, on the wall clock), which
+ * was not captured before the device opened again (lost_mono[1]; a
+ * source whose timestamps say otherwise has no clock).
+ */
 static uint64_t
-gone_span(struct cap *c, int64_t lost_mono, int64_t t)
+gone_span(struct cap *c, const int64_t lost_mono[2], int64_t t)
 {
 	int64_t now = cap_now_ns(), first = mono_ns(), d;
 
 	if (t < now)
 		first -= now - t;
-	d = first - lost_mono;
+	if (first < lost_mono[1])
+		first = lost_mono[1];
+	d = first - lost_mono[0];
 	if (d <= 0)
 		return 0;
 	return (uint64_t)(d / NS) * c->spec.rate +
@@ -485,7 +493,7 @@ run_alsa(struct cap *c)
 {
 	uint64_t got = 0, pos = 0;	/* frames read; frames into the ring */
 	uint64_t since = 0;		/* frames since the anchor */
-	int64_t anchor = 0, t, lost_mono = 0;
+	int64_t anchor = 0, t, lost_mono[2] = { 0, 0 };
 	int anchored = 0, recovering = 0, err;
 	enum cap_cause cause = CAUSE_NONE;
 	snd_pcm_uframes_t n;
@@ -547,7 +555,7 @@ run_alsa(struct cap *c)
 		if (r == -ENODEV) {
 			if (device_gone(c, pos, anchored ? anchor +
 			    utc_frames_ns(since, c->spec.rate) : 0, (int)r,
-			    &lost_mono) != 0)
+			    lost_mono) != 0)
 				break;
 			cause = CAUSE_GONE;
 			recovering = 1;
