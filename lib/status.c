@@ -126,7 +126,8 @@ status_format(const struct status *st, char **textp)
 	    "free_bytes", (json_int_t)st->free_bytes,
 	    "last_upload", jtime(st->last_upload_ns));
 	kids = NULL;	/* json_pack took it, even on failure */
-	if (root == NULL)
+	if (root == NULL || json_object_set_new(json_object_get(root,
+	    "capture"), "device_lost", jtime(st->device_lost_ns)) < 0)
 		goto out;
 	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (text == NULL)
@@ -266,6 +267,7 @@ status_parse(const char *text, size_t len, struct status *st, struct err *e)
 	st->segments_seen = get_uint(cap, "segments");
 	st->overruns = get_uint(cap, "overruns");
 	st->lost_frames = get_uint(cap, "lost_frames");
+	bad |= get_time(cap, "device_lost", &st->device_lost_ns);
 	st->free_bytes = get_uint(root, "free_bytes");
 	bad |= get_time(root, "last_upload", &st->last_upload_ns);
 	json_decref(root);
