@@ -309,6 +309,11 @@ record(struct cap *c, uint64_t bufframes)
 	}
 	if ((rc = source_open(c)) != 0)
 		goto out;
+	if (stop_flag) {	/* while waiting for the device */
+		log_info("stopped before recording");
+		rc = c->recover_ex;
+		goto out;
+	}
 	if (ring_init(&c->ring, (size_t)bufframes, c->fb) < 0) {
 		log_error("cannot allocate a buffer of %" PRIu64 " frames: %s",
 		    bufframes, strerror(errno));
