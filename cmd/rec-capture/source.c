@@ -413,6 +413,19 @@ fast_source(struct cap *c, uint64_t got, int64_t t0)
 }
 
 /*
+ * Is the card gone? alsa-lib says -ENODEV when it sees the disconnected
+ * state, but a read may fail first with -EBADFD or -EIO; a handle that
+ * cannot tell its state any more (an error) is gone too.
+ */
+static int
+disconnected(void)
+{
+	int st = (int)snd_pcm_state(pcm);
+
+	return st == SND_PCM_STATE_DISCONNECTED || st < 0;
+}
+
+/*
  * The device is gone (-ENODEV: unplugged, a brown-out): the open segment
  * is published at frame pos (an event with cut), one line says so, and we
  * wait for the device by its name. The loss began when the next frame
@@ -531,6 +544,8 @@ run_alsa(struct cap *c)
 		r = snd_pcm_readi(pcm, p, n);
 		if (r == -EINTR || r == -EAGAIN || r == 0)
 			continue;
+		if ((r == -EBADFD || r == -EIO) && disconnected())
+			r = -ENODEV;
 		if (r == -EPIPE || r == -ESTRPIPE) {
 			cause = r == -EPIPE ? CAUSE_XRUN : CAUSE_SUSPEND;
 			if (r == -ESTRPIPE) {

@@ -9,6 +9,9 @@
  *       frames were delivered: the next snd_pcm_readi returns -ENODEV (a
  *       disconnected card's answer), and reads are cut short so that
  *       exactly N frames come before it. Unset: gone from the start.
+ *   REC_ALSAGONE_EBADFD=1  the loss is -EBADFD instead, with
+ *       snd_pcm_state saying SND_PCM_STATE_DISCONNECTED (what a kernel
+ *       answers when alsa-lib does not map the state to -ENODEV).
  *   REC_ALSAGONE_LOG=PATH  append one line per snd_pcm_open ("open gone"
  *       or "open ok") and per loss ("gone after N").
  * Declares the few ALSA types it needs itself (no ALSA headers).
@@ -24,10 +27,16 @@ typedef long snd_pcm_sframes_t;
 typedef unsigned long snd_pcm_uframes_t;
 typedef struct snd_pcm snd_pcm_t;
 typedef int snd_pcm_stream_t;
+typedef int snd_pcm_state_t;
+#define STATE_DISCONNECTED 8	/* SND_PCM_STATE_DISCONNECTED */
+
+int snd_pcm_open(snd_pcm_t **, const char *, snd_pcm_stream_t, int);
+snd_pcm_sframes_t snd_pcm_readi(snd_pcm_t *, void *, snd_pcm_uframes_t);
+snd_pcm_state_t snd_pcm_state(snd_pcm_t *);
 
 static int inited, gone, fired;
 static uint64_t after, delivered;
-static int has_after;
+static int has_after, ebadfd;
 
 static void
 init(void)
@@ -38,17 +47,22 @@ init(void)
 	has_after = a != NULL && *a != '\0';
 	after = has_after ? strtoull(a, NULL, 10) : 0;
 	gone = !has_after;
+	ebadfd = getenv("REC_ALSAGONE_EBADFD") != NULL;
 }
 
+/* A line "WHAT" or "WHAT N" (n >= 0) into $REC_ALSAGONE_LOG. */
 static void
-note(const char *fmt, unsigned long long v)
+note(const char *what, long long n)
 {
 	const char *p = getenv("REC_ALSAGONE_LOG");
 	FILE *f;
 
 	if (p == NULL || (f = fopen(p, "a")) == NULL)
 		return;
-	fprintf(f, fmt, v);
+	if (n >= 0)
+		fprintf(f, "%s %lld\n", what, n);
+	else
+		fprintf(f, "%s\n", what);
 	fclose(f);
 }
 
@@ -65,12 +79,12 @@ snd_pcm_open(snd_pcm_t **pcm, const char *name, snd_pcm_stream_t stream,
 		real = (int (*)(snd_pcm_t **, const char *, snd_pcm_stream_t,
 		    int))dlsym(RTLD_NEXT, "snd_pcm_open");
 	if (gone && (flag == NULL || access(flag, F_OK) != 0)) {
-		note("open gone\n", 0);
+		note("open gone", -1);
 		*pcm = NULL;
 		return -ENODEV;
 	}
 	gone = 0;
-	note("open ok\n", 0);
+	note("open ok", -1);
 	return real(pcm, name, stream, mode);
 }
 
@@ -86,13 +100,13 @@ snd_pcm_readi(snd_pcm_t *pcm, void *buf, snd_pcm_uframes_t size)
 	if (real == NULL)
 		real = (snd_pcm_sframes_t (*)(snd_pcm_t *, void *,
 		    snd_pcm_uframes_t))dlsym(RTLD_NEXT, "snd_pcm_readi");
-	if (gone)
-		return -ENODEV;		/* a handle from before the loss */
+	if (gone)		/* a handle from before the loss */
+		return ebadfd ? -EBADFD : -ENODEV;
 	if (has_after && !fired) {
 		if (delivered >= after) {
 			fired = gone = 1;
-			note("gone after %llu\n", (unsigned long long)delivered);
-			return -ENODEV;
+			note("gone after", (long long)delivered);
+			return ebadfd ? -EBADFD : -ENODEV;
 		}
 		if (after - delivered < size)
 			size = after - delivered;
@@ -101,4 +115,19 @@ snd_pcm_readi(snd_pcm_t *pcm, void *buf, snd_pcm_uframes_t size)
 	if (r > 0)
 		delivered += (uint64_t)r;
 	return r;
+}
+
+snd_pcm_state_t
+snd_pcm_state(snd_pcm_t *pcm)
+{
+	static snd_pcm_state_t (*real)(snd_pcm_t *);
+
+	if (!inited)
+		init();
+	if (gone && ebadfd)
+		return STATE_DISCONNECTED;
+	if (real == NULL)
+		real = (snd_pcm_state_t (*)(snd_pcm_t *))dlsym(RTLD_NEXT,
+		    "snd_pcm_state");
+	return real(pcm);
 }

@@ -8,6 +8,8 @@
 # Frame = N), its length > 0 (the time it was gone: not checked against
 # the clock); the audio before is the first N frames of the source, the
 # audio after it the stream of the device that came back, bit for bit.
+# The same when the read fails with -EBADFD in a handle whose state is
+# SND_PCM_STATE_DISCONNECTED (REC_ALSAGONE_EBADFD).
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/data/asoundrc.sh"
 
@@ -78,3 +80,20 @@ wavdump -p "$1" "$2" | cmp - <(head -c $((N * 2)) src1.raw) ||
 wavdump -p "$3" "$4" "$5" | cmp - <(head -c $(((32000 - N) * 2)) src2.raw) ||
 	fail "the audio after the return is not the returned device's"
 expect_grep "done: 32000 frames in 5 segments, 0 overruns, $len frames lost" cap.err
+
+say "a read that fails with EBADFD in a disconnected handle: the same"
+cp src1.raw new.raw && mv new.raw src.raw
+: >flag2	# there already: back at the first try, a second later
+REC_ALSAGONE_AFTER=4000 REC_ALSAGONE_FLAG=$PWD/flag2 REC_ALSAGONE_EBADFD=1 \
+LD_PRELOAD="$REC_BUILD/test/shim/alsagone.so" \
+	timeout 120 rec-capture -D src -r $rate -c 1 -t 1 -d 2 --spool sp2 \
+	--station s 2>cap2.err || { cat cap2.err; fail "rec-capture failed"; }
+cat cap2.err
+expect_grep 'audio device src is gone (No such device)' cap2.err
+set -- sp2/seg/*.wav
+[ $# = 3 ] || fail "want 3 segments, got $#"
+[ "$(key 'REC|Frames' "$1")" = 4000 ] || fail "the cut segment"
+[ "$(key 'REC|First Frame' "$2")" = 4000 ] || fail "the gap at $(key 'REC|First Frame' "$2")"
+case $(key 'REC|Gaps' "$2") in 0+[1-9]*) ;; *) fail "gaps of $2" ;; esac
+wavdump -p "$2" "$3" | cmp - <(head -c 24000 src1.raw) ||
+	fail "the audio after the return"
