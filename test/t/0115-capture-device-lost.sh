@@ -26,7 +26,7 @@ asoundrc_file src "$PWD/src.raw"
 
 REC_ALSAGONE_AFTER=$N REC_ALSAGONE_FLAG=$PWD/flag \
 REC_ALSAGONE_LOG=$PWD/shim.log \
-LD_PRELOAD="$REC_BUILD/test/shim/alsagone.so" \
+LD_PRELOAD="$REC_BUILD/test/shim/alsagone.so${LD_PRELOAD:+:$LD_PRELOAD}" \
 	timeout 120 rec-capture -D src -r $rate -c 1 -t 1 -d 4 --spool sp \
 	--station s 2>cap.err &
 pid=$!
@@ -85,7 +85,7 @@ say "a read that fails with EBADFD in a disconnected handle: the same"
 cp src1.raw new.raw && mv new.raw src.raw
 : >flag2	# there already: back at the first try, a second later
 REC_ALSAGONE_AFTER=4000 REC_ALSAGONE_FLAG=$PWD/flag2 REC_ALSAGONE_EBADFD=1 \
-LD_PRELOAD="$REC_BUILD/test/shim/alsagone.so" \
+LD_PRELOAD="$REC_BUILD/test/shim/alsagone.so${LD_PRELOAD:+:$LD_PRELOAD}" \
 	timeout 120 rec-capture -D src -r $rate -c 1 -t 1 -d 2 --spool sp2 \
 	--station s 2>cap2.err || { cat cap2.err; fail "rec-capture failed"; }
 cat cap2.err

@@ -38,7 +38,7 @@ min-count = 1000
 interval = 1s
 EOC
 REC_ALSAGONE_FLAG=$PWD/flag REC_ALSAGONE_LOG=$PWD/shim.log \
-LD_PRELOAD="$REC_BUILD/test/shim/alsagone.so" \
+LD_PRELOAD="$REC_BUILD/test/shim/alsagone.so${LD_PRELOAD:+:$LD_PRELOAD}" \
 	recd -v --config rec.conf 2>recd.log &
 pid=$!
 trap 'kill -9 $pid 2>/dev/null || true' EXIT

@@ -11,7 +11,7 @@ asoundrc_file src "$PWD/src.raw"
 
 say "absent at start, then SIGTERM"
 REC_ALSAGONE_FLAG=$PWD/flag REC_ALSAGONE_LOG=$PWD/shim.log \
-LD_PRELOAD="$REC_BUILD/test/shim/alsagone.so" \
+LD_PRELOAD="$REC_BUILD/test/shim/alsagone.so${LD_PRELOAD:+:$LD_PRELOAD}" \
 	timeout 60 rec-capture -D src -r 8000 -c 1 -t 1 --spool sp \
 	--station s 2>cap.err &
 pid=$!
@@ -32,7 +32,7 @@ say "gone in the middle, then SIGTERM"
 rm -f shim.log
 REC_ALSAGONE_AFTER=12000 REC_ALSAGONE_FLAG=$PWD/flag \
 REC_ALSAGONE_LOG=$PWD/shim.log \
-LD_PRELOAD="$REC_BUILD/test/shim/alsagone.so" \
+LD_PRELOAD="$REC_BUILD/test/shim/alsagone.so${LD_PRELOAD:+:$LD_PRELOAD}" \
 	timeout 60 rec-capture -D src -r 8000 -c 1 -t 1 --spool sp2 \
 	--station s 2>cap2.err &
 pid=$!
