@@ -46,6 +46,8 @@ struct cap {
 	uint64_t seg_frames;
 	int align;
 	uint64_t dur_frames;		/* 0 = forever */
+	uint64_t device_wait_ms;	/* for a lost device; UINT64_MAX =
+					   forever, 0 = exit 69 at once */
 	char run[33];			/* run id, hex */
 	struct spool sp;
 

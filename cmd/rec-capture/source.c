@@ -246,14 +246,18 @@ static int64_t mono_ns(void);
 /*
  * Wait for the device, trying to open it about once a second, quietly
  * (alsa-lib's messages with -v only). 0 when it is open, 1 when told to
- * stop meanwhile.
+ * stop meanwhile, 2 when [capture] device-wait passed.
  */
 static int
 wait_device(struct cap *c)
 {
+	int64_t t0 = mono_ns();
 	int operr;
 
 	for (;;) {
+		if (c->device_wait_ms != UINT64_MAX &&
+		    (uint64_t)(mono_ns() - t0) / 1000000 >= c->device_wait_ms)
+			return 2;
 		pause_1s(c);
 		if (stopping(c))
 			return 1;
@@ -283,7 +287,7 @@ source_open(struct cap *c)
 		log_warn("cannot remove %s/%s: %s", c->sp.dir, DEVLOST_FILE,
 		    strerror(errno));
 	if ((rc = alsa_setup(c, &operr)) != 0) {
-		if (!device_absent(c, operr)) {
+		if (!device_absent(c, operr) || c->device_wait_ms == 0) {
 			log_error("%s", setup_msg);
 			return rc;
 		}
@@ -295,6 +299,12 @@ source_open(struct cap *c)
 		lost_say(c, since);
 		rc = wait_device(c);
 		lost_say(c, 0);
+		if (rc == 2) {
+			log_error("audio device %s is still not there after "
+			    "%.1f s (device-wait): giving up", c->device,
+			    (double)(mono_ns() - m) / NS);
+			return EX_UNAVAILABLE;
+		}
 		if (rc != 0)
 			return 0;	/* stopped: source_run returns at once */
 		log_info("audio device %s is there after %.1f s", c->device,
@@ -433,8 +443,8 @@ disconnected(void)
  * its buffer behind the wall clock), or now when that is later (a fast
  * source). lost_mono[0] gets that time on the monotonic clock, and
  * lost_mono[1] the time the device opened again: gone_span measures the
- * first frame after the return against them. 0
- * when the device is back, 1 when told to stop meanwhile.
+ * first frame after the return against them. 0 when the device is back,
+ * 1 when told to stop meanwhile, 2 when device-wait passed.
  */
 static int
 device_gone(struct cap *c, uint64_t pos, int64_t next_ns, int err,
@@ -451,6 +461,11 @@ device_gone(struct cap *c, uint64_t pos, int64_t next_ns, int err,
 	cap_event_push(c, &ev);
 	snd_pcm_close(pcm);
 	pcm = NULL;
+	if (c->device_wait_ms == 0) {
+		log_error("audio device %s is gone (%s)", c->device,
+		    snd_strerror(err));
+		return 2;
+	}
 	log_warn("audio device %s is gone (%s): waiting for it to come back",
 	    c->device, snd_strerror(err));
 	lost_say(c, since);
@@ -460,6 +475,10 @@ device_gone(struct cap *c, uint64_t pos, int64_t next_ns, int err,
 	if (rc == 0)
 		log_info("audio device %s is back after %.1f s: recording "
 		    "again", c->device, (double)(lost_mono[1] - m) / NS);
+	else if (rc == 2)
+		log_error("audio device %s is still gone after %.1f s "
+		    "(device-wait): giving up", c->device,
+		    (double)(lost_mono[1] - m) / NS);
 	return rc;
 }
 
@@ -568,9 +587,12 @@ run_alsa(struct cap *c)
 			r = err;
 		}
 		if (r == -ENODEV) {
-			if (device_gone(c, pos, anchored ? anchor +
+			err = device_gone(c, pos, anchored ? anchor +
 			    utc_frames_ns(since, c->spec.rate) : 0, (int)r,
-			    lost_mono) != 0)
+			    lost_mono);
+			if (err == 2)
+				return EX_UNAVAILABLE;
+			if (err != 0)
 				break;
 			cause = CAUSE_GONE;
 			recovering = 1;
