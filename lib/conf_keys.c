@@ -15,7 +15,7 @@ static const char *const top_keys[] = {
 
 static const char *const capture_keys[] = {
 	"device", "rate", "channels", "format", "duration", "segment",
-	"align", "buffer", "verbose", "quiet", NULL
+	"align", "buffer", "verbose", "quiet", "device-wait", NULL
 };
 
 static const char *const archive_keys[] = {

@@ -126,7 +126,8 @@ status_format(const struct status *st, char **textp)
 	    "free_bytes", (json_int_t)st->free_bytes,
 	    "last_upload", jtime(st->last_upload_ns));
 	kids = NULL;	/* json_pack took it, even on failure */
-	if (root == NULL)
+	if (root == NULL || json_object_set_new(json_object_get(root,
+	    "capture"), "device_lost", jtime(st->device_lost_ns)) < 0)
 		goto out;
 	if (st->window_end_ns != 0 && json_object_set_new(root, "window",
 	    json_pack("{s:o, s:o}", "start", jtime(st->window_start_ns),
@@ -270,6 +271,7 @@ status_parse(const char *text, size_t len, struct status *st, struct err *e)
 	st->segments_seen = get_uint(cap, "segments");
 	st->overruns = get_uint(cap, "overruns");
 	st->lost_frames = get_uint(cap, "lost_frames");
+	bad |= get_time(cap, "device_lost", &st->device_lost_ns);
 	st->free_bytes = get_uint(root, "free_bytes");
 	bad |= get_time(root, "last_upload", &st->last_upload_ns);
 	o = json_object_get(root, "window");

@@ -56,6 +56,7 @@ struct status {
 	uint64_t corrupt_count;			/* corrupt/ */
 	uint64_t segments_seen;		/* segments recd saw published */
 	uint64_t overruns, lost_frames;	/* summed from their GUANO */
+	int64_t device_lost_ns;		/* capture's device gone since, 0 */
 	uint64_t free_bytes;
 	int64_t last_upload_ns;		/* last upload run that sent data */
 	int64_t window_start_ns, window_end_ns;	/* [schedule]: capture's

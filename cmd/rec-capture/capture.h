@@ -16,12 +16,14 @@
 #include "spool.h"
 
 /* Why frames were lost (for the log line). */
-enum cap_cause { CAUSE_NONE, CAUSE_XRUN, CAUSE_SUSPEND, CAUSE_RING };
+enum cap_cause { CAUSE_NONE, CAUSE_XRUN, CAUSE_SUSPEND, CAUSE_RING,
+	CAUSE_GONE };
 
 /*
  * An event in the stream, queued by the reader for the writer: before
  * captured frame `pos`, `lost` frames were lost; when has_ts, frame `pos`
- * was captured at time ts_ns (ns since the epoch, UTC).
+ * was captured at time ts_ns (ns since the epoch, UTC); cut: the
+ * device is gone, publish the open segment before frame `pos`.
  */
 struct cap_event {
 	uint64_t pos;
@@ -29,6 +31,7 @@ struct cap_event {
 	int64_t ts_ns;
 	int has_ts;
 	enum cap_cause cause;
+	int cut;
 };
 
 #define CAP_EVMAX 256
@@ -43,6 +46,8 @@ struct cap {
 	uint64_t seg_frames;
 	int align;
 	uint64_t dur_frames;		/* 0 = forever */
+	uint64_t device_wait_ms;	/* for a lost device; UINT64_MAX =
+					   forever, 0 = exit 69 at once */
 	char run[33];			/* run id, hex */
 	struct spool sp;
 
@@ -66,8 +71,8 @@ struct cap {
 
 /* source.c: open the device (or stdin for "-"); 0 or the exit code. */
 int source_open(struct cap *c);
-/* Run the reader loop until stop, duration, EOF or a dead device;
- * returns 0, or an exit code (69 for a vanished device). */
+/* Run the reader loop until stop, duration or EOF, waiting for a lost
+ * device to come back; returns 0, or an exit code. */
 int source_run(struct cap *c);
 void source_close(struct cap *c);
 

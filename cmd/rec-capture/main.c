@@ -98,7 +98,7 @@ static const char usage_text[] =
 
 /* The settings of rec-capture: flag, else [capture] in rec.conf. */
 enum { O_DEV, O_RATE, O_CH, O_FMT, O_DUR, O_SEG, O_ALIGN, O_BUF,
-	O_STATION };
+	O_STATION, O_WAIT };
 static struct opt opts[] = {
 	[O_DEV] = { .name = "device", .shrt = 'D', .type = OPT_STR,
 	    .section = "capture", .key = "device" },
@@ -119,6 +119,8 @@ static struct opt opts[] = {
 	[O_BUF] = { .name = "buffer", .type = OPT_DURATION,
 	    .section = "capture", .key = "buffer" },
 	[O_STATION] = { .name = "station", .type = OPT_STR },
+	[O_WAIT] = { .type = OPT_DURATION, .section = "capture",
+	    .key = "device-wait" },	/* rec.conf only */
 	{ .name = NULL }
 };
 
@@ -230,6 +232,9 @@ time_settings(struct cap *c, struct err *e)
 		    "a WAV file holds at most 4 GiB", e);
 	if (opt_bool(cf, &opts[O_ALIGN], 0, &c->align, e) < 0)
 		return -1;
+	c->device_wait_ms = UINT64_MAX;
+	if (opt_duration(cf, &opts[O_WAIT], NULL, &c->device_wait_ms, e) < 0)
+		return -1;
 	return conf_station(cf, opts[O_STATION].val, c->station,
 	    sizeof(c->station), e);
 }
@@ -309,6 +314,11 @@ record(struct cap *c, uint64_t bufframes)
 	}
 	if ((rc = source_open(c)) != 0)
 		goto out;
+	if (stop_flag) {	/* while waiting for the device */
+		log_info("stopped before recording");
+		rc = c->recover_ex;
+		goto out;
+	}
 	if (ring_init(&c->ring, (size_t)bufframes, c->fb) < 0) {
 		log_error("cannot allocate a buffer of %" PRIu64 " frames: %s",
 		    bufframes, strerror(errno));

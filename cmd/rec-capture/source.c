@@ -2,7 +2,8 @@
  * rec-capture reader: reads the ALSA device (or raw PCM on stdin for
  * "-D -") into the ring. Never touches the disk; when the ring is full it
  * drops the newest frames and queues the loss for the writer. Recovers
- * overruns and suspends, estimating the lost span from ALSA timestamps.
+ * overruns and suspends, estimating the lost span from ALSA timestamps,
+ * and waits for a device that is gone (or not there yet at start).
  */
 #include <alsa/asoundlib.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "devlost.h"
 #include "log.h"
 #include "utc.h"
 
@@ -49,6 +51,7 @@ cap_event_push(struct cap *c, const struct cap_event *ev)
 		}
 		if (ev->lost > 0)
 			last->cause = ev->cause;
+		last->cut |= ev->cut;
 	} else if (c->ev_n < CAP_EVMAX) {
 		c->ev[(c->ev_first + c->ev_n) % CAP_EVMAX] = *ev;
 		c->ev_n++;
@@ -92,8 +95,33 @@ alsa_msg(const char *file, int line, const char *func, int err,
 	    err ? snd_strerror(err) : "");
 }
 
-int
-source_open(struct cap *c)
+/* Why the last alsa_setup failed, for the caller to log. */
+static char setup_msg[512];
+
+static int
+setup_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+setup_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(setup_msg, sizeof(setup_msg), fmt, ap);
+	va_end(ap);
+	if (pcm != NULL)
+		snd_pcm_close(pcm);
+	pcm = NULL;
+	return EX_UNAVAILABLE;
+}
+
+/*
+ * Open and configure the device: 0, or EX_UNAVAILABLE with setup_msg
+ * set (not logged) and *operr the error of snd_pcm_open (0 when it was
+ * the configuration that failed).
+ */
+static int
+alsa_setup(struct cap *c, int *operr)
 {
 	snd_pcm_hw_params_t *hw;
 	snd_pcm_sw_params_t *sw;
@@ -102,20 +130,13 @@ source_open(struct cap *c)
 	int err, dir = 0;
 	const char *what = "";
 
-	if (strcmp(c->device, "-") == 0) {
-		struct stat st;
-
-		period = c->spec.rate / 10 ? c->spec.rate / 10 : 1;
-		slack = c->spec.rate;
-		stdin_file = fstat(0, &st) == 0 && S_ISREG(st.st_mode);
-		goto scratch;
-	}
-	snd_lib_error_set_handler(alsa_msg);
+	*operr = 0;
 	err = snd_pcm_open(&pcm, c->device, SND_PCM_STREAM_CAPTURE, 0);
 	if (err < 0) {
-		log_error("cannot open audio device %s: %s", c->device,
-		    snd_strerror(err));
-		return EX_UNAVAILABLE;
+		pcm = NULL;
+		*operr = err;
+		return setup_fail("cannot open audio device %s: %s",
+		    c->device, snd_strerror(err));
 	}
 	snd_pcm_hw_params_alloca(&hw);
 	snd_pcm_sw_params_alloca(&sw);
@@ -129,24 +150,19 @@ source_open(struct cap *c)
 		goto fail;
 	}
 	if ((err = snd_pcm_hw_params_set_format(pcm, hw,
-	    alsa_format(c->spec.format))) < 0) {
-		log_error("audio device %s does not support format %s: %s",
-		    c->device, pcm_format_name(c->spec.format),
+	    alsa_format(c->spec.format))) < 0)
+		return setup_fail("audio device %s does not support format "
+		    "%s: %s", c->device, pcm_format_name(c->spec.format),
 		    snd_strerror(err));
-		return EX_UNAVAILABLE;
-	}
 	if ((err = snd_pcm_hw_params_set_channels(pcm, hw,
-	    c->spec.channels)) < 0) {
-		log_error("audio device %s does not support %u channels: %s",
-		    c->device, c->spec.channels, snd_strerror(err));
-		return EX_UNAVAILABLE;
-	}
+	    c->spec.channels)) < 0)
+		return setup_fail("audio device %s does not support %u "
+		    "channels: %s", c->device, c->spec.channels,
+		    snd_strerror(err));
 	/* The exact rate: a resampled stream would not be what we count. */
-	if ((err = snd_pcm_hw_params_set_rate(pcm, hw, c->spec.rate, 0)) < 0) {
-		log_error("audio device %s does not support rate %u: %s",
-		    c->device, c->spec.rate, snd_strerror(err));
-		return EX_UNAVAILABLE;
-	}
+	if ((err = snd_pcm_hw_params_set_rate(pcm, hw, c->spec.rate, 0)) < 0)
+		return setup_fail("audio device %s does not support rate %u: "
+		    "%s", c->device, c->spec.rate, snd_strerror(err));
 	snd_pcm_hw_params_set_period_time_near(pcm, hw, &ptime, &dir);
 	snd_pcm_hw_params_set_buffer_time_near(pcm, hw, &btime, &dir);
 	if ((err = snd_pcm_hw_params(pcm, hw)) < 0) {
@@ -171,6 +187,129 @@ source_open(struct cap *c)
 	}
 	log_debug("audio device %s: period %lu frames, buffer %lu frames",
 	    c->device, (unsigned long)period, (unsigned long)bufsize);
+	return 0;
+fail:
+	return setup_fail("cannot %s audio device %s: %s", what, c->device,
+	    snd_strerror(err));
+}
+
+/*
+ * Did snd_pcm_open fail with err because the device is not there (a USB
+ * card unplugged, or not enumerated yet), rather than because no ALSA
+ * configuration knows its name (a typo, which waiting does not mend)?
+ * The lookup is snd_pcm_open's own.
+ */
+static int
+device_absent(struct cap *c, int err)
+{
+	snd_config_t *def;
+
+	if (err != -ENODEV && err != -ENOENT && err != -ENXIO)
+		return 0;
+	if (snd_config_update() < 0 || snd_config_search_definition(
+	    snd_config, "pcm", c->device, &def) < 0)
+		return 0;
+	snd_config_delete(def);
+	return 1;
+}
+
+/* DIR/device-lost and a line in the trigger FIFO: recd's status follows. */
+static void
+lost_say(struct cap *c, int64_t since_ns)
+{
+	if ((since_ns != 0 ? devlost_set(c->sp.dirfd, since_ns, c->device) :
+	    devlost_clear(c->sp.dirfd)) < 0)
+		log_warn("cannot %s %s/%s: %s", since_ns ? "write" : "remove",
+		    c->sp.dir, DEVLOST_FILE, strerror(errno));
+	if (spool_trigger(&c->sp, since_ns ? "device lost" : "device back") <
+	    0)
+		log_warn("cannot write to %s/trigger: %s", c->sp.dir,
+		    strerror(errno));
+}
+
+/* A second's pause, cut short by a stop signal. */
+static void
+pause_1s(struct cap *c)
+{
+	struct pollfd pf = { c->sigfd, POLLIN, 0 };
+	struct timespec ts = { 1, 0 };
+
+	if (c->sigfd >= 0)
+		(void)poll(&pf, 1, 1000);
+	else
+		(void)nanosleep(&ts, NULL);
+}
+
+static int stopping(struct cap *c);
+static int64_t mono_ns(void);
+
+/*
+ * Wait for the device, trying to open it about once a second, quietly
+ * (alsa-lib's messages with -v only). 0 when it is open, 1 when told to
+ * stop meanwhile, 2 when [capture] device-wait passed.
+ */
+static int
+wait_device(struct cap *c)
+{
+	int64_t t0 = mono_ns();
+	int operr;
+
+	for (;;) {
+		if (c->device_wait_ms != UINT64_MAX &&
+		    (uint64_t)(mono_ns() - t0) / 1000000 >= c->device_wait_ms)
+			return 2;
+		pause_1s(c);
+		if (stopping(c))
+			return 1;
+		if (alsa_setup(c, &operr) == 0)
+			return 0;
+		log_debug("%s", setup_msg);
+	}
+}
+
+int
+source_open(struct cap *c)
+{
+	int rc, operr;
+	int64_t since, m;
+
+	if (strcmp(c->device, "-") == 0) {
+		struct stat st;
+
+		period = c->spec.rate / 10 ? c->spec.rate / 10 : 1;
+		slack = c->spec.rate;
+		stdin_file = fstat(0, &st) == 0 && S_ISREG(st.st_mode);
+		goto scratch;
+	}
+	snd_lib_error_set_handler(alsa_msg);
+	/* a kill -9 while waiting may have left it */
+	if (devlost_clear(c->sp.dirfd) < 0)
+		log_warn("cannot remove %s/%s: %s", c->sp.dir, DEVLOST_FILE,
+		    strerror(errno));
+	if ((rc = alsa_setup(c, &operr)) != 0) {
+		if (!device_absent(c, operr) || c->device_wait_ms == 0) {
+			log_error("%s", setup_msg);
+			return rc;
+		}
+		/* At boot a USB card may not be there yet: wait for it. */
+		since = cap_now_ns();
+		m = mono_ns();
+		log_warn("audio device %s is not there (%s): waiting for it",
+		    c->device, snd_strerror(operr));
+		lost_say(c, since);
+		rc = wait_device(c);
+		lost_say(c, 0);
+		if (rc == 2) {
+			log_error("audio device %s is still not there after "
+			    "%.1f s (device-wait): giving up", c->device,
+			    (double)(mono_ns() - m) / NS);
+			return EX_UNAVAILABLE;
+		}
+		if (rc != 0)
+			return 0;	/* stopped: source_run returns at once */
+		log_info("audio device %s is there after %.1f s", c->device,
+		    (double)(mono_ns() - m) / NS);
+	}
 scratch:
 	scratch_frames = period;
 	scratch = malloc(scratch_frames * c->fb);
@@ -179,10 +318,6 @@ scratch:
 		return EX_OSERR;
 	}
 	return 0;
-fail:
-	log_error("cannot %s audio device %s: %s", what, c->device,
-	    snd_strerror(err));
-	return EX_UNAVAILABLE;
 }
 
 void
@@ -237,7 +372,7 @@ lost_span(struct cap *c, int64_t expect_ns, int64_t got_ns)
 static void
 drop(struct cap *c, uint64_t pos, size_t n)
 {
-	struct cap_event ev = { pos, n, 0, 0, CAUSE_RING };
+	struct cap_event ev = { pos, n, 0, 0, CAUSE_RING, 0 };
 
 	cap_event_push(c, &ev);
 }
@@ -288,6 +423,88 @@ fast_source(struct cap *c, uint64_t got, int64_t t0)
 }
 
 /*
+ * Is the card gone? alsa-lib says -ENODEV when it sees the disconnected
+ * state, but a read may fail first with -EBADFD or -EIO; a handle that
+ * cannot tell its state any more (an error) is gone too.
+ */
+static int
+disconnected(void)
+{
+	int st = (int)snd_pcm_state(pcm);
+
+	return st == SND_PCM_STATE_DISCONNECTED || st < 0;
+}
+
+/*
+ * The device is gone (-ENODEV: unplugged, a brown-out): the open segment
+ * is published at frame pos (an event with cut), one line says so, and we
+ * wait for the device by its name. The loss began when the next frame
+ * was due (next_ns, the anchor's clock; a device with a clock is up to
+ * its buffer behind the wall clock), or now when that is later (a fast
+ * source). lost_mono[0] gets that time on the monotonic clock, and
+ * lost_mono[1] the time the device opened again: gone_span measures the
+ * first frame after the return against them. 0 when the device is back,
+ * 1 when told to stop meanwhile, 2 when device-wait passed.
+ */
+static int
+device_gone(struct cap *c, uint64_t pos, int64_t next_ns, int err,
+    int64_t lost_mono[2])
+{
+	struct cap_event ev = { pos, 0, 0, 0, CAUSE_GONE, 1 };
+	int64_t now = cap_now_ns(), m = mono_ns(), since = now;
+	int64_t most = utc_frames_ns(hwbuf, c->spec.rate);
+	int rc;
+
+	if (next_ns > 0 && next_ns < now)
+		since = now - (now - next_ns < most ? now - next_ns : most);
+	lost_mono[0] = m - (now - since);
+	cap_event_push(c, &ev);
+	snd_pcm_close(pcm);
+	pcm = NULL;
+	if (c->device_wait_ms == 0) {
+		log_error("audio device %s is gone (%s)", c->device,
+		    snd_strerror(err));
+		return 2;
+	}
+	log_warn("audio device %s is gone (%s): waiting for it to come back",
+	    c->device, snd_strerror(err));
+	lost_say(c, since);
+	rc = wait_device(c);
+	lost_say(c, 0);
+	lost_mono[1] = mono_ns();
+	if (rc == 0)
+		log_info("audio device %s is back after %.1f s: recording "
+		    "again", c->device, (double)(lost_mono[1] - m) / NS);
+	else if (rc == 2)
+		log_error("audio device %s is still gone after %.1f s "
+		    "(device-wait): giving up", c->device,
+		    (double)(lost_mono[1] - m) / NS);
+	return rc;
+}
+
+/*
+ * Frames lost while the device was gone: from the loss (lost_mono[0]) to
+ * the first frame read after its return (t, on the wall clock), which
+ * was not captured before the device opened again (lost_mono[1]; a
+ * source whose timestamps say otherwise has no clock).
+ */
+static uint64_t
+gone_span(struct cap *c, const int64_t lost_mono[2], int64_t t)
+{
+	int64_t now = cap_now_ns(), first = mono_ns(), d;
+
+	if (t < now)
+		first -= now - t;
+	if (first < lost_mono[1])
+		first = lost_mono[1];
+	d = first - lost_mono[0];
+	if (d <= 0)
+		return 0;
+	return (uint64_t)(d / NS) * c->spec.rate +
+	    ((uint64_t)(d % NS) * c->spec.rate + NS / 2) / NS;
+}
+
+/*
  * A fast source is read one chunk at a time, each once the writer has
  * taken the last: buffering ahead would only make the ring resident for
  * nothing, and an empty ring starts again at its first page (ring.h).
@@ -308,7 +525,7 @@ run_alsa(struct cap *c)
 {
 	uint64_t got = 0, pos = 0;	/* frames read; frames into the ring */
 	uint64_t since = 0;		/* frames since the anchor */
-	int64_t anchor = 0, t;
+	int64_t anchor = 0, t, lost_mono[2] = { 0, 0 };
 	int anchored = 0, recovering = 0, err;
 	enum cap_cause cause = CAUSE_NONE;
 	snd_pcm_uframes_t n;
@@ -346,6 +563,8 @@ run_alsa(struct cap *c)
 		r = snd_pcm_readi(pcm, p, n);
 		if (r == -EINTR || r == -EAGAIN || r == 0)
 			continue;
+		if ((r == -EBADFD || r == -EIO) && disconnected())
+			r = -ENODEV;
 		if (r == -EPIPE || r == -ESTRPIPE) {
 			cause = r == -EPIPE ? CAUSE_XRUN : CAUSE_SUSPEND;
 			if (r == -ESTRPIPE) {
@@ -357,16 +576,30 @@ run_alsa(struct cap *c)
 			} else {
 				err = snd_pcm_prepare(pcm);
 			}
-			if (err < 0) {
+			if (err < 0 && err != -ENODEV) {
 				log_error("cannot recover audio device %s: %s",
 				    c->device, snd_strerror(err));
 				return EX_UNAVAILABLE;
 			}
 			recovering = 1;
+			if (err == 0)
+				continue;
+			r = err;
+		}
+		if (r == -ENODEV) {
+			err = device_gone(c, pos, anchored ? anchor +
+			    utc_frames_ns(since, c->spec.rate) : 0, (int)r,
+			    lost_mono);
+			if (err == 2)
+				return EX_UNAVAILABLE;
+			if (err != 0)
+				break;
+			cause = CAUSE_GONE;
+			recovering = 1;
 			continue;
 		}
 		if (r < 0) {
-			/* -ENODEV, -EBADFD, -EIO...: one try to go on. */
+			/* -EBADFD, -EIO...: one try to go on. */
 			if ((r == -EIO || r == -EBADFD) &&
 			    snd_pcm_prepare(pcm) == 0 && !recovering) {
 				cause = CAUSE_XRUN;
@@ -378,10 +611,12 @@ run_alsa(struct cap *c)
 			return EX_UNAVAILABLE;
 		}
 		if (!anchored || recovering) {
-			struct cap_event ev = { pos, 0, 0, 1, cause };
+			struct cap_event ev = { pos, 0, 0, 1, cause, 0 };
 
 			t = read_time(c, (snd_pcm_uframes_t)r);
-			if (anchored)
+			if (anchored && cause == CAUSE_GONE)
+				ev.lost = gone_span(c, lost_mono, t);
+			else if (anchored)
 				ev.lost = lost_span(c, anchor +
 				    utc_frames_ns(since, c->spec.rate), t);
 			ev.ts_ns = t;
@@ -456,7 +691,7 @@ run_stdin(struct cap *c)
 		if (whole == 0)
 			continue;
 		if (!anchored) {
-			struct cap_event ev = { 0, 0, 0, 1, CAUSE_NONE };
+			struct cap_event ev = { 0, 0, 0, 1, CAUSE_NONE, 0 };
 
 			/* The first frame read was captured before the
 			 * frames still waiting in the pipe. */
@@ -491,7 +726,10 @@ source_run(struct cap *c)
 {
 	int rc;
 
-	rc = pcm == NULL ? run_stdin(c) : run_alsa(c);
+	if (pcm == NULL && strcmp(c->device, "-") != 0)
+		rc = 0;		/* stopped while waiting for the device */
+	else
+		rc = pcm == NULL ? run_stdin(c) : run_alsa(c);
 	ring_close(&c->ring);
 	return rc;
 }

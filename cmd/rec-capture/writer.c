@@ -89,6 +89,8 @@ cause_name(enum cap_cause cause)
 		return "device suspended";
 	case CAUSE_RING:
 		return "buffer full (the disk was too slow or full)";
+	case CAUSE_GONE:
+		return "the audio device was gone";
 	default:
 		return "unknown";
 	}
@@ -405,8 +407,9 @@ seg_write(struct w *w, const uint8_t *p, size_t n, int *rc)
 	return (long)(done / fb);
 }
 
-/* Apply the queued events at the current position. */
-static void
+/* Apply the queued events at the current position; 1 when the open
+ * segment is to be published first (a cut: the event stays queued). */
+static int
 apply_events(struct w *w)
 {
 	struct cap *c = w->c;
@@ -418,7 +421,11 @@ apply_events(struct w *w)
 		pthread_mutex_lock(&c->ev_mu);
 		if (c->ev_n == 0 || c->ev[c->ev_first].pos != w->pos) {
 			pthread_mutex_unlock(&c->ev_mu);
-			return;
+			return 0;
+		}
+		if (c->ev[c->ev_first].cut && w->s.fd >= 0 && w->s.frames > 0) {
+			pthread_mutex_unlock(&c->ev_mu);
+			return 1;
 		}
 		ev = c->ev[c->ev_first];
 		c->ev_first = (c->ev_first + 1) % CAP_EVMAX;
@@ -530,7 +537,7 @@ writer_loop(struct w *w)
 	const uint8_t *p;
 	size_t avail, run;
 	uint64_t limit, evpos;
-	int rc, tries = 0;
+	int rc, tries = 0, cut;
 	long n;
 
 	for (;;) {
@@ -539,12 +546,14 @@ writer_loop(struct w *w)
 		/* Frames first, then events: an event is queued before the
 		 * frames after it are committed. */
 		avail = ring_avail(&c->ring);
-		apply_events(w);
+		cut = apply_events(w);
 		/* A full segment is closed once the next frame is here (or
 		 * the input ended): a loss right after its last frame is
-		 * recorded in it, at offset = its frame count. */
-		if (w->s.fd >= 0 && w->s.frames == w->s.target &&
-		    (avail > 0 || ring_closed(&c->ring))) {
+		 * recorded in it, at offset = its frame count. A cut (the
+		 * device is gone) closes it at once: the loss, measured
+		 * when the device is back, goes into the next one. */
+		if (w->s.fd >= 0 && (cut || (w->s.frames == w->s.target &&
+		    (avail > 0 || ring_closed(&c->ring))))) {
 			while ((rc = seg_close(w)) == WR_RETRY) {
 				if (*c->stop && ++tries > GIVEUP_TRIES)
 					return EX_IOERR;
@@ -553,6 +562,8 @@ writer_loop(struct w *w)
 			if (rc != WR_OK)
 				return rc;
 			disk_ok(w);
+			if (cut)
+				continue;	/* now the loss, at the top */
 		}
 		if (avail == 0) {
 			if (ring_closed(&c->ring) &&

@@ -169,6 +169,9 @@ print_human(const struct status *st, int alive, int lock_err, int64_t now)
 			printf(" (%s)", ch->note);
 		putchar('\n');
 	}
+	if (st->device_lost_ns != 0)
+		printf("audio       device lost since %s\n",
+		    when(st->device_lost_ns, now, a, sizeof(a)));
 	printf("cycle       %s: %llu cycles, last %s, archive %s, upload %s\n",
 	    st->cycle.result, (unsigned long long)st->cycle.count,
 	    when(st->cycle.ended_ns, now, a, sizeof(a)),

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "aname.h"
+#include "devlost.h"
 #include "err.h"
 #include "file.h"
 #include "recd.h"
@@ -108,6 +109,23 @@ count_loss(const char *name)
 	close(fd);
 }
 
+/* Whether rec-capture waits for its device (DIR/device-lost): only
+ * while it runs, a kill -9 may leave the file behind. */
+static void
+check_device(void)
+{
+	int64_t since = 0;
+
+	if (CAPTURE->state == ST_RUNNING &&
+	    devlost_read(R.sp.dirfd, &since) < 0)
+		log_warn("cannot read %s/%s: %s", R.spooldir, DEVLOST_FILE,
+		    strerror(errno));
+	if (since != R.st.device_lost_ns) {
+		R.st.device_lost_ns = since;
+		mark_dirty();
+	}
+}
+
 /*
  * Read the GUANO of segments published since the last look and add up
  * the loss rec-capture recorded in them (overruns, lost frames). New
@@ -133,6 +151,7 @@ scan_segments(void)
 	spool_names_free(R.seg_known, R.nseg_known);
 	R.seg_known = names;
 	R.nseg_known = n;
+	check_device();
 }
 
 static void
