@@ -37,6 +37,7 @@
 /* How long a start waits for recd.lock while rec-status tests it. */
 #define LOCK_TRIES	20
 #define LOCK_TRY_MS	10
+#define WINDOW_GRACE_MS	2000	/* a capture past its window is stopped */
 
 struct recd R;
 
@@ -516,6 +517,30 @@ capture_spawn(void)
 	return child_spawn(CAPTURE, extra);
 }
 
+/*
+ * With a schedule, capture ends its window by itself (--duration counts
+ * frames); one that still runs WINDOW_GRACE_MS after the window's end
+ * (its device was gone for a while, or its input ran slow) is stopped,
+ * so that a window never runs over. 1 when that is due at now; else 0
+ * with *at the monotonic time it would be.
+ */
+static int
+window_overrun(int64_t now, int64_t *at)
+{
+	int64_t left;
+
+	*at = NEVER;
+	if (R.set.sched == NULL || CAPTURE->pid == 0 ||
+	    CAPTURE->state == ST_STOPPING || R.win.end == 0)
+		return 0;
+	left = R.win.end * 1000 + WINDOW_GRACE_MS - real_ns() / 1000000;
+	if (left > 0) {
+		*at = now + left;
+		return 0;
+	}
+	return 1;
+}
+
 /* Do what is due at now: start capture, start a cycle, kill. */
 static void
 act(int64_t now)
@@ -523,6 +548,11 @@ act(int64_t now)
 	struct child *c = CAPTURE;
 	int64_t at;
 
+	if (window_overrun(now, &at)) {
+		log_warn("rec-capture still runs after its window ended: "
+		    "stopping it");
+		child_stop(CAPTURE);
+	}
 	if (capture_may_start(now, &at) && capture_spawn() < 0)
 		child_set_state(c, ST_WAITING, now + (c->backoff > 0 ?
 		    c->backoff : c->backoff_min));
@@ -539,6 +569,9 @@ next_wake(int64_t now)
 	int64_t wake = R.tick_next, at;
 
 	(void)capture_may_start(now, &at);
+	if (at < wake)
+		wake = at;
+	(void)window_overrun(now, &at);
 	if (at < wake)
 		wake = at;
 	if ((at = cycle_wake(now)) < wake)
