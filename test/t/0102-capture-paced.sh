@@ -11,6 +11,7 @@
 #   any scheduling delay of a loaded machine;
 # - the ring (--buffer 20) holds more than the whole stream (8 s), so no
 #   writer, however slow, can fill it: the segments must hold everything.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 pacer -r 48000 -c 2 -f S16_LE -d 8 --seed 7 -n >exp.raw

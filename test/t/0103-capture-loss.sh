@@ -8,6 +8,7 @@
 # 1.5 s, three rings) the first stall starts within 5 s of a 6 s stream,
 # and frames must be lost; the pacer's buffer (5 s, and a 1 s pipe) lets
 # the reader be late by 6 s without the source dropping anything.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/data/asoundrc.sh"
 

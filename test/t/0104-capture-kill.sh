@@ -3,6 +3,7 @@
 # in tmp/ is repaired from its length, marked REC|Recovered, published);
 # nothing is left in tmp/, nothing is deleted, and the kept frames are
 # the stream's frames at the right places.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/data/asoundrc.sh"
 

@@ -3,6 +3,7 @@
 # retries; when the ring is full the newest frames are dropped, counted
 # and recorded as gaps; when space returns, capture carries on. Needs
 # root to mount a tmpfs; skipped otherwise.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 mkdir mnt

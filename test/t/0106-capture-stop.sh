@@ -2,6 +2,7 @@
 # published, exit 0. At start, what a crash left in tmp/ is repaired or
 # quarantined, never deleted; another running station's files are left
 # alone.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 rate=8000

@@ -3,6 +3,7 @@
 # found from the stream itself, each gap is where the segment's frames
 # leave the stream and as long as the span they skip. A clock set back
 # behind names already archived never reuses them.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 say "gaps survive kill -9"

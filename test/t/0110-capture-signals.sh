@@ -4,6 +4,7 @@
 # them) publishes the open segment, drains its buffer and exits 0; USR1,
 # USR2 and PIPE are ignored and it records on. Either way the joined
 # segments equal the source bit for bit and nothing is left in tmp/.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/data/asoundrc.sh"
 

@@ -8,6 +8,7 @@
 # of the journal kept, and nothing that holds audio quarantined. A
 # segment whose final chunk was complete is published byte for byte as
 # it would have been.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 say "wav_finish syncs the data size, then the tail, before the rename"

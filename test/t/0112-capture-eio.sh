@@ -5,6 +5,7 @@
 # recovers the file (exit 0); a file that cannot be opened for a lack of
 # descriptors (EMFILE) stays in tmp/ for the next start, and one that can
 # neither be read nor moved is skipped (exit 74), recording all the same.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 rate=8000

@@ -4,6 +4,7 @@
 # right frame (REC|Gaps, REC|Lost Frames), the next segments' First Frame
 # and Timestamp count the lost frames, the audio around the gaps is the
 # source's, and an overrun that lost nothing is logged without a gap.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/data/asoundrc.sh"
 

@@ -2,6 +2,7 @@
 # over 8 KiB, and recovery after a crash keeps every gap within the
 # recovered frames (REC|Gaps, REC|Lost Frames); recd counts every one of
 # them as an overrun (no fixed-size buffer reads REC|Gaps: lib/segmeta).
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 jget() {	# jget EXPR: a value from rec-status --json (python syntax on j)

@@ -10,6 +10,7 @@
 # audio after it the stream of the device that came back, bit for bit.
 # The same when the read fails with -EBADFD in a handle whose state is
 # SND_PCM_STATE_DISCONNECTED (REC_ALSAGONE_EBADFD).
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/data/asoundrc.sh"
 

@@ -5,6 +5,7 @@
 # text and --json). recd spends no restart on it. When the device appears
 # capture records, from the device's first frame, with no gap.
 # A name no ALSA configuration knows still fails at once (0100: exit 69).
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/data/asoundrc.sh"
 

@@ -1,6 +1,7 @@
 # A stop signal while rec-capture waits for its audio device (absent at
 # start, or gone in the middle; test/shim/alsagone) is a clean stop: exit
 # 0, what was recorded published, DIR/device-lost removed.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/data/asoundrc.sh"
 

@@ -3,6 +3,7 @@
 # want (one error line, nothing waited for); a duration waits that long,
 # then 69; a device lost in the middle with device-wait = 0 ends the run
 # with 69 after the segment in progress is published.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/data/asoundrc.sh"
 

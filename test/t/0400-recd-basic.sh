@@ -1,5 +1,6 @@
 # recd and rec-status: usage, config errors, one recd per spool, status
 # file and exit codes, SIGTERM publishing capture's open segment.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 jget() {	# jget EXPR: a value from rec-status --json (python syntax on j)

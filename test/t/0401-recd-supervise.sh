@@ -2,6 +2,7 @@
 # recovers the open segment; exit 78 is held (no hammering) until a fixed
 # config is reloaded; SIGHUP restarts capture only when its settings
 # changed.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 jget() {

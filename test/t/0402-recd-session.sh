@@ -2,6 +2,7 @@
 # stereo (fed at 9x real time), cycles while recording, and a drain when
 # the input ends. Every frame is in the bucket: the members of all
 # archives, joined in name order, equal the input bit for bit.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 S3=$REC_TOP/test/s3
 command -v radosgw >/dev/null || skip "no radosgw (scripts/deps.sh)"

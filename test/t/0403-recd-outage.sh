@@ -2,6 +2,7 @@
 # hang, as on a dead link), then comes back: archives pile up in out/,
 # none is deleted while the server is away, recording goes on, and
 # afterwards everything catches up: the bucket holds every frame, once.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/lib-s3.sh"
 

@@ -3,6 +3,7 @@
 # are uploaded through a slow link (curl's rate limit, 300 kB/s). The
 # source drops nothing, capture loses nothing, the bucket gets every
 # frame.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/lib-s3.sh"
 

@@ -6,6 +6,7 @@
 # segment is recovered); only what it held in memory is lost, and the
 # bucket's audio is the input in order with at most one gap per kill,
 # nothing twice.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/lib-s3.sh"
 

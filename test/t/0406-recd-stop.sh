@@ -5,6 +5,7 @@
 # (SIGSTOP) until recd has taken the SIGTERM and stopped capture, so the
 # cycle is in flight whatever the speed; the second one stalls at the
 # proxy for longer than anything here waits.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 S3=$REC_TOP/test/s3
 # RGW: an aborted PUT leaves nothing there (s3rver may keep a stub)

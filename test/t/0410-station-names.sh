@@ -3,6 +3,7 @@
 # parse back: rec-archive archives every segment, nothing goes to
 # corrupt/, and a second run finds nothing wrong. "." and ".." are not
 # station names: the tools that take one exit 78 at start.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 mkdir -p sp/seg

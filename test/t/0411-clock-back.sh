@@ -4,6 +4,7 @@
 # the GUANO timestamps step back. The archive of such a run is still an
 # archive: rec-archive makes one of them, recd counts it while it waits
 # (and does not claim "everything is uploaded"), rec-upload uploads it.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 S3=$REC_TOP/test/s3
 [ -f "$REC_TOP/.cache/npm/node_modules/@20minutes/s3rver/package.json" ] ||

@@ -2,6 +2,7 @@
 # its children), not from the pid in the status file: a live recd run
 # under another name is running, a recd killed with -9 is not, even when
 # its pid now belongs to another process called recd.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 cat >rec.conf <<EOF2

@@ -3,6 +3,7 @@
 # out/ never grows for ever because an exit code was wrong once. The
 # timer is an hour; REC_TEST_HELD_RETRY shortens it for this test. The
 # tools are stand-ins next to a copy of recd (it runs the ones beside it).
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 mkdir bin

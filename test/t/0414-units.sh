@@ -5,6 +5,7 @@
 # an exit 75 (a session over with uploads pending, another recd on the
 # spool) is not. A timer-started session is never restarted, so that "10
 # minutes an hour" stays that during a network outage.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 U=$REC_TOP/scripts/systemd
 

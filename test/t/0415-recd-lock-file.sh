@@ -4,6 +4,7 @@
 # user who may read the spool but not open the lock gets recd's state as
 # unknown from rec-status (exit 77), never "not running".
 # The tools are stand-ins next to a copy of recd (it runs the ones beside it).
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 mkdir bin

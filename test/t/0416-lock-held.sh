@@ -2,6 +2,7 @@
 # line from lib/spool naming the lock's full path, and exit 75 (try again
 # later, so recd backs off and retries): rec-archive and rec-upload on
 # the cycle lock DIR/lock, recd on DIR/recd.lock (with the holder's pid).
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 sp=$PWD/sp

@@ -6,6 +6,7 @@
 #   timer) and the old settings keep running: capture is not restarted;
 # - on SIGTERM a child that ignores SIGTERM is killed after stop-timeout,
 #   and recd still exits 0.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 mkdir bin

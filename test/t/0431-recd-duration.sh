@@ -3,6 +3,7 @@
 # segment, uploads) and exits 0 when nothing is left. With the store down,
 # the drain retries until `[recd] drain-deadline` and recd exits 75 with
 # the archive kept in out/.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/lib-s3.sh"
 command -v radosgw >/dev/null || fail "no radosgw (scripts/deps.sh)"

@@ -8,6 +8,7 @@
 # No root and no /dev/log: test/shim/syslogsock.so sends what recd passes
 # to openlog/syslog, as glibc's datagrams, to a socket in this directory,
 # where a listener writes them down.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 mkdir bin

@@ -4,6 +4,7 @@
 # nine longitudes, four elevations and 60 dates of four years (solstices,
 # equinoxes, leap days, year ends): 2520 events, about 370 of them polar
 # days or nights on which both must agree that the sun stays up or down.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 py=/usr/bin/python3
 $py -c 'import ephem' 2>/dev/null ||

@@ -4,6 +4,7 @@
 # night clocks go forward in Europe/Berlin and end-date, and for a sun
 # period with a duty cycle. A schedule that cannot record is refused with
 # 78 naming its line, by --schedule and by recd itself.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 cat >a.conf <<'EOF2'

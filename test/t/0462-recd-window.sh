@@ -11,6 +11,7 @@
 # holds source frames from before a window, so the first frame's
 # timestamp is not checked: rec-capture dates it back.) Then rec-status
 # says "next window at" tomorrow's. Causal checks only, no timing.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 rate=8000

@@ -4,6 +4,7 @@
 # with the window elsewhere in the day (or while-recording = no) no
 # rec-upload runs although out/ fills; with a window around now it does
 # (it has no bucket here: its "no bucket" error is the proof it ran).
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 now=$(date +%s)

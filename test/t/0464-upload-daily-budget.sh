@@ -3,6 +3,7 @@
 # is kept with exit 75 and a warning, a smaller one still goes; the next
 # UTC day the rest goes. The fixture's own clock (at_time) fixes the day;
 # under ASan (no libfaketime) today's, and the next day is not tried.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/lib-s3.sh"
 s3_setup srv bkt s3rver

@@ -5,6 +5,7 @@
 # little after the end (SIGTERM: what it read is published) and takes
 # that for the window's end, not a failure. Causal checks only: the
 # capture cannot have its duration's frames by the time it is stopped.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 rate=8000
