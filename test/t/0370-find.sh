@@ -134,6 +134,35 @@ expect_exit 64 $F --timezone Europe/Berlin --from 2026-03-29T02:30
 expect_exit 64 $F --timezone Nowhere/City --from 2026-11-28
 expect_exit 64 $F --from 2026-11-28T25:00
 
+say "lib/s3 itself (test/helpers/s3get): GET whole, ranged, to a file; list; presign"
+(
+	. srv/env
+	export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	G="s3get $S3_ENDPOINT arc"
+	k1=stA/2026/11/27/$A1
+	$G list "" / >l.txt || fail "list /"
+	[ "$(cat l.txt)" = "$(printf 'pre stA/\npre stB/')" ] || fail "prefixes: $(cat l.txt)"
+	REC_TEST_MAX_KEYS=2 $G list stA/ >l2.txt || fail "list stA/"
+	[ "$(grep -c '^obj ' l2.txt)" = 4 ] || fail "stA's objects: $(cat l2.txt)"
+	etag=$(grep "^obj $k1 " l2.txt | cut -d' ' -f4)
+	size=$(grep "^obj $k1 " l2.txt | cut -d' ' -f3)
+	$G getfd "$k1" 0 0 whole.tar >n.txt || fail "getfd"
+	[ "$(cat n.txt)" = "$size" ] && [ "$(stat -c %s whole.tar)" = "$size" ] ||
+		fail "getfd: $(cat n.txt) bytes"
+	[ "$(md5sum <whole.tar | cut -d' ' -f1)" = "$etag" ] || fail "getfd: not the object"
+	$G get "$k1" 1000 5000 5000 >part || fail "ranged get"
+	dd if=whole.tar bs=1000 skip=1 count=5 status=none | cmp - part || fail "the range differs"
+	$G get "$k1" 0 0 $size | cmp - whole.tar || fail "get whole"
+	printf 'kept' >app.bin	# getfd writes at the file's offset
+	$G getfd "$k1" $((size - 10)) 0 app.bin >/dev/null || fail "getfd tail"
+	{ printf 'kept'; tail -c 10 whole.tar; } | cmp - app.bin || fail "getfd appended wrong"
+	expect_exit 76 $G get "$k1" 0 0 1000		# longer than the cap
+	expect_exit 66 $G get stA/nope 0 100 100	# no such key
+	expect_exit 66 $G getfd stA/nope 0 0 nope.bin
+	url=$($G presign "$k1" 60) || fail "presign"
+	curl -sf "$url" | cmp - whole.tar || fail "presigned GET"
+) || exit 1
+
 say "exit codes: 64 --to before --from, 66 nothing, 69 store down, 77 denied"
 expect_exit 64 $F --from 2026-11-29 --to 2026-11-28
 expect_exit 64 $F --from 2026-11-28T10:00 --to 2026-11-28T09:00
