@@ -175,4 +175,13 @@ sed 's/^\(aws_secret_access_key = \).*/\1wrongwrongwrong/' creds >bad.creds
 chmod 600 bad.creds
 sed "s|$PWD/creds|$PWD/bad.creds|" find.conf >bad.conf
 expect_exit 77 rec-find --config bad.conf --from 2026-11-28
+say "bad flags 64, a bad rec.conf value 78 with FILE:LINE"
+expect_exit 64 $F --addressing sideways --from 2026-11-28
+expect_exit 64 $F --presign 8d --from 2026-11-28
+expect_exit 64 $F --presign soon --from 2026-11-28
+expect_exit 64 $F --station ../x --from 2026-11-28
+expect_exit 64 $F --from 2026-11-28 extra
+{ cat find.conf; echo 'max-tries = many'; } >bad2.conf
+expect_exit 78 rec-find --config bad2.conf --from 2026-11-28 2>err78
+expect_grep "bad2.conf:[0-9]*: bad max-tries 'many'" err78
 say "rec-find ok"
