@@ -576,3 +576,158 @@ more:
 		*fetched = total;
 	return rc;
 }
+
+/* ---- the nearest archives outside a range ---- */
+
+struct walk {
+	const struct catalog_query *q;
+	const char *station;
+	int dir;		/* -1: before from, +1: at or after to */
+	char bound[3][5];	/* YYYY, MM, DD of the bound */
+	int budget;		/* listings left */
+	struct catalog_entry *best;
+	int have;
+};
+
+static int
+cmp_desc(const void *a, const void *b)
+{
+	return -strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The best archive among the keys of one day's prefix. */
+static int
+walk_day(struct walk *w, const char *base, struct err *e)
+{
+	struct s3_listing l;
+	size_t i;
+
+	if (w->budget-- <= 0)
+		return 0;
+	if (s3_list(w->q->s3, base, NULL, &l, e) < 0)
+		return -1;
+	for (i = 0; i < l.nobj; i++) {
+		const char *k = l.obj[i].key, *b = strrchr(k, '/');
+		struct aname an;
+		int64_t s;
+		char *dup;
+
+		b = b ? b + 1 : k;
+		if (strlen(b) > ANAME_MAX || !aname_is_archive(b) ||
+		    aname_parse(b, &an) < 0 ||
+		    strcmp(an.station, w->station) != 0)
+			continue;
+		s = utc_ns(&an.start);
+		if (w->dir < 0 ? !(s < w->q->from_ns && (!w->have ||
+		    s > w->best->start_ns)) : !(s >= w->q->to_ns &&
+		    (!w->have || s < w->best->start_ns)))
+			continue;
+		if ((dup = strdup(k)) == NULL) {
+			s3_listing_free(&l);
+			err_sys(e, EX_OSERR, "out of memory");
+			return -1;
+		}
+		free(w->best->key);
+		memset(w->best, 0, sizeof(*w->best));
+		w->best->key = dup;
+		snprintf(w->best->name, sizeof(w->best->name), "%s", b);
+		w->best->an = an;
+		w->best->start_ns = s;
+		w->best->end_ns = utc_ns(&an.end) > s ? utc_ns(&an.end) : s;
+		w->best->size = l.obj[i].size;
+		memcpy(w->best->etag, l.obj[i].etag, sizeof(w->best->etag));
+		w->best->mtime_ns = l.obj[i].mtime_ns;
+		w->have = 1;
+	}
+	s3_listing_free(&l);
+	return w->have;
+}
+
+/*
+ * Level 0..2 (years, months, days) under base, nearest first; tight:
+ * the levels above equal the bound's.  1 found, 0 not, -1 error.
+ */
+static int
+walk_level(struct walk *w, const char *base, int level, int tight,
+    struct err *e)
+{
+	struct s3_listing l;
+	size_t i, bl = strlen(base), want = level == 0 ? 4 : 2;
+	char **c;
+	size_t nc = 0;
+	int rc = 0;
+
+	if (level == 3)
+		return walk_day(w, base, e);
+	if (w->budget-- <= 0)
+		return 0;
+	if (s3_list(w->q->s3, base, "/", &l, e) < 0)
+		return -1;
+	/* the components, digits only, on the right side of the bound */
+	if ((c = calloc(l.nprefixes + 1, sizeof(*c))) == NULL) {
+		s3_listing_free(&l);
+		err_sys(e, EX_OSERR, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < l.nprefixes; i++) {
+		char *p = l.prefixes[i] + bl;
+		int cmp;
+		if (strlen(p) != want + 1 || p[want] != '/' ||
+		    strspn(p, "0123456789") != want)
+			continue;
+		cmp = strncmp(p, w->bound[level], want);
+		if (tight && (w->dir < 0 ? cmp > 0 : cmp < 0))
+			continue;
+		c[nc++] = l.prefixes[i];	/* owned by l */
+	}
+	qsort(c, nc, sizeof(*c), w->dir < 0 ? cmp_desc : cmp_str);
+	for (i = 0; i < nc && rc == 0; i++)
+		rc = walk_level(w, c[i], level + 1, tight &&
+		    strncmp(c[i] + bl, w->bound[level], want) == 0, e);
+	free(c);
+	s3_listing_free(&l);
+	return rc;
+}
+
+int
+catalog_nearest(const struct catalog_query *q, const char *station,
+    struct catalog_entry *before, int *have_before,
+    struct catalog_entry *after, int *have_after, struct err *e)
+{
+	char *base = NULL, iso[40];
+	int d, rc = -1;
+
+	memset(before, 0, sizeof(*before));
+	memset(after, 0, sizeof(*after));
+	*have_before = *have_after = 0;
+	if (q->tmpl && strcmp(q->tmpl, CATALOG_DEF_TEMPLATE) != 0)
+		return 0;
+	if ((base = catalog_day_prefix(NULL, q->prefix, station, 0)) == NULL) {
+		err_sys(e, EX_OSERR, "out of memory");
+		return -1;
+	}
+	/* the day prefix stops at {YYYY}: the station's own prefix */
+	base[strlen(base) - strlen("1970/01/01/")] = '\0';
+	for (d = -1; d <= 1; d += 2) {
+		struct walk w = { q, station, d, { "", "", "" }, 16,
+		    d < 0 ? before : after, 0 };
+		utc_iso_ns(d < 0 ? q->from_ns : q->to_ns, iso, sizeof(iso));
+		snprintf(w.bound[0], 5, "%.4s", iso);
+		snprintf(w.bound[1], 5, "%.2s", iso + 5);
+		snprintf(w.bound[2], 5, "%.2s", iso + 8);
+		if (walk_level(&w, base, 0, 1, e) < 0)
+			goto out;
+		*(d < 0 ? have_before : have_after) = w.have;
+	}
+	rc = 0;
+out:
+	if (rc < 0) {
+		free(before->key);
+		free(after->key);
+		memset(before, 0, sizeof(*before));
+		memset(after, 0, sizeof(*after));
+		*have_before = *have_after = 0;
+	}
+	free(base);
+	return rc;
+}

@@ -84,6 +84,20 @@ int catalog_find(const struct catalog_query *q, struct catalog *c,
 void catalog_free(struct catalog *c);
 
 /*
+ * The archives of station nearest to q's range, to name them when the
+ * range is empty: the last one that starts before q->from_ns (*before)
+ * and the first that starts at or after q->to_ns (*after); have_before
+ * and have_after say whether there is one.  Walks the default key
+ * layout from the range outwards with listings by delimiter (years,
+ * months, days, then one day's keys), at most 16 listings each way; with
+ * another key template it finds none.  The entries' keys are malloc'd
+ * (free them).  0, or -1 with e as catalog_find.
+ */
+int catalog_nearest(const struct catalog_query *q, const char *station,
+    struct catalog_entry *before, int *have_before,
+    struct catalog_entry *after, int *have_after, struct err *e);
+
+/*
  * The key prefix that holds archives of station starting on the UTC day
  * of day_ns, under tmpl and prefix: the template expanded up to its
  * first {hh} or {name} (or {station} when station is NULL).  Malloc'd,

@@ -219,6 +219,41 @@ read_manifests(struct find *f, struct s3 *s, const struct age_identity *ids,
 	}
 }
 
+/* Nothing in the range: name each station's nearest archives (cheap). */
+static void
+say_nearest(const struct catalog_query *q, const struct catalog *cat)
+{
+	size_t i;
+
+	for (i = 0; i < cat->nstations; i++) {
+		struct catalog_entry b, a;
+		int hb, ha;
+		struct err e;
+		char tb[32], ta[32];
+
+		if (catalog_nearest(q, cat->stations[i], &b, &hb, &a, &ha,
+		    &e) < 0) {
+			if (e.ex == EX_TEMPFAIL)
+				store_die(&e);
+			log_warn("%s: cannot look for the nearest archives: %s",
+			    cat->stations[i], e.msg);
+			continue;
+		}
+		if (hb)
+			log_info("%s: the nearest archive before the range "
+			    "starts %s: %s", cat->stations[i],
+			    fmt_time(b.start_ns, tb), b.key);
+		if (ha)
+			log_info("%s: the nearest archive after the range "
+			    "starts %s: %s", cat->stations[i],
+			    fmt_time(a.start_ns, ta), a.key);
+		if (!hb && !ha)
+			log_info("%s: no archives at all", cat->stations[i]);
+		free(b.key);
+		free(a.key);
+	}
+}
+
 /* Write the page to path through a temporary file renamed into place. */
 static void
 write_html(const struct find *f, const char *path)
@@ -370,6 +405,7 @@ main(int argc, char **argv)
 		log_error("no archives between %s and %s%s", fmt_time(f.from,
 		    a), fmt_time(f.to, b), f.cat.nstations ? "" :
 		    " (no stations found)");
+		say_nearest(&q, &f.cat);
 		ex = EX_NOINPUT;
 	}
 

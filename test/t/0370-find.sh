@@ -168,6 +168,16 @@ expect_exit 64 $F --from 2026-11-29 --to 2026-11-28
 expect_exit 64 $F --from 2026-11-28T10:00 --to 2026-11-28T09:00
 expect_exit 66 $F --from 2026-11-20 --to 2026-11-21 >e66 2>l66
 expect_grep "no archives between 2026-11-20T00:00:00.000Z and 2026-11-22T00:00:00.000Z" l66
+# and the nearest ones, from a few listings by delimiter
+expect_grep "stA: the nearest archive after the range starts 2026-11-27T23:59:00.000Z: stA/2026/11/27/$A1$" l66
+expect_grep "stB: the nearest archive after the range starts 2026-11-29T12:00:00.000Z: stB/2026/11/29/$B1$" l66
+grep -q 'before the range' l66 && fail "an archive before 2026-11-20?"
+: >px/proxy.log
+expect_exit 66 $F --station stA --from 2026-11-28T12:00 --to 2026-12-04 2>l66b
+expect_grep "stA: the nearest archive before the range starts 2026-11-28T00:10:00.000Z: stA/2026/11/28/$A3$" l66b
+expect_grep "stA: the nearest archive after the range starts 2026-12-05T00:00:00.000Z: stA/2026/12/05/$A4$" l66b
+[ "$(grep -ao 'GET /arc?[^ ]*' px/proxy.log | grep -c 'list-type=2')" -le 24 ] ||
+	fail "too many listings for the nearest archives"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 expect_exit 69 timeout 60 $F --endpoint http://127.0.0.1:$port --from 2026-11-28 >e69 2>l69
 expect_grep "the store does not answer" l69
