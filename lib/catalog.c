@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "catalog.h"
+#include "conf.h"
 #include "strbuf.h"
 #include "utc.h"
 
@@ -270,7 +271,8 @@ find_stations(const struct catalog_query *q, const char *tmpl,
 		if (n <= pl + 1 || strncmp(p, pfx, pl) != 0 || p[n - 1] != '/')
 			continue;
 		p[n - 1] = '\0';
-		if (strlen(p + pl) > ANAME_STATION_MAX ||
+		/* other folders in the bucket are no stations */
+		if (!conf_station_valid(p + pl) ||
 		    has_str(c->stations, c->nstations, p + pl))
 			continue;
 		if (push_str(&c->stations, &c->nstations, p + pl) < 0) {

@@ -20,7 +20,8 @@
  *
  * Stations: the ones given, else found.  With {station}/ right after
  * {prefix} (literal text allowed between) they are found by one
- * listing of that prefix with delimiter '/' (its CommonPrefixes); a
+ * listing of that prefix with delimiter '/' (its CommonPrefixes that
+ * are valid station names, conf_station_valid); a
  * template with a date before {station} lists each day up to
  * {station} and takes the stations from the archive names; any other
  * template (a {station} not followed by '/') needs them given (-1,

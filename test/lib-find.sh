@@ -13,7 +13,8 @@
 #       A4 2026-12-05T00:00:00 .. 00:00:30        tar (outside every range asked)
 #  stB  B1 2026-11-29T12:00:00 .. 12:02:00        wav, tar.zst
 #
-# It leaves: ./id (the age identity), ./find.conf ([upload] of the
+# Also misc_files/notes.txt (no station) and stA/2026/11/28/notes.txt
+# (no archive).  It leaves: ./id (the age identity), ./find.conf ([upload] of the
 # proxy), A1..A4 and B1 (the archive names) and $PROXY_ENDPOINT.
 
 A1=20261127T235900.000Z_20261128T000100.000Z_stA.tar
@@ -86,6 +87,13 @@ C
 	[ -f stB/out/$B1 ] || fail "no $B1: $(ls stB/out)"
 	timeout 120 rec-upload -q --config stA.conf || fail "rec-upload stA"
 	timeout 120 rec-upload -q --config stB.conf || fail "rec-upload stB"
+	# what else a bucket holds: a folder that is no station, a key that
+	# is no archive in a day's prefix
+	echo notes >notes.txt
+	( . srv/env; export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	  s3op "$S3_ENDPOINT" arc put misc_files/notes.txt notes.txt &&
+	  s3op "$S3_ENDPOINT" arc put stA/2026/11/28/notes.txt notes.txt
+	) >/dev/null || fail "cannot put the notes"
 	cat >find.conf <<C
 [upload]
 endpoint = $PROXY_ENDPOINT

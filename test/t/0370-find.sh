@@ -26,6 +26,7 @@ expect_grep "^  archive 2026-11-28T00:01:00.000Z 2026-11-28T00:03:01.000Z [0-9]*
 expect_grep "^  archive 2026-11-28T00:10:00.000Z 2026-11-28T00:12:00.000Z [0-9]* - zstd encrypted $A3$" out
 expect_grep "^  archive 2026-11-29T12:00:00.000Z 2026-11-29T12:02:00.000Z [0-9]* - zstd plain $B1$" out
 grep -q "$A4" out && fail "an archive outside the range"
+grep -q 'misc_files\|notes' out && fail "a folder or key that is no station or archive"
 [ "$(grep -c '^  archive' out)" = 4 ] || fail "not 4 archives"
 size=$(grep "^  archive .*$A1" out | cut -d' ' -f6)
 # bytes as the store has them
@@ -141,9 +142,9 @@ say "lib/s3 itself (test/helpers/s3get): GET whole, ranged, to a file; list; pre
 	G="s3get $S3_ENDPOINT arc"
 	k1=stA/2026/11/27/$A1
 	$G list "" / >l.txt || fail "list /"
-	[ "$(cat l.txt)" = "$(printf 'pre stA/\npre stB/')" ] || fail "prefixes: $(cat l.txt)"
+	[ "$(cat l.txt)" = "$(printf 'pre misc_files/\npre stA/\npre stB/')" ] || fail "prefixes: $(cat l.txt)"
 	REC_TEST_MAX_KEYS=2 $G list stA/ >l2.txt || fail "list stA/"
-	[ "$(grep -c '^obj ' l2.txt)" = 4 ] || fail "stA's objects: $(cat l2.txt)"
+	[ "$(grep -c '^obj ' l2.txt)" = 5 ] || fail "stA's objects: $(cat l2.txt)"
 	etag=$(grep "^obj $k1 " l2.txt | cut -d' ' -f4)
 	size=$(grep "^obj $k1 " l2.txt | cut -d' ' -f3)
 	$G getfd "$k1" 0 0 whole.tar >n.txt || fail "getfd"
