@@ -12,16 +12,19 @@
 #                                                 of 00:11:00 is missing (30 s)
 #       A4 2026-12-05T00:00:00 .. 00:00:30        tar (outside every range asked)
 #  stB  B1 2026-11-29T12:00:00 .. 12:02:00        wav, tar.zst
+#       --- a gap of 8m ---
+#       B2 2026-11-29T12:10:00 .. 12:11:00        wav, tar.gz
 #
 # Also misc_files/notes.txt (no station) and stA/2026/11/28/notes.txt
 # (no archive).  It leaves: ./id (the age identity), ./find.conf ([upload] of the
-# proxy), A1..A4 and B1 (the archive names) and $PROXY_ENDPOINT.
+# proxy), A1..A4, B1 and B2 (the archive names) and $PROXY_ENDPOINT.
 
 A1=20261127T235900.000Z_20261128T000100.000Z_stA.tar
 A2=20261128T000100.000Z_20261128T000301.000Z_stA.tar
 A3=20261128T001000.000Z_20261128T001200.000Z_stA.tar.zst.age
 A4=20261205T000000.000Z_20261205T000030.000Z_stA.tar
 B1=20261129T120000.000Z_20261129T120200.000Z_stB.tar.zst
+B2=20261129T121000.000Z_20261129T121100.000Z_stB.tar.gz
 
 # find_seg SPOOL STATION START [mkseg options]: one 30 s segment
 find_seg() {
@@ -81,10 +84,14 @@ C
 	done
 	rec-archive -q --config stB.conf --min-count 1 --compress zstd ||
 		fail "rec-archive B1"
+	find_seg stB stB 20261129T121000.000Z
+	find_seg stB stB 20261129T121030.000Z
+	rec-archive -q --config stB.conf --min-count 1 --compress gzip ||
+		fail "rec-archive B2"
 	for a in $A1 $A2 $A3 $A4; do
 		[ -f stA/out/$a ] || fail "no $a: $(ls stA/out)"
 	done
-	[ -f stB/out/$B1 ] || fail "no $B1: $(ls stB/out)"
+	[ -f stB/out/$B1 ] && [ -f stB/out/$B2 ] || fail "no $B1, $B2: $(ls stB/out)"
 	timeout 120 rec-upload -q --config stA.conf || fail "rec-upload stA"
 	timeout 120 rec-upload -q --config stB.conf || fail "rec-upload stB"
 	# what else a bucket holds: a folder that is no station, a key that

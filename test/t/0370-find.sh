@@ -25,9 +25,10 @@ expect_grep "^  archive 2026-11-27T23:59:00.000Z 2026-11-28T00:01:00.000Z [0-9]*
 expect_grep "^  archive 2026-11-28T00:01:00.000Z 2026-11-28T00:03:01.000Z [0-9]* - none plain $A2$" out
 expect_grep "^  archive 2026-11-28T00:10:00.000Z 2026-11-28T00:12:00.000Z [0-9]* - zstd encrypted $A3$" out
 expect_grep "^  archive 2026-11-29T12:00:00.000Z 2026-11-29T12:02:00.000Z [0-9]* - zstd plain $B1$" out
+expect_grep "^  archive 2026-11-29T12:10:00.000Z 2026-11-29T12:11:00.000Z [0-9]* - gzip plain $B2$" out
 grep -q "$A4" out && fail "an archive outside the range"
 grep -q 'misc_files\|notes' out && fail "a folder or key that is no station or archive"
-[ "$(grep -c '^  archive' out)" = 4 ] || fail "not 4 archives"
+[ "$(grep -c '^  archive' out)" = 5 ] || fail "not 5 archives"
 size=$(grep "^  archive .*$A1" out | cut -d' ' -f6)
 # bytes as the store has them
 aws_size=$($S3/aws srv s3api head-object --bucket arc --key "stA/2026/11/27/$A1" \
@@ -37,7 +38,7 @@ aws_size=$($S3/aws srv s3api head-object --bucket arc --key "stA/2026/11/27/$A1"
 expect_grep "^  day 2026-11-28 recorded 5m01.000s gaps 1 6m59.000s$" out
 expect_grep "^    gap 2026-11-28T00:03:01.000Z 2026-11-28T00:10:00.000Z 6m59.000s between archives$" out
 expect_grep "^  day 2026-11-29 recorded 0.000s gaps 0 0.000s$" out
-expect_grep "^  day 2026-11-29 recorded 2m00.000s gaps 0 0.000s$" out
+expect_grep "^  day 2026-11-29 recorded 3m00.000s gaps 1 8m00.000s$" out
 
 say "only the date prefixes of the range were listed"
 # (the proxy's log: "SECS N GET /arc?... -> forward 200")
@@ -79,6 +80,8 @@ expect_grep "^  archive .* wav none plain $A1$" gout
 expect_grep "^  archive .* flac none plain $A2$" gout
 expect_grep "^  archive .* wav zstd encrypted $A3$" gout
 expect_grep "^  archive .* wav zstd plain $B1$" gout
+expect_grep "^  archive .* wav gzip plain $B2$" gout
+expect_grep "^    segments 2 lost 0 frames$" gout
 expect_grep "^    segments 4 lost 8000 frames$" gout
 expect_grep "^    segments 3 lost 0 frames$" gout
 expect_grep "^  day 2026-11-28 recorded 4m30.000s gaps 1 6m59.000s lost 2 31.000s$" gout
@@ -86,8 +89,8 @@ expect_grep "^    lost 2026-11-28T00:01:31.500Z 2026-11-28T00:01:32.500Z 1.000s 
 expect_grep "^    lost 2026-11-28T00:11:00.000Z 2026-11-28T00:11:30.000Z 30.000s between segments in $A3$" gout
 # ranged GETs only, each far smaller than its archive
 grep -a 'GET /arc/' px/proxy.log >gets
-[ "$(grep -ci ' header range: bytes=0-262143' gets)" = 4 ] ||
-	{ cat gets; fail "not 4 ranged GETs of 256 KiB"; }
+[ "$(grep -ci ' header range: bytes=0-262143' gets)" = 5 ] ||
+	{ cat gets; fail "not 5 ranged GETs of 256 KiB"; }
 expect_grep "manifest from its first 262144 of 1929216 bytes" glog
 
 say "--gaps without the identity: the encrypted manifest is unreadable, the rest is there"
@@ -99,9 +102,9 @@ expect_grep "manifest unreadable" nout
 say "--json"
 $F --json --gaps --identity id --from 2026-11-28 --to 2026-11-29 >j.json ||
 	fail "rec-find --json"
-python3 - "$A1" "$A2" "$A3" "$B1" <<'PY' || fail "--json"
+python3 - "$A1" "$A2" "$A3" "$B1" "$B2" <<'PY' || fail "--json"
 import json, sys
-a1, a2, a3, b1 = sys.argv[1:]
+a1, a2, a3, b1, b2 = sys.argv[1:]
 d = json.load(open("j.json"))
 assert d["from"] == "2026-11-28T00:00:00.000Z" and d["to"] == "2026-11-30T00:00:00.000Z", d
 st = {s["station"]: s for s in d["stations"]}
@@ -118,7 +121,10 @@ d28 = days["2026-11-28"]
 assert d28["recorded_seconds"] == 270.0 and d28["gap_seconds"] == 419.0 and d28["lost_seconds"] == 31.0, d28
 kinds = [s["kind"] for s in d28["spans"]]
 assert kinds.count("gap") == 1 and kinds.count("lost") == 2 and kinds.count("recorded") == 3, kinds
-assert st["stB"]["days"][1]["recorded_seconds"] == 120.0
+b29 = st["stB"]["days"][1]
+assert b29["recorded_seconds"] == 180.0 and b29["gap_seconds"] == 480.0 and b29["gaps"] == 1, b29
+assert [a["name"] for a in st["stB"]["archives"]] == [b1, b2]
+assert st["stB"]["archives"][1]["compress"] == "gzip" and st["stB"]["archives"][1]["segments"] == 2
 print("json ok")
 PY
 
@@ -130,7 +136,7 @@ $F --timezone Europe/Berlin --from 2026-11-28T01:05 --to 2026-11-28T01:11:30.5 >
 cmp t1 t2 || { diff t1 t2; fail "local time differs"; }
 REC_TEST_NOW=2026-11-29T13:00:00Z $F --from now-2h >t3 || fail "now-2h"
 expect_grep "^range 2026-11-29T11:00:00.000Z 2026-11-29T13:00:00.000Z$" t3
-[ "$(grep -c '^  archive' t3)" = 1 ] && expect_grep "$B1" t3
+[ "$(grep -c '^  archive' t3)" = 2 ] && expect_grep "$B1" t3 && expect_grep "$B2" t3
 expect_exit 64 $F --timezone Europe/Berlin --from 2026-03-29T02:30
 expect_exit 64 $F --timezone Nowhere/City --from 2026-11-28
 expect_exit 64 $F --from 2026-11-28T25:00

@@ -75,7 +75,8 @@ gap = [st for c, st, _ in d["pieces"] if c == "gap"][0]
 assert gap == "left:0.209%;width:0.485%", gap
 assert len(d["links"]) == 3
 assert "no archives" in s["stA-2026-11-29"]["text"]
-assert b1 in s["stB-2026-11-29"]["text"] and "recorded 2m00.000s" in s["stB-2026-11-29"]["text"]
+assert b1 in s["stB-2026-11-29"]["text"] and "recorded 3m00.000s, gaps 1 (8m00.000s)" in s["stB-2026-11-29"]["text"]
+assert len(s["stB-2026-11-29"]["links"]) == 2
 # the parts of the day outside the range are marked: none here
 assert "out" not in kinds
 open("a2.url", "w").write([u for u in d["links"] if a2 in u][0])
