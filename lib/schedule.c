@@ -16,6 +16,7 @@
 
 #include "parse.h"
 #include "schedule.h"
+#include "utc.h"
 #include "sun.h"
 
 #define DAY		86400
@@ -191,20 +192,6 @@ schedule_tzname(const struct schedule *s)
 
 /* --- parsing ----------------------------------------------------- */
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 int
 schedule_parse_date(const char *str, int64_t *day)
 {
@@ -223,7 +210,7 @@ schedule_parse_date(const char *str, int64_t *day)
 	for (n = 0; n < 10; n++)
 		if (n != 4 && n != 7 && (str[n] < '0' || str[n] > '9'))
 			goto bad;
-	*day = days_from_civil(y, m, d);
+	*day = utc_days_from_civil(y, (int)m, (int)d);
 	return 0;
 bad:
 	errno = EINVAL;

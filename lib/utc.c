@@ -17,9 +17,8 @@
 #define TIME_T_MAX	(sizeof(time_t) == 4 ? (int64_t)INT32_MAX : INT64_MAX)
 #define TIME_T_MIN	(sizeof(time_t) == 4 ? (int64_t)INT32_MIN : INT64_MIN)
 
-/* Days since 1970-01-01 of y-m-d (m 1..12; d may run past the month). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
+int64_t
+utc_days_from_civil(int64_t y, int m, int d)
 {
 	int64_t era, yoe, doy, doe;
 
@@ -163,7 +162,7 @@ make_secs(const int f[6], int64_t *sec)
 		errno = EINVAL;
 		return -1;
 	}
-	*sec = days_from_civil(f[0], f[1], f[2]) * 86400 + f[3] * 3600 +
+	*sec = utc_days_from_civil(f[0], f[1], f[2]) * 86400 + f[3] * 3600 +
 	    f[4] * 60 + f[5];
 	return 0;
 }

@@ -47,6 +47,9 @@ int utc_parse_iso_ns(const char *s, int64_t *ns);
  * time outside 1677..2262 instead of overflowing.
  */
 int64_t utc_ns(const struct timespec *ts);
+/* Days since 1970-01-01 of the proleptic Gregorian y-m-d (m 1..12; d
+ * may run past the month's end or below 1, and counts on). */
+int64_t utc_days_from_civil(int64_t y, int m, int d);
 /* The timespec of ns; clamped to the range of a 32-bit time_t. */
 struct timespec utc_from_ns(int64_t ns);
 /*

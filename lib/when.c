@@ -16,20 +16,6 @@
 
 #define NS	1000000000LL
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static int
 mdays(int y, int m)
 {
@@ -287,7 +273,7 @@ when_parse(const char *s, const char *tz, int64_t now_ns, int flags,
 		errno = ERANGE;
 		return -1;
 	}
-	days = days_from_civil(y, mo, d);
+	days = utc_days_from_civil(y, mo, d);
 	secs = days * 86400 + h * 3600 + mi * 60 + se;
 	if (flags & WHEN_END) {
 		static const int64_t step[] = { 86400, 60, 1, 0 };
