@@ -112,3 +112,32 @@ f=$(ls sp-a/seg/*.wav | head -1)
 [ "$(key Flat "$f")" = "true,false" ] || fail "flat: $(key Flat "$f")"
 [ "$(key Clipped "$f" | cut -d, -f1)" = 0 ] || fail "clipped on ch 1"
 [ "$(key Clipped "$f" | cut -d, -f2)" -gt 1000 ] || fail "no clipping on ch 2"
+
+say "rec-archive carries the levels into manifest.json, FLAC and WAV"
+for codec in wav flac; do
+	rm -rf "sp-$codec" && cp -r sp-a "sp-$codec" || fail "cp"
+	for f in sp-a/seg/*.wav; do
+		key Peak "$f"; key RMS "$f"; key DC "$f"; key Clipped "$f"
+		key Flat "$f"; key Hum "$f"
+	done >want
+	rec-archive -q --spool "sp-$codec" --codec "$codec" 2>"$codec.err" ||
+		{ cat "$codec.err"; fail "rec-archive --codec $codec"; }
+	set -- "sp-$codec"/out/*.tar
+	[ $# = 1 ] && [ -f "$1" ] || fail "$codec: no archive: $*"
+	tar xOf "$1" manifest.json >"$codec.json" || fail "$codec: tar"
+	python3 - "$codec.json" >got <<'EOT' || fail "$codec: manifest"
+import sys, json
+m = json.load(open(sys.argv[1]))
+for s in m["segments"]:
+    lv = s["levels"]
+    assert len(lv) == s["channels"]
+    f = lambda v: "-inf" if v is None else "%.2f" % v
+    print(",".join(f(c["peak"]) for c in lv))
+    print(",".join(f(c["rms"]) for c in lv))
+    print(",".join("%.6f" % c["dc"] for c in lv))
+    print(",".join(str(c["clipped"]) for c in lv))
+    print(",".join("true" if c["flat"] else "false" for c in lv))
+    print(",".join("%.3f" % c["hum"] for c in lv))
+EOT
+	diff want got || fail "$codec: manifest levels differ from GUANO"
+done
