@@ -35,11 +35,17 @@ static const char *const recd_keys[] = {
 	"backoff-max", "syslog", "verbose", "quiet", NULL
 };
 
+static const char *const health_keys[] = {
+	"silence-floor", "silence-for", "clip-fraction", "hum-share",
+	"free-space-floor", "pending-age", "upload-age", NULL
+};
+
 const struct conf_section conf_sections[] = {
 	{ "", top_keys },
 	{ "capture", capture_keys },
 	{ "archive", archive_keys },
 	{ "upload", upload_keys },
 	{ "recd", recd_keys },
+	{ "health", health_keys },
 	{ NULL, NULL }
 };

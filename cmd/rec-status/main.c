@@ -189,6 +189,17 @@ print_human(const struct status *st, int alive, int lock_err, int64_t now)
 	    (unsigned long long)st->segments_seen);
 	printf("free        %s\n", human_bytes(st->free_bytes, a, sizeof(a)));
 	printf("uploaded    %s\n", when(st->last_upload_ns, now, a, sizeof(a)));
+	if (st->nalarms == 0)
+		printf("alarms      none\n");
+	for (i = 0; i < (int)st->nalarms; i++) {
+		const struct status_alarm *al = &st->alarm[i];
+
+		printf("alarm       %s", al->name);
+		if (al->channel)
+			printf(" on channel %u", al->channel);
+		printf(", raised %s: %s\n", when(al->raised_ns, now, a,
+		    sizeof(a)), al->detail);
+	}
 }
 
 /*

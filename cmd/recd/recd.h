@@ -16,6 +16,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "segmeta.h"
 #include "spool.h"
 #include "status.h"
 
@@ -72,11 +73,21 @@ struct child {
 	int quiet_tempfail;	/* its owner reports exit 75 itself */
 };
 
+/* [health]: the alarms' thresholds (health.c); durations in ms, 0 = off
+ * for pending-age and upload-age. */
+struct health_set {
+	double silence_floor, clip_fraction, hum_share, free_pct;
+	int64_t silence_for, pending_age, upload_age;
+	uint64_t free_bytes;
+	int free_is_pct;	/* free_pct of the filesystem, not free_bytes */
+};
+
 struct settings {
 	int64_t interval, cycle_timeout, drain_deadline, stop_timeout,
 	    backoff_max, held_retry;
 	int use_syslog;
 	enum log_level level;
+	struct health_set health;
 };
 
 struct cycle {
@@ -147,5 +158,11 @@ void refresh_counts(void);
 void scan_segments(void);
 void write_status(int64_t now, int force);
 void write_final_status(void);
+
+/* health.c: the alarms (man/recd.8). */
+int health_load(struct conf *c, struct health_set *h, struct err *e);
+void health_segment(const char *name, const struct segmeta *m,
+    unsigned rate, uint64_t frames);
+void health_spool(void);
 
 #endif
