@@ -12,8 +12,10 @@
  *
  * Hum is measured over whole blocks of rate/5 frames (0.2 s, 5 Hz wide
  * bins, so mains a little off 50 or 60 Hz still counts), against the
- * energy of the same blocks less their DC; a segment shorter than one
- * block reads 0.
+ * energy of the same blocks less their DC; to keep it cheap, only the
+ * first block of every LEVEL_HUM_EVERY (one 0.2 s block in every 5 s,
+ * the first of a segment included); a segment shorter than one block
+ * reads 0. Every other measure covers every sample.
  *
  * Cheap per sample: no division and no libm call in level_feed.
  */
@@ -26,6 +28,7 @@
 #include "pcm.h"
 
 #define LEVEL_NHUM	4	/* 50, 100, 60, 120 Hz */
+#define LEVEL_HUM_EVERY	25	/* blocks: one in 25 goes through Goertzel */
 
 struct level_stat {
 	double peak;		/* dBFS, <= 0, -INFINITY for none */
@@ -51,6 +54,7 @@ struct level {
 	struct pcm_spec spec;
 	uint64_t frames;
 	unsigned block, inblock;	/* frames per block, in this one */
+	uint64_t nblocks;		/* whole blocks so far */
 	double coeff[LEVEL_NHUM];
 	struct level_chan *ch;		/* spec.channels of them, malloc'd */
 };
