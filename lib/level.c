@@ -95,24 +95,20 @@ block_end(struct level *l)
 		sum += x; \
 		sq += (SQ)x * x; \
 	} \
-	if (mn == (lo) || mx == (hi)) \
+	if (mn == (lo) || mx == (hi)) { \
+		uint64_t k = 0; \
 		for (i = 0; i < n; i++) { \
 			x = LOAD(p + i * stride); \
-			c->clipped += (x == (lo)) | (x == (hi)); \
+			k += (x == (lo)) | (x == (hi)); \
 		} \
+		c->clipped += k; \
+	} \
 	c->min = mn < c->min ? mn : c->min; \
 	c->max = mx > c->max ? mx : c->max; \
 	c->bsum += (double)sum; \
 	c->bsumsq += (double)sq; \
-	if (hum) { \
-		double s1[LEVEL_NHUM], s2[LEVEL_NHUM]; \
-		memcpy(s1, c->s1, sizeof(s1)); \
-		memcpy(s2, c->s2, sizeof(s2)); \
-		for (i = 0; i < n; i++) \
-			goertzel(s1, s2, coeff, LOAD(p + i * stride)); \
-		memcpy(c->s1, s1, sizeof(s1)); \
-		memcpy(c->s2, s2, sizeof(s2)); \
-	} \
+	if (hum) \
+		goertzel(c, coeff, p, n, stride, LOAD); \
 } while (0)
 
 static inline int32_t
@@ -135,18 +131,27 @@ load32(const uint8_t *b)
 	    (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24);
 }
 
-/* One step of the LEVEL_NHUM Goertzel filters (states s1, s2). */
+/* The LEVEL_NHUM (4) Goertzel filters of c over n samples at p, stride
+ * bytes apart, their states in locals (registers) meanwhile. */
 static inline void
-goertzel(double *s1, double *s2, const double *coeff, int32_t x)
+goertzel(struct level_chan *c, const double *coeff, const uint8_t *p,
+    size_t n, size_t stride, int32_t (*load)(const uint8_t *))
 {
-	double d = x, s;
-	int k;
+	double a1 = c->s1[0], b1 = c->s1[1], c1 = c->s1[2], d1 = c->s1[3];
+	double a2 = c->s2[0], b2 = c->s2[1], c2 = c->s2[2], d2 = c->s2[3];
+	double ka = coeff[0], kb = coeff[1], kc = coeff[2], kd = coeff[3];
+	double x, t;
+	size_t i;
 
-	for (k = 0; k < LEVEL_NHUM; k++) {
-		s = d + coeff[k] * s1[k] - s2[k];
-		s2[k] = s1[k];
-		s1[k] = s;
+	for (i = 0; i < n; i++) {
+		x = load(p + i * stride);
+		t = x + ka * a1 - a2; a2 = a1; a1 = t;
+		t = x + kb * b1 - b2; b2 = b1; b1 = t;
+		t = x + kc * c1 - c2; c2 = c1; c1 = t;
+		t = x + kd * d1 - d2; d2 = d1; d1 = t;
 	}
+	c->s1[0] = a1; c->s1[1] = b1; c->s1[2] = c1; c->s1[3] = d1;
+	c->s2[0] = a2; c->s2[1] = b2; c->s2[2] = c2; c->s2[3] = d2;
 }
 
 /* n frames of channel c, its first sample at p, frames stride apart. */
@@ -183,6 +188,7 @@ chan_feed(struct level *l, struct level_chan *c, const uint8_t *p,
 
 #define LANES	16
 #define LANE_RUN 32768	/* samples per lane: an int32_t sum holds 2^30 */
+#define LANE_CLIP 16384	/* samples per lane: an int16_t count holds them */
 
 /*
  * LANES running accumulators over ns samples at p (ns a multiple of
@@ -191,9 +197,9 @@ chan_feed(struct level *l, struct level_chan *c, const uint8_t *p,
  */
 static VECTORIZE void
 lanes16(const uint8_t *p, size_t ns, int16_t *mnp, int16_t *mxp,
-    int32_t *sump, int64_t *sqp)
+    int32_t *sump, int64_t *sqp, int32_t *clipp)
 {
-	int16_t mn[LANES], mx[LANES], x[LANES];
+	int16_t mn[LANES], mx[LANES], x[LANES], cl[LANES];
 	int32_t sum[LANES];
 	int64_t sq[LANES];
 	size_t i;
@@ -204,15 +210,28 @@ lanes16(const uint8_t *p, size_t ns, int16_t *mnp, int16_t *mxp,
 		mx[j] = mxp[j];
 		sum[j] = 0;
 		sq[j] = 0;
+		clipp[j] = 0;
 	}
-	for (i = 0; i + LANES <= ns; i += LANES) {
-		memcpy(x, p + 2 * i, sizeof(x));
-		for (j = 0; j < LANES; j++) {
-			mn[j] = x[j] < mn[j] ? x[j] : mn[j];
-			mx[j] = x[j] > mx[j] ? x[j] : mx[j];
-			sum[j] += x[j];
-			sq[j] += (int32_t)x[j] * x[j];
+	for (i = 0; i + LANES <= ns; ) {
+		/* an int16_t count holds LANE_CLIP samples per lane */
+		size_t end = ns - i > (size_t)LANES * LANE_CLIP ?
+		    i + (size_t)LANES * LANE_CLIP : ns;
+
+		for (j = 0; j < LANES; j++)
+			cl[j] = 0;
+		for (; i + LANES <= end; i += LANES) {
+			memcpy(x, p + 2 * i, sizeof(x));
+			for (j = 0; j < LANES; j++) {
+				mn[j] = x[j] < mn[j] ? x[j] : mn[j];
+				mx[j] = x[j] > mx[j] ? x[j] : mx[j];
+				sum[j] += x[j];
+				sq[j] += (int32_t)x[j] * x[j];
+				cl[j] += (int16_t)((x[j] == INT16_MIN) |
+				    (x[j] == INT16_MAX));
+			}
 		}
+		for (j = 0; j < LANES; j++)
+			clipp[j] += cl[j];
 	}
 	for (j = 0; j < LANES; j++) {
 		mnp[j] = mn[j];
@@ -232,7 +251,7 @@ flat16(struct level *l, const uint8_t *p, size_t ns, int32_t *bmin,
     int32_t *bmax)
 {
 	int16_t mn[LANES], mx[LANES];
-	int32_t sum[LANES];
+	int32_t sum[LANES], clip[LANES];
 	int64_t sq[LANES];
 	unsigned nch = l->spec.channels, j;
 	size_t i, m;
@@ -246,9 +265,11 @@ flat16(struct level *l, const uint8_t *p, size_t ns, int32_t *bmin,
 		m = ns - i < (size_t)LANES * LANE_RUN ? ns - i :
 		    (size_t)LANES * LANE_RUN;
 		m -= m % LANES;
-		lanes16(p + 2 * i, m, mn, mx, sum, sq);
-		for (j = 0; j < LANES; j++)
+		lanes16(p + 2 * i, m, mn, mx, sum, sq, clip);
+		for (j = 0; j < LANES; j++) {
 			l->ch[j % nch].bsum += sum[j];
+			l->ch[j % nch].clipped += (uint64_t)clip[j];
+		}
 	}
 	for (j = 0; i < ns; i++, j++) {	/* the tail, one by one */
 		int32_t v = load16(p + 2 * i);
@@ -256,6 +277,7 @@ flat16(struct level *l, const uint8_t *p, size_t ns, int32_t *bmin,
 		mn[j] = (int16_t)(v < mn[j] ? v : mn[j]);
 		mx[j] = (int16_t)(v > mx[j] ? v : mx[j]);
 		l->ch[j % nch].bsum += v;
+		l->ch[j % nch].clipped += (v == INT16_MIN) | (v == INT16_MAX);
 		sq[j] += v * v;
 	}
 	for (j = 0; j < nch; j++) {
@@ -269,7 +291,8 @@ flat16(struct level *l, const uint8_t *p, size_t ns, int32_t *bmin,
 	}
 }
 
-/* After flat16: the clipped count and the Goertzel filters, as needed. */
+/* After flat16: the block's minimum and maximum into each channel, and
+ * the Goertzel filters in a hum block. */
 static void
 after16(struct level *l, const uint8_t *p, size_t n, size_t stride,
     int hum, const int32_t *bmin, const int32_t *bmax)
@@ -277,28 +300,13 @@ after16(struct level *l, const uint8_t *p, size_t n, size_t stride,
 	const double *coeff = l->coeff;
 	struct level_chan *c;
 	unsigned ch;
-	size_t i;
-	int32_t x;
 
 	for (ch = 0; ch < l->spec.channels; ch++, p += 2) {
 		c = &l->ch[ch];
 		c->min = bmin[ch] < c->min ? bmin[ch] : c->min;
 		c->max = bmax[ch] > c->max ? bmax[ch] : c->max;
-		if (bmin[ch] == INT16_MIN || bmax[ch] == INT16_MAX)
-			for (i = 0; i < n; i++) {
-				x = load16(p + i * stride);
-				c->clipped += (x == INT16_MIN) | (x == INT16_MAX);
-			}
-		if (hum) {
-			double s1[LEVEL_NHUM], s2[LEVEL_NHUM];
-
-			memcpy(s1, c->s1, sizeof(s1));
-			memcpy(s2, c->s2, sizeof(s2));
-			for (i = 0; i < n; i++)
-				goertzel(s1, s2, coeff, load16(p + i * stride));
-			memcpy(c->s1, s1, sizeof(s1));
-			memcpy(c->s2, s2, sizeof(s2));
-		}
+		if (hum)
+			goertzel(c, coeff, p, n, stride, load16);
 	}
 }
 

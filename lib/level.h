@@ -13,7 +13,7 @@
  * Hum is measured over whole blocks of rate/5 frames (0.2 s, 5 Hz wide
  * bins, so mains a little off 50 or 60 Hz still counts), against the
  * energy of the same blocks less their DC; to keep it cheap, only the
- * first block of every LEVEL_HUM_EVERY (one 0.2 s block in every 5 s,
+ * first block of every LEVEL_HUM_EVERY (one 0.2 s block in every 10 s,
  * the first of a segment included); a segment shorter than one block
  * reads 0. Every other measure covers every sample.
  *
@@ -28,7 +28,7 @@
 #include "pcm.h"
 
 #define LEVEL_NHUM	4	/* 50, 100, 60, 120 Hz */
-#define LEVEL_HUM_EVERY	25	/* blocks: one in 25 goes through Goertzel */
+#define LEVEL_HUM_EVERY	50	/* blocks: one in 50 goes through Goertzel */
 
 struct level_stat {
 	double peak;		/* dBFS, <= 0, -INFINITY for none */

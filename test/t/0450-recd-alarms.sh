@@ -2,7 +2,7 @@
 # and the other clipping raises exactly flat and silence on channel 1 and
 # clipping on channel 2, each once in the log and in the status with the
 # time it was raised (rec-status, text and --json); healthy audio clears
-# each once. Audio older than pending-age raises pending-age, its
+# each once; a 50 Hz tone raises hum and clears it likewise. Audio older than pending-age raises pending-age, its
 # removal clears it; free space under the floor raises free-space and a
 # reload with a lower floor clears it. A bad [health] value is 78.
 . "$REC_TOP/test/lib.sh"
@@ -14,7 +14,8 @@ jget() {	# jget EXPR: a value from rec-status --json (python syntax on j)
 alarms() { jget '" ".join(sorted("%s:%s" % (a["name"], a["channel"] or 0) for a in j["alarms"]))'; }
 
 # gen SECONDS CH1 CH2: 8 kHz stereo S16_LE, each channel "zero", "clip"
-# (a 440 Hz sine 6 dB over full scale) or "ok" (1 kHz at -20 dBFS)
+# (a 440 Hz sine 6 dB over full scale), "hum" (50 Hz at -20 dBFS) or
+# "ok" (1 kHz at -20 dBFS)
 gen() {
 	python3 - "$@" <<'EOT'
 import sys, math, struct
@@ -24,6 +25,8 @@ def v(k, i):
         return 0
     if k == "clip":
         return max(-32768, min(32767, int(65536 * math.sin(2 * math.pi * 440 * i / 8000))))
+    if k == "hum":
+        return int(3277 * math.sin(2 * math.pi * 50 * i / 8000))
     return int(3277 * math.sin(2 * math.pi * 1000 * i / 8000))
 out = bytearray()
 for i in range(int(secs * 8000)):
@@ -92,6 +95,15 @@ done
 [ "$(grep -c 'alarm raised' recd.log)" = 3 ] || fail "raised again"
 rec-status --spool spool >st.txt || :
 expect_grep '^alarms      none$' st.txt
+
+say "hum on channel 2, then gone"
+gen 2 ok hum >&3
+wait_until 30 eval '[ "$(alarms)" = "hum:2" ]' || fail "alarms: $(alarms)"
+expect_grep 'alarm raised: hum on channel 2: 100% of the energy at 50/60 Hz' recd.log
+gen 2 ok ok >&3
+wait_until 30 eval '[ -z "$(alarms)" ]' || fail "still raised: $(alarms)"
+[ "$(grep -c 'alarm cleared: hum on channel 2 (raised at ' recd.log)" = 1 ] ||
+	fail "hum not cleared once"
 
 say "audio older than pending-age"
 set -- spool/seg/*.wav
