@@ -148,9 +148,45 @@ reset_and_bad(void)
 	level_free(&l);
 }
 
+/* 16-bit with 3 channels (not a divisor of the lanes: the other path)
+ * and with 16 (every lane its own channel), against the same frames. */
+static void
+odd_channels(void)
+{
+	static const unsigned nchs[] = { 3, 16 };
+	struct level_stat st[16];
+	int16_t pcm[1000 * 16];
+	struct level l;
+	unsigned k, c, i;
+
+	for (k = 0; k < 2; k++) {
+		struct pcm_spec sp = { RATE, nchs[k], PCM_S16_LE };
+
+		for (i = 0; i < 1000; i++)
+			for (c = 0; c < nchs[k]; c++)
+				pcm[i * nchs[k] + c] = c == 0 ? 100 :
+				    c == 1 ? (i % 2 ? 32767 : -32768) :
+				    (int16_t)(i % 7 - 3);
+		CHECK(level_init(&l, &sp) == 0);
+		level_feed(&l, pcm, 333);
+		level_feed(&l, (uint8_t *)pcm + 333 * 2 * nchs[k], 667);
+		for (c = 0; c < nchs[k]; c++)
+			level_get(&l, c, &st[c]);
+		CHECK(st[0].flat && st[0].clipped == 0);
+		CHECK(fabs(st[0].dc - 100.0 / 32768) < 1e-9);
+		CHECK(fabs(st[0].rms - 20 * log10(100.0 / 32768)) < 0.001);
+		CHECK(!st[1].flat && st[1].clipped == 1000);
+		CHECK(st[1].peak == 0 && fabs(st[1].dc + 0.5 / 32768) < 1e-9);
+		CHECK(!st[2].flat && st[2].clipped == 0);
+		CHECK(fabs(st[2].peak - 20 * log10(3.0 / 32768)) < 0.001);
+		level_free(&l);
+	}
+}
+
 int
 main(void)
 {
+	odd_channels();
 	sine_and_silence(PCM_S16_LE);
 	sine_and_silence(PCM_S24_3LE);
 	sine_and_silence(PCM_S32_LE);
