@@ -194,14 +194,18 @@ chan_feed(struct level *l, struct level_chan *c, const uint8_t *p,
  * LANES running accumulators over ns samples at p (ns a multiple of
  * LANES, at most LANES * LANE_RUN): lane j takes samples j, j + LANES,
  * ... Written so that the compiler vectorizes it (SLP over the lanes).
+ * The squares are summed in float over LANE_CLIP samples of a lane, then
+ * in double: four to a vector instead of two, for a relative error of
+ * the mean square under 16384 x 2^-24 (0.004 dB), 0 for quiet input
+ * whose sums stay under 2^24.
  */
 static VECTORIZE void
 lanes16(const uint8_t *p, size_t ns, int16_t *mnp, int16_t *mxp,
-    int32_t *sump, int64_t *sqp, int32_t *clipp)
+    int32_t *sump, double *sqp, int32_t *clipp)
 {
 	int16_t mn[LANES], mx[LANES], x[LANES], cl[LANES];
 	int32_t sum[LANES];
-	int64_t sq[LANES];
+	float fq[LANES];
 	size_t i;
 	int j;
 
@@ -209,7 +213,6 @@ lanes16(const uint8_t *p, size_t ns, int16_t *mnp, int16_t *mxp,
 		mn[j] = mnp[j];
 		mx[j] = mxp[j];
 		sum[j] = 0;
-		sq[j] = 0;
 		clipp[j] = 0;
 	}
 	for (i = 0; i + LANES <= ns; ) {
@@ -217,27 +220,30 @@ lanes16(const uint8_t *p, size_t ns, int16_t *mnp, int16_t *mxp,
 		size_t end = ns - i > (size_t)LANES * LANE_CLIP ?
 		    i + (size_t)LANES * LANE_CLIP : ns;
 
-		for (j = 0; j < LANES; j++)
+		for (j = 0; j < LANES; j++) {
 			cl[j] = 0;
+			fq[j] = 0;
+		}
 		for (; i + LANES <= end; i += LANES) {
 			memcpy(x, p + 2 * i, sizeof(x));
 			for (j = 0; j < LANES; j++) {
 				mn[j] = x[j] < mn[j] ? x[j] : mn[j];
 				mx[j] = x[j] > mx[j] ? x[j] : mx[j];
 				sum[j] += x[j];
-				sq[j] += (int32_t)x[j] * x[j];
+				fq[j] += (float)((int32_t)x[j] * x[j]);
 				cl[j] += (int16_t)((x[j] == INT16_MIN) |
 				    (x[j] == INT16_MAX));
 			}
 		}
-		for (j = 0; j < LANES; j++)
+		for (j = 0; j < LANES; j++) {
 			clipp[j] += cl[j];
+			sqp[j] += (double)fq[j];
+		}
 	}
 	for (j = 0; j < LANES; j++) {
 		mnp[j] = mn[j];
 		mxp[j] = mx[j];
 		sump[j] = sum[j];
-		sqp[j] += sq[j];
 	}
 }
 
@@ -252,7 +258,7 @@ flat16(struct level *l, const uint8_t *p, size_t ns, int32_t *bmin,
 {
 	int16_t mn[LANES], mx[LANES];
 	int32_t sum[LANES], clip[LANES];
-	int64_t sq[LANES];
+	double sq[LANES];
 	unsigned nch = l->spec.channels, j;
 	size_t i, m;
 
@@ -287,7 +293,7 @@ flat16(struct level *l, const uint8_t *p, size_t ns, int32_t *bmin,
 	for (j = 0; j < LANES; j++) {
 		bmin[j % nch] = mn[j] < bmin[j % nch] ? mn[j] : bmin[j % nch];
 		bmax[j % nch] = mx[j] > bmax[j % nch] ? mx[j] : bmax[j % nch];
-		l->ch[j % nch].bsumsq += (double)sq[j];
+		l->ch[j % nch].bsumsq += sq[j];
 	}
 }
 
