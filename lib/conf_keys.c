@@ -45,6 +45,11 @@ static const char *const schedule_keys[] = {
 	"timezone", "period", "duty", "start-date", "end-date", "every", NULL
 };
 
+static const char *const health_keys[] = {
+	"silence-floor", "silence-for", "clip-fraction", "hum-share",
+	"free-space-floor", "pending-age", "upload-age", NULL
+};
+
 const struct conf_section conf_sections[] = {
 	{ "", top_keys },
 	{ "capture", capture_keys },
@@ -52,5 +57,6 @@ const struct conf_section conf_sections[] = {
 	{ "upload", upload_keys },
 	{ "recd", recd_keys },
 	{ "schedule", schedule_keys },
+	{ "health", health_keys },
 	{ NULL, NULL }
 };

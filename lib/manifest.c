@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -76,6 +77,30 @@ iso(const struct timespec *ts)
 	return json_string(utc_iso(ts, buf, sizeof buf));
 }
 
+/* A level in dBFS: null for -inf. */
+static json_t *
+db(double v)
+{
+	return isinf(v) ? json_null() : json_real(v);
+}
+
+/* "levels": one object per channel. */
+static json_t *
+levels_json(const struct manifest_seg *s)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < s->nlevels; i++) {
+		const struct level_stat *l = &s->levels[i];
+
+		json_array_append_new(a, json_pack("{s:o,s:o,s:f,s:I,s:b,s:f}",
+		    "peak", db(l->peak), "rms", db(l->rms), "dc", l->dc,
+		    "clipped", (json_int_t)l->clipped, "flat", l->flat,
+		    "hum", l->hum));
+	}
+	return a;
+}
+
 static json_t *
 seg_json(const struct manifest_seg *s, const char *codec)
 {
@@ -118,6 +143,8 @@ seg_json(const struct manifest_seg *s, const char *codec)
 		json_object_set_new(o, "pcm_bytes",
 		    json_integer((json_int_t)s->pcm_len));
 	}
+	if (s->nlevels > 0)
+		json_object_set_new(o, "levels", levels_json(s));
 	return o;
 }
 
@@ -137,7 +164,8 @@ manifest_dump(const struct manifest *m, char **out, size_t *len,
 	for (size_t i = 0; i < m->nsegs; i++)
 		json_array_append_new(segs, seg_json(&m->segs[i], m->codec));
 	json_object_set_new(root, "segments", segs);
-	s = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	s = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(9));
 	json_decref(root);
 	if (s == NULL) {
 		err_set(e, EX_SOFTWARE, "cannot write the manifest");
@@ -203,6 +231,51 @@ is_hex64(const char *s)
 	if (strlen(s) != 64)
 		return 0;
 	return strspn(s, "0123456789abcdef") == 64;
+}
+
+/* A level in dBFS (null: -inf) into *v; 0 or -1. */
+static int
+get_db(json_t *o, const char *key, double *v)
+{
+	json_t *j = json_object_get(o, key);
+
+	if (json_is_null(j))
+		*v = -INFINITY;
+	else if (json_is_number(j))
+		*v = json_number_value(j);
+	else
+		return -1;
+	return 0;
+}
+
+/* "levels" (optional): one object per channel. 0 or -1. */
+static int
+levels_load(json_t *a, struct manifest_seg *s)
+{
+	struct level_stat *l;
+	json_t *o, *f;
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) != s->spec.channels)
+		return -1;
+	if ((s->levels = calloc(s->spec.channels, sizeof *s->levels)) == NULL)
+		return -1;
+	s->nlevels = s->spec.channels;
+	json_array_foreach(a, i, o) {
+		l = &s->levels[i];
+		f = json_object_get(o, "flat");
+		if (!json_is_object(o) || get_db(o, "peak", &l->peak) == -1 ||
+		    get_db(o, "rms", &l->rms) == -1 ||
+		    !json_is_number(json_object_get(o, "dc")) ||
+		    !json_is_number(json_object_get(o, "hum")) ||
+		    get_u64(o, "clipped", &l->clipped) == -1 ||
+		    !json_is_boolean(f))
+			return -1;
+		l->dc = json_number_value(json_object_get(o, "dc"));
+		l->hum = json_number_value(json_object_get(o, "hum"));
+		l->flat = json_is_true(f);
+	}
+	return 0;
 }
 
 static int
@@ -302,6 +375,10 @@ seg_load(json_t *o, struct manifest_seg *s, const char *codec,
 		    s->pcm_len != s->frames * pcm_frame_bytes(&s->spec))
 			return -1;
 	}
+	*what = "levels";
+	if (json_object_get(o, "levels") != NULL &&
+	    levels_load(json_object_get(o, "levels"), s) == -1)
+		return -1;
 	return 0;
 }
 
@@ -399,8 +476,10 @@ bad:
 void
 manifest_free(struct manifest *m)
 {
-	for (size_t i = 0; i < m->nsegs; i++)
+	for (size_t i = 0; i < m->nsegs; i++) {
 		free(m->segs[i].gaps);
+		free(m->segs[i].levels);
+	}
 	free(m->segs);
 	memset(m, 0, sizeof *m);
 }

@@ -13,7 +13,9 @@
  * WAV members too; they are read, and --verify checks it.  A member whose
  * codec is not the archive's (a WAV member in a FLAC archive, for a
  * segment FLAC cannot hold) says so in its own "codec" key; after
- * manifest_load() every segment's codec is set.
+ * manifest_load() every segment's codec is set.  A segment whose GUANO
+ * has REC|Level keys has "levels": one object per channel with peak and
+ * rms (dBFS, null for -inf), dc, clipped, flat and hum (lib/level.h).
  *
  * JSON written and read with jansson; keys in a fixed order so the same
  * segments always give the same bytes.
@@ -26,6 +28,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "level.h"
 #include "pcm.h"
 
 #define MANIFEST_NAME		"manifest.json"
@@ -55,6 +58,9 @@ struct manifest_seg {
 				 * only when not "" */
 	uint64_t pcm_off;	/* WAV members: offset and length of the PCM */
 	uint64_t pcm_len;
+	struct level_stat *levels;	/* malloc'd, nlevels (0 or channels)
+					 * entries; written when nlevels > 0 */
+	unsigned nlevels;
 };
 
 struct manifest {

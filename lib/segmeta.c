@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,13 @@
 #define K_GAPS		"REC|Gaps"
 #define K_LOST		"REC|Lost Frames"
 #define K_RECOVERED	"REC|Recovered"
+
+/* The REC|Level keys, in the order they are written. */
+enum { L_PEAK, L_RMS, L_DC, L_CLIPPED, L_FLAT, L_HUM, L_N };
+static const char *const level_keys[L_N] = {
+	"REC|Level Peak", "REC|Level RMS", "REC|Level DC",
+	"REC|Level Clipped", "REC|Level Flat", "REC|Level Hum",
+};
 
 /* Append gap off+len to m (merged into the last one when merge and at
  * the same off), its frames added to lost_frames. */
@@ -131,6 +139,143 @@ fail:
 	return -1;
 }
 
+/* Value k of levels l as text at o (room for 40 bytes); its length. */
+static int
+level_value(char *o, const struct level_stat *l, int k)
+{
+	switch (k) {
+	case L_PEAK:
+		return isinf(l->peak) ? sprintf(o, "-inf") :
+		    sprintf(o, "%.2f", l->peak);
+	case L_RMS:
+		return isinf(l->rms) ? sprintf(o, "-inf") :
+		    sprintf(o, "%.2f", l->rms);
+	case L_DC:
+		return sprintf(o, "%.6f", l->dc);
+	case L_CLIPPED:
+		return sprintf(o, "%" PRIu64, l->clipped);
+	case L_FLAT:
+		return sprintf(o, "%s", l->flat ? "true" : "false");
+	default:
+		return sprintf(o, "%.3f", l->hum);
+	}
+}
+
+/* The REC|Level keys of m into g. */
+static int
+levels_write(struct guano *g, const struct segmeta *m)
+{
+	char *text;
+	unsigned i;
+	size_t o;
+	int k, rc = 0;
+
+	if (m->nlevels == 0)
+		return 0;
+	if ((text = malloc((size_t)m->nlevels * 41 + 1)) == NULL)
+		return -1;
+	for (k = 0; k < L_N; k++) {
+		for (i = 0, o = 0; i < m->nlevels; i++) {
+			if (i)
+				text[o++] = ',';
+			o += (size_t)level_value(text + o, &m->levels[i], k);
+		}
+		text[o] = '\0';
+		rc |= guano_add(g, level_keys[k], "%s", text);
+	}
+	free(text);
+	return rc;
+}
+
+/* Parse value text t (NUL-terminated) of REC|Level key k into l. */
+static int
+level_parse(const char *t, struct level_stat *l, int k)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	switch (k) {
+	case L_CLIPPED:
+		if (*t < '0' || *t > '9')
+			return -1;
+		l->clipped = strtoull(t, &end, 10);
+		break;
+	case L_FLAT:
+		if (strcmp(t, "true") != 0 && strcmp(t, "false") != 0)
+			return -1;
+		l->flat = *t == 't';
+		return 0;
+	default:
+		d = strtod(t, &end);
+		if (end == t || isnan(d))
+			return -1;
+		if (k == L_PEAK)
+			l->peak = d;
+		else if (k == L_RMS)
+			l->rms = d;
+		else if (k == L_DC)
+			l->dc = d;
+		else
+			l->hum = d;
+		break;
+	}
+	return *end != '\0' || errno == ERANGE ? -1 : 0;
+}
+
+/* Read the REC|Level keys of text into m: 0, or -1 with e. */
+static int
+levels_read(const char *text, size_t len, struct segmeta *m, struct err *e)
+{
+	char *buf = NULL, *p, *q;
+	const char *s;
+	unsigned i, n;
+	size_t vl;
+	int k;
+
+	for (k = 0; k < L_N; k++) {
+		if ((s = guano_find(text, len, level_keys[k], &vl)) == NULL)
+			continue;
+		free(buf);
+		if ((buf = malloc(vl + 1)) == NULL)
+			goto nomem;
+		memcpy(buf, s, vl);
+		buf[vl] = '\0';
+		for (n = 1, p = buf; *p; p++)
+			n += *p == ',';
+		if (m->levels == NULL) {
+			if ((m->levels = calloc(n, sizeof(*m->levels))) == NULL)
+				goto nomem;
+			m->nlevels = n;
+			for (i = 0; i < n; i++)
+				m->levels[i].peak = m->levels[i].rms = -INFINITY;
+		}
+		if (n != m->nlevels)
+			goto bad;
+		for (i = 0, p = buf; i < n; i++, p = q + 1) {
+			if ((q = strchr(p, ',')) != NULL)
+				*q = '\0';
+			else
+				q = p + strlen(p);
+			if (level_parse(p, &m->levels[i], k) < 0)
+				goto bad;
+		}
+		if (k == L_PEAK)
+			m->have |= SEGMETA_LEVELS;
+	}
+	free(buf);
+	return 0;
+bad:
+	free(buf);
+	err_set(e, EX_DATAERR, "bad GUANO %s '%.*s'", level_keys[k],
+	    vl > 200 ? 200 : (int)vl, s);
+	return -1;
+nomem:
+	free(buf);
+	err_set(e, EX_OSERR, "out of memory");
+	return -1;
+}
+
 int
 segmeta_write(struct guano *g, const struct segmeta *m, unsigned keys)
 {
@@ -162,6 +307,8 @@ segmeta_write(struct guano *g, const struct segmeta *m, unsigned keys)
 	if (keys & SEGMETA_RECOVERED)
 		rc |= guano_add(g, K_RECOVERED, "%s", m->recovered ? "true" :
 		    "false");
+	if (keys & SEGMETA_LEVELS)
+		rc |= levels_write(g, m);
 	return rc != 0 ? -1 : 0;
 }
 
@@ -258,7 +405,7 @@ segmeta_read(const char *text, size_t len, struct segmeta *m,
 		m->have |= SEGMETA_RECOVERED;
 		m->recovered = n == 4 && memcmp(s, "true", 4) == 0;
 	}
-	return 0;
+	return levels_read(text, len, m, e);
 nomem:
 	err_set(e, EX_OSERR, "out of memory");
 	return -1;
@@ -286,6 +433,10 @@ segmeta_final_key(const char *key, size_t klen)
 	for (i = 0; keys[i] != NULL; i++)
 		if (strlen(keys[i]) == klen && memcmp(key, keys[i], klen) == 0)
 			return 1;
+	for (i = 0; i < L_N; i++)
+		if (strlen(level_keys[i]) == klen &&
+		    memcmp(key, level_keys[i], klen) == 0)
+			return 1;
 	return 0;
 }
 
@@ -293,6 +444,7 @@ void
 segmeta_free(struct segmeta *m)
 {
 	free(m->gaps);
+	free(m->levels);
 	free(m->strs);
 	memset(m, 0, sizeof(*m));
 }

@@ -11,6 +11,11 @@
  *   REC|Channels     channels                 (Frames .. Lost Frames and
  *   REC|Format       sample format name        Recovered: the final chunk)
  *
+ *   REC|Level Peak, REC|Level RMS, REC|Level DC, REC|Level Clipped,
+ *   REC|Level Flat, REC|Level Hum: one value per channel, comma
+ *   separated (lib/level.h; the final chunk of a segment rec-capture
+ *   wrote; a recovered segment has none).
+ *
  * A gap "off+len" says len frames were lost before frame off of the
  * segment; the list may be any length (no fixed-size buffer anywhere).
  */
@@ -22,6 +27,7 @@
 
 #include "err.h"
 #include "guano.h"
+#include "level.h"
 
 /* One key each: which keys segmeta_write writes, segmeta_read found. */
 enum {
@@ -35,6 +41,7 @@ enum {
 	SEGMETA_GAPS		= 1u << 7,
 	SEGMETA_LOST		= 1u << 8,
 	SEGMETA_RECOVERED	= 1u << 9,
+	SEGMETA_LEVELS		= 1u << 10,	/* every REC|Level key */
 };
 /* The keys known when a segment starts (its first chunk), and at its end. */
 #define SEGMETA_HEAD	(SEGMETA_STATION | SEGMETA_DEVICE | SEGMETA_RUN | \
@@ -58,6 +65,10 @@ struct segmeta {
 	size_t ngaps, capgaps;
 	uint64_t lost_frames;
 	int recovered;
+	/* The levels of each channel (nlevels 0: none), malloc'd: by the
+	 * caller for segmeta_write, by segmeta_read; segmeta_free frees. */
+	struct level_stat *levels;
+	unsigned nlevels;
 	char *strs;		/* segmeta_read's storage of the strings */
 };
 
@@ -87,7 +98,9 @@ int segmeta_write(struct guano *g, const struct segmeta *m, unsigned keys);
  * A missing key is not an error (m->have says which were found). 0, or
  * -1 with e: EX_DATAERR "bad GUANO REC|Key 'value'" for a malformed
  * number or gap list (a value that is not "true" reads as not
- * recovered), EX_OSERR when out of memory.
+ * recovered; a REC|Level list whose count differs from the first one
+ * found), EX_OSERR when out of memory. SEGMETA_LEVELS is set when
+ * REC|Level Peak was found; a missing REC|Level key reads as 0s.
  */
 int segmeta_read(const char *text, size_t len, struct segmeta *m,
     struct err *e);
@@ -96,8 +109,8 @@ int segmeta_read(const char *text, size_t len, struct segmeta *m,
  * malformed: errno ENOENT or EINVAL). */
 int segmeta_frames(const char *text, size_t len, uint64_t *frames);
 
-/* Is key (klen bytes) one that the final chunk writes (SEGMETA_FINAL or
- * REC|Recovered)? A recovered segment sets those again. */
+/* Is key (klen bytes) one that the final chunk writes (SEGMETA_FINAL,
+ * REC|Recovered or a REC|Level key)? A recovered segment sets those again. */
 int segmeta_final_key(const char *key, size_t klen);
 
 /* Free what m holds (not m); m is zeroed. */

@@ -67,6 +67,28 @@ secs(int64_t from, int64_t to)
 	    (json_int_t)(((uint64_t)to - (uint64_t)from) / 1000000000u);
 }
 
+/* "alarms": one object each. */
+static json_t *
+alarms_json(const struct status *st)
+{
+	json_t *a = json_array(), *o;
+	size_t i;
+
+	for (i = 0; i < st->nalarms && i < STATUS_MAX_ALARMS; i++) {
+		const struct status_alarm *al = &st->alarm[i];
+
+		o = json_pack("{s:s, s:o, s:o, s:s}", "name", al->name,
+		    "channel", al->channel ? json_integer(al->channel) :
+		    json_null(), "raised", jtime(al->raised_ns),
+		    "detail", al->detail);
+		if (o == NULL || json_array_append_new(a, o) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 int
 status_format(const struct status *st, char **textp)
 {
@@ -95,7 +117,7 @@ status_format(const struct status *st, char **textp)
 	root = json_pack("{s:i, s:o, s:{s:I, s:o, s:I, s:s, s:s, s:s*}, s:o,"
 	    " s:{s:I, s:o, s:o, s:o, s:o, s:s},"
 	    " s:{s:I, s:I, s:I, s:I, s:I},"
-	    " s:{s:I, s:I, s:I}, s:I, s:o}",
+	    " s:{s:I, s:I, s:I}, s:I, s:o, s:o}",
 	    "version", STATUS_VERSION,
 	    "updated", jtime(st->updated_ns),
 	    "recd",
@@ -124,7 +146,8 @@ status_format(const struct status *st, char **textp)
 	    "overruns", (json_int_t)st->overruns,
 	    "lost_frames", (json_int_t)st->lost_frames,
 	    "free_bytes", (json_int_t)st->free_bytes,
-	    "last_upload", jtime(st->last_upload_ns));
+	    "last_upload", jtime(st->last_upload_ns),
+	    "alarms", alarms_json(st));
 	kids = NULL;	/* json_pack took it, even on failure */
 	if (root == NULL || json_object_set_new(json_object_get(root,
 	    "capture"), "device_lost", jtime(st->device_lost_ns)) < 0)
@@ -216,6 +239,7 @@ status_parse(const char *text, size_t len, struct status *st, struct err *e)
 {
 	json_t *root, *recd, *kids, *cyc, *pend, *cap, *o;
 	json_error_t je;
+	size_t idx;
 	int i, bad = 0;
 
 	status_init(st);
@@ -277,6 +301,17 @@ status_parse(const char *text, size_t len, struct status *st, struct err *e)
 	o = json_object_get(root, "window");
 	bad |= get_time(o, "start", &st->window_start_ns);
 	bad |= get_time(o, "end", &st->window_end_ns);
+	json_array_foreach(json_object_get(root, "alarms"), idx, o) {
+		struct status_alarm *al;
+
+		if (st->nalarms == STATUS_MAX_ALARMS)
+			break;
+		al = &st->alarm[st->nalarms++];
+		get_str(o, "name", al->name, sizeof(al->name));
+		al->channel = (unsigned)get_uint(o, "channel");
+		bad |= get_time(o, "raised", &al->raised_ns);
+		get_str(o, "detail", al->detail, sizeof(al->detail));
+	}
 	json_decref(root);
 	if (bad) {
 		err_set(e, EX_DATAERR, "a time in it is not ISO 8601 UTC "

@@ -7,6 +7,10 @@
  * Times are wall-clock UTC in nanoseconds since the epoch (0 = never),
  * int64_t so they hold 1677..2262 whatever the width of time_t; in the
  * file they are ISO 8601 strings (lib/utc.h) or null.
+ *
+ * "alarms": what recd finds wrong now (man/recd.8), each with the time
+ * it was raised; an empty list when all is well (absent in older files:
+ * read as none).
  */
 #ifndef REC_STATUS_H
 #define REC_STATUS_H
@@ -41,6 +45,16 @@ struct status_cycle {
 	char result[16];	/* "ok", "pending", "error", "none" */
 };
 
+#define STATUS_MAX_ALARMS	64
+
+struct status_alarm {
+	char name[24];		/* "flat", "silence", "clipping", "hum",
+				   "free-space", "pending-age", "upload-age" */
+	unsigned channel;	/* 1-based for a channel's alarm, else 0 */
+	int64_t raised_ns;
+	char detail[160];	/* what was seen */
+};
+
 struct status {
 	int64_t updated_ns;
 	long recd_pid;
@@ -61,6 +75,8 @@ struct status {
 	int64_t last_upload_ns;		/* last upload run that sent data */
 	int64_t window_start_ns, window_end_ns;	/* [schedule]: capture's
 				   window, current or next; 0 = none */
+	size_t nalarms;				/* raised, in raising order */
+	struct status_alarm alarm[STATUS_MAX_ALARMS];
 };
 
 /* "rec-capture", "rec-archive", "rec-upload" */

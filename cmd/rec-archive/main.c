@@ -207,6 +207,7 @@ segs_free_one(struct seg *s)
 {
 	wav_info_free(&s->wi);
 	free(s->m.gaps);
+	free(s->m.levels);
 }
 
 static void
@@ -321,6 +322,13 @@ load_segment(struct spool *sp, const char *name, struct seg *s,
 	s->m.lost_frames = sm.lost_frames;
 	s->m.first_frame = sm.first_frame;
 	s->m.recovered = sm.recovered;
+	/* the levels, when there is one per channel of the file */
+	if (sm.nlevels == s->wi.spec.channels) {
+		s->m.levels = sm.levels;
+		s->m.nlevels = sm.nlevels;
+		sm.levels = NULL;
+		sm.nlevels = 0;
+	}
 	if (strlen(sm.run) < sizeof s->m.run)
 		strcpy(s->m.run, sm.run);
 	ret = 0;

@@ -21,6 +21,7 @@
 #include "file.h"
 #include "guano.h"
 #include "ledger.h"
+#include "level.h"
 #include "log.h"
 #include "segmeta.h"
 #include "utc.h"
@@ -39,6 +40,7 @@ struct seg {
 	uint64_t first;			/* timeline index of frame 0 */
 	int64_t ts_ns;			/* time of frame 0 */
 	struct segmeta m;		/* its gaps and lost frames */
+	struct level lv;		/* its levels, fed as it is written */
 	size_t headlen;
 	int head_done;
 	uint8_t head[WAV_MAX_HEAD];
@@ -131,6 +133,7 @@ seg_guano(struct w *w, struct seg *s, int final, struct guano *g)
 	struct segmeta *m = &s->m;
 	struct timespec ts = utc_from_ns(s->ts_ns);
 	char iso[40];
+	unsigned i;
 	int rc = 0;
 
 	if (guano_init(g) < 0)
@@ -154,7 +157,9 @@ seg_guano(struct w *w, struct seg *s, int final, struct guano *g)
 		rc |= guano_add(g, "Length", "%" PRIu64 ".%06" PRIu64,
 		    s->frames / c->spec.rate,
 		    (s->frames % c->spec.rate) * 1000000 / c->spec.rate);
-		rc |= segmeta_write(g, m, SEGMETA_FINAL);
+		for (i = 0; i < m->nlevels; i++)
+			level_get(&s->lv, i, &m->levels[i]);
+		rc |= segmeta_write(g, m, SEGMETA_FINAL | SEGMETA_LEVELS);
 	}
 	if (rc != 0) {
 		guano_free(g);
@@ -251,6 +256,7 @@ seg_open(struct w *w)
 		s->frames = s->bytes = s->m.lost_frames = 0;
 		s->m.ngaps = 0;
 		s->head_done = 0;
+		level_reset(&s->lv);
 		/* With --align every segment ends on a boundary: the first,
 		 * and the first after a loss, are shorter. */
 		s->target = c->align ? align_frames(c, s->ts_ns) :
@@ -601,6 +607,7 @@ writer_loop(struct w *w)
 		rc = WR_OK;
 		n = seg_write(w, p, run, &rc);
 		if (n > 0) {
+			level_feed(&w->s.lv, p, (size_t)n);
 			ring_consume(&c->ring, (size_t)n);
 			w->pos += n;
 			w->tl += n;
@@ -634,6 +641,13 @@ writer_main(void *arg)
 	}
 	w->c = c;
 	w->s.fd = -1;
+	if (level_init(&w->s.lv, &c->spec) < 0 || (w->s.m.levels =
+	    calloc(c->spec.channels, sizeof(*w->s.m.levels))) == NULL) {
+		log_error("out of memory");
+		atomic_store(&c->writer_ex, EX_OSERR);
+		goto out;
+	}
+	w->s.m.nlevels = c->spec.channels;
 	w->anchor_ns = cap_now_ns();
 	w->last_ms = names_high_water(c);
 	if (w->last_ms != INT64_MIN && w->last_ms > w->anchor_ns / 1000000)
@@ -668,9 +682,12 @@ writer_main(void *arg)
 		atomic_store(&c->writer_ex, rc);
 	if (w->s.fd >= 0)
 		close(w->s.fd);
-	segmeta_free(&w->s.m);
-	free(w);
 out:
+	if (w != NULL) {
+		segmeta_free(&w->s.m);
+		level_free(&w->s.lv);
+		free(w);
+	}
 	atomic_store(&c->writer_done, 1);
 	return NULL;
 }

@@ -197,6 +197,17 @@ print_human(const struct status *st, int alive, int lock_err, int64_t now)
 		    now < st->window_end_ns ? "recording until" :
 		    "next window at", utc_iso_ns(st->window_start_ns <= now ?
 		    st->window_end_ns : st->window_start_ns, a, sizeof(a)));
+	if (st->nalarms == 0)
+		printf("alarms      none\n");
+	for (i = 0; i < (int)st->nalarms; i++) {
+		const struct status_alarm *al = &st->alarm[i];
+
+		printf("alarm       %s", al->name);
+		if (al->channel)
+			printf(" on channel %u", al->channel);
+		printf(", raised %s: %s\n", when(al->raised_ns, now, a,
+		    sizeof(a)), al->detail);
+	}
 }
 
 /*

@@ -130,7 +130,8 @@ load_settings(struct conf *c, struct settings *s, struct err *e)
 	    get_ms(c, O_STOP_TIMEOUT, "10", &s->stop_timeout, e) < 0 ||
 	    get_ms(c, O_BACKOFF_MAX, "300", &s->backoff_max, e) < 0 ||
 	    opt_bool(c, &opts[O_SYSLOG], 0, &s->use_syslog, e) < 0 ||
-	    opt_level(c, "recd", &oc, &s->level, e) < 0)
+	    opt_level(c, "recd", &oc, &s->level, e) < 0 ||
+	    health_load(c, &s->health, e) < 0)
 		return -1;
 	if (s->interval < 1000) {
 		err_set(e, EX_CONFIG, "%s: interval must be at least 1s",

@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "log.h"
 #include "schedule.h"
+#include "segmeta.h"
 #include "spool.h"
 #include "status.h"
 
@@ -73,6 +74,15 @@ struct child {
 	int quiet_tempfail;	/* its owner reports exit 75 itself */
 };
 
+/* [health]: the alarms' thresholds (health.c); durations in ms, 0 = off
+ * for pending-age and upload-age. */
+struct health_set {
+	double silence_floor, clip_fraction, hum_share, free_pct;
+	int64_t silence_for, pending_age, upload_age;
+	uint64_t free_bytes;
+	int free_is_pct;	/* free_pct of the filesystem, not free_bytes */
+};
+
 struct settings {
 	int64_t interval, cycle_timeout, drain_deadline, stop_timeout,
 	    backoff_max, held_retry;
@@ -81,6 +91,7 @@ struct settings {
 	struct schedule *sched;	/* [schedule]; NULL: record always */
 	struct schedule *upload_win;	/* [upload] window; NULL: always */
 	int upload_while_rec;	/* [upload] while-recording */
+	struct health_set health;
 };
 
 struct cycle {
@@ -158,5 +169,10 @@ void write_final_status(void);
  * (NULL: today), printed; 0, or -1 + e. */
 int show_schedule(const struct conf *c, const char *from, uint64_t days,
     struct err *e);
+/* health.c: the alarms (man/recd.8). */
+int health_load(struct conf *c, struct health_set *h, struct err *e);
+void health_segment(const char *name, const struct segmeta *m,
+    unsigned rate, uint64_t frames);
+void health_spool(void);
 
 #endif

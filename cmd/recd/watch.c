@@ -65,6 +65,7 @@ refresh_counts(void)
 		R.st.corrupt_count = n;
 	if (spool_free_bytes(&R.sp, &b) == 0)
 		R.st.free_bytes = b;
+	health_spool();
 }
 
 static int
@@ -73,7 +74,8 @@ cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Add the loss one segment's GUANO records to the status. */
+/* Add the loss one segment's GUANO records to the status; its levels to
+ * the alarms. */
 static void
 count_loss(const char *name)
 {
@@ -102,6 +104,7 @@ count_loss(const char *name)
 				    (unsigned long long)m.lost_frames);
 			}
 			R.st.overruns += m.ngaps;	/* one per overrun */
+			health_segment(name, &m, wi.spec.rate, wi.frames);
 		}
 		segmeta_free(&m);
 		wav_info_free(&wi);

@@ -6,7 +6,9 @@
 # 3 each, medians, each after a sync. rec-capture fsyncs every segment,
 # so the writeback of its pages is on its account; arecord's is done
 # later by the kernel's flusher threads, on no one's. BENCH_SECONDS
-# shortens the hour for a quick look.
+# shortens the hour for a quick look. BENCH_BASE=PATH adds a row for
+# another rec-capture binary (an earlier build, to compare a change with
+# what it changes), run in turn with the others.
 set -eu
 command -v arecord >/dev/null || { echo "arecord is not installed" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is not installed" >&2; exit 1; }
@@ -42,13 +44,19 @@ for i in $(seq "$runs"); do
 		wavdump -p sp/seg/*.wav | cmp - in.raw >&2
 	fi
 	rm -rf sp
+	if [ -n "${BENCH_BASE:-}" ]; then
+		sync
+		measure base "$BENCH_BASE" -q -D benchsrc -r 48000 -c 2 \
+			-f S16_LE -d "$secs" -t 60 --spool sp --station bench
+		rm -rf sp
+	fi
 	sync
 	measure arecord arecord -q -D benchsrc -f S16_LE -r 48000 -c 2 \
 		-d "$secs" --max-file-time 60 ar/out.wav
 	rm -rf ar
 done
 
-for t in rec arecord; do sed "s/^/$t: /" "$t.t" >&2; done	# the runs, in the log
+for t in rec ${BENCH_BASE:+base} arecord; do sed "s/^/$t: /" "$t.t" >&2; done	# the runs, in the log
 
 median() {	# FILE COLUMN-EXPR
 	awk "{ print $2 }" "$1" | sort -n | awk '{ v[NR] = $1 }
@@ -64,5 +72,6 @@ echo
 echo "| tool | CPU s | peak RSS MiB |"
 echo "|---|---|---|"
 row rec "rec-capture -t 60"
+[ -z "${BENCH_BASE:-}" ] || row base "$(basename "$BENCH_BASE") (BENCH_BASE) -t 60"
 row arecord "arecord --max-file-time 60"
 rm -f in.raw

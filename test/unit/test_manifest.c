@@ -1,4 +1,6 @@
-/* Unit tests of lib/manifest: REC|Gaps, a round trip, strict reading. */
+/* Unit tests of lib/manifest: REC|Gaps, a round trip (levels too),
+ * strict reading. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -61,6 +63,15 @@ same_manifest(const struct manifest *got, const struct manifest *want)
 		CHECK_STR(g->pcm_sha256, w->pcm_sha256);
 		CHECK(g->pcm_off == (wav ? w->pcm_off : 0));
 		CHECK(g->pcm_len == (wav ? w->pcm_len : 0));
+		CHECK(g->nlevels == w->nlevels);
+		for (unsigned k = 0; k < g->nlevels && k < w->nlevels; k++) {
+			const struct level_stat *a = &g->levels[k],
+			    *b = &w->levels[k];
+
+			CHECK(a->peak == b->peak && a->rms == b->rms);
+			CHECK(a->dc == b->dc && a->hum == b->hum);
+			CHECK(a->clipped == b->clipped && a->flat == b->flat);
+		}
 	}
 }
 
@@ -117,10 +128,19 @@ main(void)
 	segs[1].ngaps = 2;
 	segs[1].recovered = 1;
 	segs[1].lost_frames = 12;
+	struct level_stat lv[2] = {
+		{ -0.5, -3.01, 0.000123, 0.25, 7, 0 },
+		{ -INFINITY, -INFINITY, 0, 0, 0, 1 },
+	};
+	segs[1].levels = lv;
+	segs[1].nlevels = 2;
 	m.segs = segs;
 	m.nsegs = 2;
 	CHECK(manifest_dump(&m, &json, &len, &e) == 0);
 	CHECK(len == strlen(json) && json[len - 1] == '\n');
+	CHECK(strstr(json, "\"rms\": -3.01,") != NULL);
+	CHECK(strstr(json, "\"peak\": null,") != NULL);
+	CHECK(strstr(json, "\"dc\": 0.000123,") != NULL);
 	CHECK(manifest_load(json, len, &back, &e) == 0);
 	same_manifest(&back, &m);
 	CHECK(utc_ns(&back.start) == utc_ns(&m.start));
@@ -153,6 +173,11 @@ main(void)
 	bad = strdup(json);
 	memcpy(strstr(bad, "\"member\": \"2"), "\"member\": \"/", 12);
 	CHECK(manifest_load(bad, len, &back, &e) == -1);
+	free(bad);
+	bad = strdup(json);
+	memcpy(strstr(bad, "\"flat\": false"), "\"flat\": 0    ", 13);
+	CHECK(manifest_load(bad, len, &back, &e) == -1 &&
+	    strstr(e.msg, "levels") != NULL);
 	free(bad);
 	free(json);
 

@@ -1,6 +1,7 @@
 /* Unit tests of lib/segmeta: a round trip, gap lists longer than any
  * fixed buffer (over 8 KiB and 64 KiB of text), malformed values, missing
  * keys. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,9 +157,56 @@ missing(void)
 	    !segmeta_final_key("REC|Gap", 7));
 }
 
+/* The REC|Level keys: written per channel, read back, -inf kept, a
+ * list of the wrong length refused. */
+static void
+levels(void)
+{
+	struct segmeta m, r;
+	struct guano g;
+	struct err e;
+	const char *bad = "REC|Level Peak: -1.00,-2.00\n"
+	    "REC|Level RMS: -3.00\n";
+
+	memset(&m, 0, sizeof(m));
+	CHECK((m.levels = calloc(2, sizeof(*m.levels))) != NULL);
+	m.nlevels = 2;
+	m.levels[0].peak = -0.004;
+	m.levels[0].rms = -3.0103;
+	m.levels[0].dc = -0.0001;
+	m.levels[0].clipped = 1234;
+	m.levels[0].hum = 0.25;
+	m.levels[1].peak = m.levels[1].rms = -INFINITY;
+	m.levels[1].flat = 1;
+	CHECK(guano_init(&g) == 0);
+	CHECK(segmeta_write(&g, &m, SEGMETA_LEVELS) == 0);
+	CHECK(strstr(g.buf, "REC|Level Peak: -0.00,-inf\n") != NULL);
+	CHECK(strstr(g.buf, "REC|Level RMS: -3.01,-inf\n") != NULL);
+	CHECK(strstr(g.buf, "REC|Level Clipped: 1234,0\n") != NULL);
+	CHECK(strstr(g.buf, "REC|Level Flat: false,true\n") != NULL);
+	CHECK(strstr(g.buf, "REC|Level Hum: 0.250,0.000\n") != NULL);
+	CHECK(segmeta_final_key("REC|Level Hum", 13));
+	CHECK(segmeta_read(g.buf, g.len, &r, &e) == 0);
+	CHECK(r.have == SEGMETA_LEVELS && r.nlevels == 2);
+	if (r.nlevels == 2) {
+		CHECK(fabs(r.levels[0].rms + 3.01) < 1e-9);
+		CHECK(r.levels[0].clipped == 1234 && !r.levels[0].flat);
+		CHECK(fabs(r.levels[0].dc + 0.0001) < 1e-9);
+		CHECK(isinf(r.levels[1].peak) && r.levels[1].peak < 0);
+		CHECK(r.levels[1].flat && r.levels[1].hum == 0);
+	}
+	segmeta_free(&r);
+	CHECK(segmeta_read(bad, strlen(bad), &r, &e) < 0 &&
+	    e.ex == EX_DATAERR);
+	segmeta_free(&r);
+	guano_free(&g);
+	segmeta_free(&m);
+}
+
 int
 main(void)
 {
+	levels();
 	round_trip();
 	many_gaps(1000, 8 * 1024);
 	many_gaps(8000, 64 * 1024);

@@ -66,6 +66,14 @@ fill(struct status *st)
 	st->lost_frames = 960;
 	st->free_bytes = 12345678901ULL;
 	st->last_upload_ns = st->updated_ns - 900LL * 1000000000;
+	st->nalarms = 2;
+	snprintf(st->alarm[0].name, sizeof(st->alarm[0].name), "flat");
+	st->alarm[0].channel = 2;
+	st->alarm[0].raised_ns = st->updated_ns - 60LL * 1000000000;
+	snprintf(st->alarm[0].detail, sizeof(st->alarm[0].detail),
+	    "every sample equal in x.wav");
+	snprintf(st->alarm[1].name, sizeof(st->alarm[1].name), "free-space");
+	st->alarm[1].raised_ns = st->updated_ns - 5000;
 }
 
 /*
@@ -109,6 +117,13 @@ same(const struct status *a, const struct status *b)
 	CHECK(a->lost_frames == b->lost_frames);
 	CHECK(a->free_bytes == b->free_bytes);
 	CHECK(a->last_upload_ns == b->last_upload_ns);
+	CHECK(a->nalarms == b->nalarms);
+	for (i = 0; i < (int)a->nalarms && i < (int)b->nalarms; i++) {
+		CHECK_STR(a->alarm[i].name, b->alarm[i].name);
+		CHECK(a->alarm[i].channel == b->alarm[i].channel);
+		CHECK(a->alarm[i].raised_ns == b->alarm[i].raised_ns);
+		CHECK_STR(a->alarm[i].detail, b->alarm[i].detail);
+	}
 }
 
 /*
@@ -175,6 +190,7 @@ main(void)
 	status_init(&a);
 	CHECK(status_format(&a, &text) == 0);
 	CHECK(strstr(text, "\"last_upload\": null") != NULL);
+	CHECK(strstr(text, "\"alarms\": []") != NULL);
 	CHECK(strstr(text, "\"archive_exit\": null") != NULL);
 	CHECK(status_parse(text, strlen(text), &b, &e) == 0);
 	same(&a, &b);
