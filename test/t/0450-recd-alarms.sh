@@ -5,6 +5,7 @@
 # each once; a 50 Hz tone raises hum and clears it likewise. Audio older than pending-age raises pending-age, its
 # removal clears it; free space under the floor raises free-space and a
 # reload with a lower floor clears it. A bad [health] value is 78.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 
 jget() {	# jget EXPR: a value from rec-status --json (python syntax on j)
