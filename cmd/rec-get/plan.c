@@ -1,0 +1,314 @@
+/*
+ * plan: which archives of the store may hold --from .. --to (a listing
+ * of the days they are keyed under), and which frames of which members
+ * go out, with the gaps between them. Each frame's time comes from its
+ * segment: the start (its frame 0), the frame count and the gaps lost
+ * inside; frames of one run are placed by their timeline index (REC|First
+ * Frame), so a gap between two segments of a run is exact in frames.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "get.h"
+#include "log.h"
+#include "utc.h"
+
+#define NS	1000000000LL
+#define DAY	(86400 * NS)
+#define MARGIN	NS		/* names are cut to the millisecond */
+
+/* ns of n frames at rate, rounded down. */
+static int64_t
+ns_of(uint64_t n, unsigned rate)
+{
+	return (int64_t)(n / rate) * NS + (int64_t)((n % rate) * NS / rate);
+}
+
+/* The fewest frames n with ns_of(n) >= d (0 for d <= 0). */
+static uint64_t
+frames_from(int64_t d, unsigned rate)
+{
+	if (d <= 0)
+		return 0;
+	return (uint64_t)(d / NS) * rate +
+	    ((uint64_t)(d % NS) * rate + NS - 1) / NS;
+}
+
+/* The key prefix of the day holding ns. */
+static void
+day_prefix(const struct get *g, int64_t ns, char *buf, size_t len)
+{
+	char iso[40];
+
+	utc_iso_ns(ns, iso, sizeof iso);
+	snprintf(buf, len, "%s%s/%.4s/%.2s/%.2s/", g->prefix, g->station, iso,
+	    iso + 5, iso + 8);
+}
+
+static int
+by_start(const void *x, const void *y)
+{
+	const struct arc *a = x, *b = y;
+	int64_t s = utc_ns(&a->an.start), t = utc_ns(&b->an.start);
+
+	return s < t ? -1 : s > t ? 1 : strcmp(a->key, b->key);
+}
+
+/* The archive objects of l named for our station, via fn. */
+static int
+each_archive(struct get *g, const struct s3_listing *l,
+    int (*fn)(struct get *, const struct s3_object *, const char *,
+    const struct aname *))
+{
+	for (size_t i = 0; i < l->nobj; i++) {
+		const char *key = l->obj[i].key, *name = strrchr(key, '/');
+		struct aname an;
+		int ret;
+
+		name = name ? name + 1 : key;
+		if (!aname_is_archive(name) || aname_parse(name, &an) == -1 ||
+		    strcmp(an.station, g->station) != 0)
+			continue;
+		if ((ret = fn(g, &l->obj[i], name, &an)) != 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int
+add_arc(struct get *g, const struct s3_object *o, const char *name,
+    const struct aname *an)
+{
+	struct arc *n;
+
+	if (utc_ns(&an->start) - MARGIN >= g->to ||
+	    utc_ns(&an->end) + MARGIN <= g->from)
+		return 0;
+	for (size_t i = 0; i < g->narcs; i++)
+		if (strcmp(g->arcs[i].key, o->key) == 0)
+			return 0;
+	n = realloc(g->arcs, (g->narcs + 1) * sizeof *n);
+	if (n == NULL)
+		return EX_OSERR;
+	g->arcs = n;
+	n = &g->arcs[g->narcs];
+	memset(n, 0, sizeof *n);
+	n->wfd = -1;
+	if ((n->key = strdup(o->key)) == NULL)
+		return EX_OSERR;
+	n->name = n->key + (name - o->key);
+	n->an = *an;
+	n->size = o->size;
+	g->narcs++;
+	return 0;
+}
+
+int
+plan_list(struct get *g)
+{
+	char prefix[1024];
+	struct s3_listing l;
+	struct err e;
+	int ret = 0;
+
+	/* an archive is keyed by its start's day: one may begin the day
+	 * before --from */
+	for (int64_t d = (g->from - DAY) / DAY * DAY; d < g->to && ret == 0;
+	    d += DAY) {
+		day_prefix(g, d, prefix, sizeof prefix);
+		memset(&l, 0, sizeof l);
+		if (s3_list(g->s3, prefix, NULL, &l, &e) == -1) {
+			log_error("cannot list %s: %s", prefix, e.msg);
+			return fetch_ex(&e);
+		}
+		ret = each_archive(g, &l, add_arc);
+		s3_listing_free(&l);
+	}
+	if (ret == EX_OSERR)
+		log_error("out of memory");
+	if (g->narcs > 1)
+		qsort(g->arcs, g->narcs, sizeof *g->arcs, by_start);
+	return ret;
+}
+
+/* For the message of an empty range: the closest archives each side. */
+static struct { int64_t before, after; char bname[ANAME_MAX],
+    aname[ANAME_MAX]; } near;
+
+static int
+near_arc(struct get *g, const struct s3_object *o, const char *name,
+    const struct aname *an)
+{
+	int64_t s = utc_ns(&an->start), t = utc_ns(&an->end);
+
+	(void)o;
+	if (t <= g->from && (near.bname[0] == '\0' || t > near.before)) {
+		near.before = t;
+		snprintf(near.bname, sizeof near.bname, "%s", name);
+	}
+	if (s >= g->from && (near.aname[0] == '\0' || s < near.after)) {
+		near.after = s;
+		snprintf(near.aname, sizeof near.aname, "%s", name);
+	}
+	return 0;
+}
+
+void
+plan_nearest(struct get *g)
+{
+	char prefix[1024], a[40], b[40], f[40], t[40];
+	struct s3_listing l;
+	struct err e;
+
+	snprintf(prefix, sizeof prefix, "%s%s/", g->prefix, g->station);
+	memset(&l, 0, sizeof l);
+	if (s3_list(g->s3, prefix, NULL, &l, &e) == 0)
+		each_archive(g, &l, near_arc);
+	s3_listing_free(&l);
+	utc_iso_ns(g->from, f, sizeof f);
+	utc_iso_ns(g->to, t, sizeof t);
+	log_error("nothing recorded by %s from %s to %s", g->station, f, t);
+	if (near.bname[0])
+		log_error("nearest before: %s (until %s)", near.bname,
+		    utc_iso_ns(near.before, b, sizeof b));
+	if (near.aname[0])
+		log_error("nearest after: %s (from %s)", near.aname,
+		    utc_iso_ns(near.after, a, sizeof a));
+	if (!near.bname[0] && !near.aname[0])
+		log_error("no archive of %s under %s", g->station, prefix);
+}
+
+/* One segment of a loaded archive, in time order. */
+struct ref { size_t arc, seg; int64_t start; };
+
+static int
+by_time(const void *x, const void *y)
+{
+	const struct ref *a = x, *b = y;
+
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return a->arc < b->arc ? -1 : a->arc > b->arc ? 1 :
+	    (a->seg > b->seg) - (a->seg < b->seg);
+}
+
+/* Where the last piece ended. */
+struct prev {
+	int have;
+	char run[40];
+	unsigned rate;
+	uint64_t tl_end;	/* timeline index after its last frame */
+	int64_t t_end;		/* ns after its last frame */
+};
+
+static int
+add_piece(struct get *g, size_t arc, size_t seg, uint64_t k0, uint64_t k1,
+    uint64_t lc, struct prev *p)
+{
+	const struct manifest_seg *s = &g->arcs[arc].man.segs[seg];
+	uint64_t l0 = s->ngaps && s->gaps[0].off == 0 ? s->gaps[0].len : 0;
+	int64_t t0 = utc_ns(&s->start) + ns_of(k0 + lc - l0, s->spec.rate);
+	uint64_t tl = s->first_frame + k0 + lc, gap = 0;
+	struct piece *n;
+
+	if (p->have) {
+		if (s->run[0] != '\0' && strcmp(s->run, p->run) == 0 &&
+		    s->spec.rate == p->rate)
+			gap = tl > p->tl_end ? tl - p->tl_end : 0;
+		else if (t0 > p->t_end)
+			gap = (uint64_t)((t0 - p->t_end) / NS) * s->spec.rate +
+			    ((uint64_t)((t0 - p->t_end) % NS) * s->spec.rate +
+			    NS / 2) / NS;
+	}
+	n = realloc(g->pieces, (g->npieces + 1) * sizeof *n);
+	if (n == NULL) {
+		log_error("out of memory");
+		return EX_OSERR;
+	}
+	g->pieces = n;
+	n[g->npieces++] = (struct piece){ arc, seg, k0, k1, t0, gap,
+	    p->t_end };
+	p->have = 1;
+	snprintf(p->run, sizeof p->run, "%s", s->run);
+	p->rate = s->spec.rate;
+	p->tl_end = tl + (k1 - k0);
+	p->t_end = t0 + ns_of(k1 - k0, s->spec.rate);
+	return 0;
+}
+
+/* The frames of one segment in [from, to), split at its gaps. */
+static int
+seg_pieces(struct get *g, size_t arc, size_t seg, struct prev *p)
+{
+	const struct manifest_seg *s = &g->arcs[arc].man.segs[seg];
+	int64_t start = utc_ns(&s->start);
+	unsigned rate = s->spec.rate;
+	uint64_t nfrom = frames_from(g->from - start, rate);
+	uint64_t nto = frames_from(g->to - start, rate);
+	uint64_t l0 = 0, lc = 0, a = 0;
+	size_t gi = 0;
+	int ret;
+
+	while (gi < s->ngaps && s->gaps[gi].off == 0)
+		l0 += s->gaps[gi++].len;
+	lc = l0;
+	while (a < s->frames) {
+		uint64_t b = s->frames, k0, k1, shift;
+
+		if (gi < s->ngaps && s->gaps[gi].off < b)
+			b = s->gaps[gi].off;
+		/* frame k of [a, b) is at n = k + lc - l0 frames */
+		shift = lc - l0;
+		k0 = nfrom > shift ? nfrom - shift : 0;
+		k1 = nto > shift ? nto - shift : 0;
+		if (k0 < a)
+			k0 = a;
+		if (k1 > b)
+			k1 = b;
+		if (k0 < k1 && (ret = add_piece(g, arc, seg, k0, k1, lc, p)))
+			return ret;
+		a = b;
+		while (gi < s->ngaps && s->gaps[gi].off == a)
+			lc += s->gaps[gi++].len;
+	}
+	return 0;
+}
+
+int
+plan_pieces(struct get *g)
+{
+	struct ref *refs = NULL;
+	struct prev p = { 0 };
+	size_t n = 0, cap = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < g->narcs; i++)
+		for (size_t j = 0; j < g->arcs[i].man.nsegs; j++) {
+			if (n == cap) {
+				struct ref *r = realloc(refs, (cap = cap * 2 +
+				    16) * sizeof *r);
+				if (r == NULL) {
+					free(refs);
+					log_error("out of memory");
+					return EX_OSERR;
+				}
+				refs = r;
+			}
+			refs[n++] = (struct ref){ i, j,
+			    utc_ns(&g->arcs[i].man.segs[j].start) };
+		}
+	if (n > 1)
+		qsort(refs, n, sizeof *refs, by_time);
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = seg_pieces(g, refs[i].arc, refs[i].seg, &p);
+	free(refs);
+	if (ret == 0 && g->npieces == 0) {
+		plan_nearest(g);
+		return EX_NOINPUT;
+	}
+	return ret;
+}
