@@ -303,8 +303,18 @@ plan_pieces(struct get *g)
 		}
 	if (n > 1)
 		qsort(refs, n, sizeof *refs, by_time);
-	for (size_t i = 0; i < n && ret == 0; i++)
-		ret = seg_pieces(g, refs[i].arc, refs[i].seg, &p);
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		/* a segment in two archives (made again, or uploaded
+		 * twice): once, from the first */
+		int again = 0;
+		for (size_t k = i; k > 0 && refs[k - 1].start ==
+		    refs[i].start && !again; k--)
+			again = strcmp(g->arcs[refs[k - 1].arc].man.segs[
+			    refs[k - 1].seg].name, g->arcs[refs[i].arc].man.segs[
+			    refs[i].seg].name) == 0;
+		if (!again)
+			ret = seg_pieces(g, refs[i].arc, refs[i].seg, &p);
+	}
 	free(refs);
 	if (ret == 0 && g->npieces == 0) {
 		plan_nearest(g);
