@@ -94,7 +94,9 @@ for a in flac age; do
 		w=$(median $t-$a.t '$2')
 		printf '| %s | %s | %.0f | %.2f%% | %s | %.3fx |\n' \
 			"$([ $a = flac ] && echo FLAC || echo FLAC+age) ($size B)" \
-			"$([ $t = get ] && echo rec-get || echo 'aws s3 cp, age -d, tar x, sox trim')" \
+			"$([ $t = get ] && echo rec-get || { [ $a = flac ] &&
+			    echo 'aws s3 cp, tar x, sox trim' ||
+			    echo 'aws s3 cp, age -d, tar x, sox trim'; })" \
 			"$b" "$(echo "100 * $b / $size" | bc -l)" "$w" \
 			"$(echo "$w / $nw" | bc -l)"
 	done

@@ -202,8 +202,15 @@ echo x >x.txt
 $S3/aws rsrv s3 cp --only-show-errors x.txt s3://bkt/x.txt 2>/dev/null &&
 	fail "the reader could write"
 
-say "a tampered member: 65 naming it, nothing written; others still read"
 kw=$(awk '/_station1\.tar$/ { print $4; exit }' keys)
+say "an archive stored twice (under another key): each segment once"
+$S3/aws srv s3 cp --only-show-errors "s3://bkt/$kw" "s3://bkt/$kw.gz"
+F=2026-11-28T23:59:47.5Z T=2026-11-28T23:59:50.5Z
+get --from $F --to $T -o c12.wav
+same c12.wav $F $T
+$S3/aws srv s3 rm --only-show-errors "s3://bkt/$kw.gz"
+
+say "a tampered member: 65 naming it, nothing written; others still read"
 $S3/aws srv s3 cp --only-show-errors "s3://bkt/$kw" w.tar
 python3 - w.tar <<'E2'
 import json, sys, tarfile
