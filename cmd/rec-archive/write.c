@@ -615,8 +615,10 @@ la_discard(struct archive *a, void *ctx, const void *buf, size_t len)
 /*
  * The length of the tar header(s) put_header writes for this member
  * (512 for a ustar header; more with a pax extended header, for a long
- * name), measured by writing it in a dry run with tar_open's format.
- * 0 when libarchive fails.
+ * name or a size past ustar's 8 GiB), measured by writing it in a dry
+ * run with tar_open's format. Below 8 GiB the size does not change the
+ * header's length: the dry member is empty, so that closing the dry run
+ * pads nothing. 0 when libarchive fails.
  */
 static uint64_t
 header_len(const char *name, uint64_t size, time_t mtime)
@@ -626,12 +628,14 @@ header_len(const char *name, uint64_t size, time_t mtime)
 
 	if (a == NULL)
 		return 0;
+	if (size < 077777777777ULL)
+		size = 0;
 	if (archive_write_set_format_pax_restricted(a) == ARCHIVE_OK &&
 	    archive_write_add_filter_none(a) == ARCHIVE_OK &&
 	    archive_write_open(a, NULL, NULL, la_discard, NULL) ==
 	    ARCHIVE_OK && put_header(a, name, size, mtime) == ARCHIVE_OK)
 		n = archive_filter_bytes(a, 0);
-	archive_write_fail(a);	/* no padding, no end blocks */
+	archive_write_close(a);
 	archive_write_free(a);
 	return n > 0 ? (uint64_t)n : 0;
 }
