@@ -44,8 +44,16 @@ archive z 20261129T000004.000Z 3 --codec flac --compress zstd
 # 3 s with nothing recorded, then encrypted archives
 archive a 20261129T000017.000Z 4 --codec wav --recipient "$r1" --recipient "$r2"
 archive za 20261129T000027.000Z 5 --codec flac --compress zstd --recipient "$r1" --recipient "$r2"
+# another station: one FLAC segment that lost 800 frames before frame
+# 16000 (REC|Gaps), not in orig/
+mkdir -p g/seg
+mkseg -n 1 -l $L -r $R -c 2 -t 20261129T010000.000Z -x 6 -S gappy \
+	-g 16000+800 g/seg
+cp g/seg/*.wav gappy.wav
+rec-archive -q --spool g --min-count 1 --codec flac || fail "archive g"
+rec-upload -q --spool g || fail "upload g"
 $S3/aws srv s3 ls --recursive s3://bkt/ >keys
-[ $(grep -c '\.tar' keys) = 5 ] || fail "keys: $(cat keys)"
+[ $(grep -c '\.tar' keys) = 6 ] || fail "keys: $(cat keys)"
 
 # want FROM TO: the PCM of [FROM, TO) from the segments in orig/, the
 # silence of gaps as zeros (exact rational times, python)
@@ -149,6 +157,26 @@ say "  fail: 65, the gap named, nothing written"
 expect_exit 65 rec-get --from $F --to $T --identity id1 --gaps fail -o c5.wav 2>log
 expect_grep 'gap: nothing recorded for 48000 frames (3.000000 s) from 2026-11-29T00:00:14' log
 [ ! -e c5.wav ] && [ -z "$(ls -A . | grep '^\.c5')" ] || fail "c5.wav written"
+
+say "frames lost inside a segment: silence in their place, or split there"
+get --station gappy --from 2026-11-29T01:00:00.0Z --to 2026-11-29T01:00:03.0Z -o g1.wav
+expect_grep 'gap: nothing recorded for 800 frames (0.050000 s) from 2026-11-29T01:00:01.000000Z: filled with silence' log
+sox gappy.wav -t raw - | python3 -c '
+import sys
+b = sys.stdin.buffer.read()
+sys.stdout.buffer.write(b[:64000] + bytes(3200) + b[64000:])' >want.raw
+sox g1.wav -t raw - >got.raw
+cmp -s got.raw want.raw || fail "g1.wav: samples differ"
+get --station gappy --from 2026-11-29T01:00:00.0Z --to 2026-11-29T01:00:03.0Z \
+	--gaps split -o gpieces
+[ "$(ls gpieces | tr '\n' ' ')" = "20261129T010000.000Z_gappy.wav 20261129T010001.050Z_gappy.wav " ] ||
+	fail "gpieces: $(ls gpieces)"
+cat gpieces/*.wav | cmp -s - /dev/null && fail "empty pieces"
+for f in gpieces/*.wav; do sox $f -t raw -; done >got.raw
+sox gappy.wav -t raw - | cmp -s - got.raw || fail "the pieces differ"
+expect_exit 65 rec-get --station gappy --from 2026-11-29T01:00:00.0Z \
+	--to 2026-11-29T01:00:03.0Z --gaps fail -o g2.wav 2>log
+[ ! -e g2.wav ] || fail "g2.wav written"
 
 say "inside one segment of a WAV+age archive: only the chunks of its member"
 F=2026-11-29T00:00:21.5Z T=2026-11-29T00:00:22.5Z
