@@ -172,6 +172,13 @@ in_zone(const char *tz, int64_t naive, int64_t *t)
 
 	if (old && save == NULL)
 		return -1;
+	/* the zone database is read through time_t: 32 bits end in 2038 */
+	if ((int64_t)(time_t)(naive + 2 * 86400) != naive + 2 * 86400 ||
+	    (int64_t)(time_t)(naive - 2 * 86400) != naive - 2 * 86400) {
+		free(save);
+		errno = ERANGE;
+		return -1;
+	}
 	setenv("TZ", tz, 1);
 	tzset();
 	rc = local_to_utc(naive, t);

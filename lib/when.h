@@ -23,7 +23,9 @@
  * time given to the minute, the end of that minute; to the second, the
  * end of that second.  Fractions and "now" are taken as they are.
  *
- * Years 1900..2261 (int64_t nanoseconds end in 2262).
+ * Years 1900..2261 (int64_t nanoseconds end in 2262); local times in
+ * a zone only where time_t reaches (a 32-bit time_t ends in 2038:
+ * ERANGE).
  *
  * Zones: a tz is applied by setting TZ for the call (setenv, tzset) and
  * putting the old value back: not for threaded callers.
