@@ -46,6 +46,7 @@ enum gaps_mode { GAPS_SILENCE, GAPS_SPLIT, GAPS_FAIL };
 struct get {
 	struct s3 *s3;
 	const char *prefix, *station;
+	const char *tmpl;		/* [upload] key-template, or NULL */
 	int64_t from, to;		/* ns */
 	struct age_identity *ids;
 	size_t nids;

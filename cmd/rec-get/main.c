@@ -140,6 +140,7 @@ store(const struct conf *c, struct get *g)
 		    "[upload] of rec.conf");
 	sc.addressing = ai == 1 ? S3_ADDR_PATH : ai == 2 ? S3_ADDR_VIRTUAL :
 	    S3_ADDR_AUTO;
+	g->tmpl = conf_get(c, "upload", "key-template");
 	sc.ca_file = conf_get(c, "upload", "ca-file");
 	sc.resolve = conf_get(c, "upload", "resolve");
 	sc.max_tries = (int)tries;

@@ -1,6 +1,7 @@
 /*
- * plan: which archives of the store may hold --from .. --to (a listing
- * of the days they are keyed under), and which frames of which members
+ * plan: which archives of the store may hold --from .. --to (lib/catalog:
+ * listings of the days they are keyed under, by [upload] key-template),
+ * and which frames of which members
  * go out, with the gaps between them. Each frame's time comes from its
  * segment: the start (its frame 0), the frame count and the gaps lost
  * inside; frames of one run are placed by their timeline index (REC|First
@@ -13,12 +14,12 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "catalog.h"
 #include "get.h"
 #include "log.h"
 #include "utc.h"
 
 #define NS	1000000000LL
-#define DAY	(86400 * NS)
 #define MARGIN	NS		/* names are cut to the millisecond */
 
 /* ns of n frames at rate, rounded down. */
@@ -38,17 +39,6 @@ frames_from(int64_t d, unsigned rate)
 	    ((uint64_t)(d % NS) * rate + NS - 1) / NS;
 }
 
-/* The key prefix of the day holding ns. */
-static void
-day_prefix(const struct get *g, int64_t ns, char *buf, size_t len)
-{
-	char iso[40];
-
-	utc_iso_ns(ns, iso, sizeof iso);
-	snprintf(buf, len, "%s%s/%.4s/%.2s/%.2s/", g->prefix, g->station, iso,
-	    iso + 5, iso + 8);
-}
-
 static int
 by_start(const void *x, const void *y)
 {
@@ -58,76 +48,52 @@ by_start(const void *x, const void *y)
 	return s < t ? -1 : s > t ? 1 : strcmp(a->key, b->key);
 }
 
-/* The archive objects of l named for our station, via fn. */
-static int
-each_archive(struct get *g, const struct s3_listing *l,
-    int (*fn)(struct get *, const struct s3_object *, const char *,
-    const struct aname *))
+/* The query of lib/catalog for our station and range (with a margin:
+ * names are cut to the millisecond). */
+static void
+query(const struct get *g, const char **st, struct catalog_query *q)
 {
-	for (size_t i = 0; i < l->nobj; i++) {
-		const char *key = l->obj[i].key, *name = strrchr(key, '/');
-		struct aname an;
-		int ret;
-
-		name = name ? name + 1 : key;
-		if (!aname_is_archive(name) || aname_parse(name, &an) == -1 ||
-		    strcmp(an.station, g->station) != 0)
-			continue;
-		if ((ret = fn(g, &l->obj[i], name, &an)) != 0)
-			return ret;
-	}
-	return 0;
-}
-
-static int
-add_arc(struct get *g, const struct s3_object *o, const char *name,
-    const struct aname *an)
-{
-	struct arc *n;
-
-	if (utc_ns(&an->start) - MARGIN >= g->to ||
-	    utc_ns(&an->end) + MARGIN <= g->from)
-		return 0;
-	for (size_t i = 0; i < g->narcs; i++)
-		if (strcmp(g->arcs[i].key, o->key) == 0)
-			return 0;
-	n = realloc(g->arcs, (g->narcs + 1) * sizeof *n);
-	if (n == NULL)
-		return EX_OSERR;
-	g->arcs = n;
-	n = &g->arcs[g->narcs];
-	memset(n, 0, sizeof *n);
-	n->wfd = -1;
-	if ((n->key = strdup(o->key)) == NULL)
-		return EX_OSERR;
-	n->name = n->key + (name - o->key);
-	n->an = *an;
-	n->size = o->size;
-	g->narcs++;
-	return 0;
+	memset(q, 0, sizeof *q);
+	q->s3 = g->s3;
+	q->prefix = g->prefix;
+	q->tmpl = g->tmpl;
+	q->stations = st;
+	q->nstations = 1;
+	q->from_ns = g->from - MARGIN;
+	q->to_ns = g->to + MARGIN;
 }
 
 int
 plan_list(struct get *g)
 {
-	char prefix[1024];
-	struct s3_listing l;
+	const char *st[1] = { g->station };
+	struct catalog_query q;
+	struct catalog c;
 	struct err e;
 	int ret = 0;
 
-	/* an archive is keyed by its start's day: one may begin the day
-	 * before --from */
-	for (int64_t d = (g->from - DAY) / DAY * DAY; d < g->to && ret == 0;
-	    d += DAY) {
-		day_prefix(g, d, prefix, sizeof prefix);
-		memset(&l, 0, sizeof l);
-		if (s3_list(g->s3, prefix, NULL, &l, &e) == -1) {
-			log_error("cannot list %s: %s", prefix, e.msg);
-			return fetch_ex(&e);
-		}
-		ret = each_archive(g, &l, add_arc);
-		s3_listing_free(&l);
+	query(g, st, &q);
+	if (catalog_find(&q, &c, &e) == -1) {
+		log_error("cannot list the archives of %s: %s", g->station,
+		    e.msg);
+		return fetch_ex(&e);
 	}
+	if (c.n > 0 && (g->arcs = calloc(c.n, sizeof *g->arcs)) == NULL)
+		ret = EX_OSERR;
+	for (size_t i = 0; i < c.n && ret == 0; i++) {
+		struct arc *a = &g->arcs[g->narcs];
+
+		a->wfd = -1;
+		if ((a->key = strdup(c.v[i].key)) == NULL) {
+			ret = EX_OSERR;
+			break;
+		}
+		a->name = a->key + strlen(a->key) - strlen(c.v[i].name);
+		a->an = c.v[i].an;
+		a->size = c.v[i].size;
+		g->narcs++;
+	}
+	catalog_free(&c);
 	if (ret == EX_OSERR)
 		log_error("out of memory");
 	if (g->narcs > 1)
@@ -135,51 +101,40 @@ plan_list(struct get *g)
 	return ret;
 }
 
-/* For the message of an empty range: the closest archives each side. */
-static struct { int64_t before, after; char bname[ANAME_MAX],
-    aname[ANAME_MAX]; } near;
-
-static int
-near_arc(struct get *g, const struct s3_object *o, const char *name,
-    const struct aname *an)
-{
-	int64_t s = utc_ns(&an->start), t = utc_ns(&an->end);
-
-	(void)o;
-	if (t <= g->from && (near.bname[0] == '\0' || t > near.before)) {
-		near.before = t;
-		snprintf(near.bname, sizeof near.bname, "%s", name);
-	}
-	if (s >= g->from && (near.aname[0] == '\0' || s < near.after)) {
-		near.after = s;
-		snprintf(near.aname, sizeof near.aname, "%s", name);
-	}
-	return 0;
-}
-
 void
 plan_nearest(struct get *g)
 {
-	char prefix[1024], a[40], b[40], f[40], t[40];
-	struct s3_listing l;
+	const char *st[1] = { g->station };
+	struct catalog_entry b, a;
+	struct catalog_query q;
+	char f[40], t[40], x[40], y[40];
+	int hb = 0, ha = 0;
 	struct err e;
 
-	snprintf(prefix, sizeof prefix, "%s%s/", g->prefix, g->station);
-	memset(&l, 0, sizeof l);
-	if (s3_list(g->s3, prefix, NULL, &l, &e) == 0)
-		each_archive(g, &l, near_arc);
-	s3_listing_free(&l);
 	utc_iso_ns(g->from, f, sizeof f);
 	utc_iso_ns(g->to, t, sizeof t);
 	log_error("nothing recorded by %s from %s to %s", g->station, f, t);
-	if (near.bname[0])
-		log_error("nearest before: %s (until %s)", near.bname,
-		    utc_iso_ns(near.before, b, sizeof b));
-	if (near.aname[0])
-		log_error("nearest after: %s (from %s)", near.aname,
-		    utc_iso_ns(near.after, a, sizeof a));
-	if (!near.bname[0] && !near.aname[0])
-		log_error("no archive of %s under %s", g->station, prefix);
+	query(g, st, &q);
+	q.from_ns = g->from;
+	q.to_ns = g->to;
+	if (catalog_nearest(&q, g->station, &b, &hb, &a, &ha, &e) == -1) {
+		log_error("cannot look for the nearest archives: %s", e.msg);
+		return;
+	}
+	if (hb)
+		log_error("nearest before: %s (%s to %s)", b.name,
+		    utc_iso_ns(b.start_ns, x, sizeof x),
+		    utc_iso_ns(b.end_ns, y, sizeof y));
+	if (ha)
+		log_error("nearest after: %s (%s to %s)", a.name,
+		    utc_iso_ns(a.start_ns, x, sizeof x),
+		    utc_iso_ns(a.end_ns, y, sizeof y));
+	if (!hb && !ha)
+		log_error("no archive of %s in the store", g->station);
+	if (hb)
+		free(b.key);
+	if (ha)
+		free(a.key);
 }
 
 /* One segment of a loaded archive, in time order. */
