@@ -226,19 +226,41 @@ memrd_read(void *ctx, void *buf, size_t len)
 	return (ssize_t)k;
 }
 
-/* Open the age header: 0, or EX_ after logging (77 naming the archive). */
+/*
+ * Open the age header in the cached first bytes; a header longer than
+ * them (hundreds of recipients) gets them fetched again, 16 times more,
+ * up to the whole object. 0, or EX_ after logging (77 naming the
+ * archive).
+ */
 static int
 open_age(struct get *g, struct arc *a)
 {
-	struct memrd r = { cache.buf, cache.len, 0 };
 	struct err e;
+	int ret;
 
 	if (g->nids == 0) {
 		log_error("%s is encrypted: give --identity with a key that "
 		    "opens it", a->key);
 		return EX_NOPERM;
 	}
-	a->dec = age_dec_new(g->ids, g->nids, memrd_read, &r, &e);
+	for (;;) {
+		struct memrd r = { cache.buf, cache.len, 0 };
+		uint64_t more = (uint64_t)cache.len * 16;
+
+		a->dec = age_dec_new(g->ids, g->nids, memrd_read, &r, &e);
+		/* more bytes help only a header that ran out of them */
+		if (a->dec != NULL || e.ex != EX_DATAERR || r.pos < r.len ||
+		    cache.len >= a->size)
+			break;
+		free(cache.buf);
+		cache.a = NULL;
+		if ((ret = get_bytes(g, a, 0, more < a->size ? more : a->size,
+		    &cache.buf, &cache.len)) != 0) {
+			cache.buf = NULL;
+			return ret;
+		}
+		cache.a = a;
+	}
 	if (a->dec == NULL) {
 		log_error("cannot decrypt %s: %s", a->key, e.msg);
 		return e.ex;

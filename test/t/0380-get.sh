@@ -52,8 +52,46 @@ mkseg -n 1 -l $L -r $R -c 2 -t 20261129T010000.000Z -x 6 -S gappy \
 cp g/seg/*.wav gappy.wav
 rec-archive -q --spool g --min-count 1 --codec flac || fail "archive g"
 rec-upload -q --spool g || fail "upload g"
+# and one encrypted to 900 recipients (random keys): an age header
+# (87 KB) longer than the first GET
+mkdir -p m/seg
+mkseg -n 1 -l $L -r $R -c 2 -t 20261129T020000.000Z -x 7 -S many m/seg
+cp m/seg/*.wav many.wav
+python3 - >many.txt <<'E'
+import os
+C = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l'
+def polymod(v):
+    g = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3]
+    c = 1
+    for x in v:
+        b = c >> 25
+        c = (c & 0x1ffffff) << 5 ^ x
+        for i in range(5):
+            c ^= g[i] if (b >> i) & 1 else 0
+    return c
+def bech32(hrp, data):
+    acc = bits = 0
+    v = []
+    for b in data:
+        acc = acc << 8 | b
+        bits += 8
+        while bits >= 5:
+            bits -= 5
+            v.append(acc >> bits & 31)
+    if bits:
+        v.append(acc << (5 - bits) & 31)
+    h = [ord(x) >> 5 for x in hrp] + [0] + [ord(x) & 31 for x in hrp]
+    p = polymod(h + v + [0] * 6) ^ 1
+    return hrp + '1' + ''.join(C[d] for d in v + [p >> 5 * (5 - i) & 31 for i in range(6)])
+for _ in range(899):
+    print(bech32('age', os.urandom(32)))
+E
+echo "$r1" >>many.txt
+rec-archive -q --spool m --min-count 1 --recipients-file many.txt ||
+	fail "archive m"
+rec-upload -q --spool m || fail "upload m"
 $S3/aws srv s3 ls --recursive s3://bkt/ >keys
-[ $(grep -c '\.tar' keys) = 6 ] || fail "keys: $(cat keys)"
+[ $(grep -c '\.tar' keys) = 7 ] || fail "keys: $(cat keys)"
 
 # want FROM TO: the PCM of [FROM, TO) from the segments in orig/, the
 # silence of gaps as zeros (exact rational times, python)
@@ -96,7 +134,7 @@ same() {
 
 # the encrypted WAV archive again, as the stock age CLI writes it: the
 # ranged chunk reads must open what `age -r` makes too
-ka=$(awk '/\.tar\.age$/ { print $4 }' keys)
+ka=$(awk '/_station1\.tar\.age$/ { print $4 }' keys)
 $S3/aws srv s3 cp --only-show-errors "s3://bkt/$ka" a.age
 age -d -i id1 a.age >a.tar && age -r "$r2" -r "$r1" -o a2.age a.tar ||
 	fail "age CLI"
@@ -177,6 +215,12 @@ sox gappy.wav -t raw - | cmp -s - got.raw || fail "the pieces differ"
 expect_exit 65 rec-get --station gappy --from 2026-11-29T01:00:00.0Z \
 	--to 2026-11-29T01:00:03.0Z --gaps fail -o g2.wav 2>log
 [ ! -e g2.wav ] || fail "g2.wav written"
+
+say "an age header longer than the first GET (900 recipients)"
+get --station many --from 2026-11-29T02:00:00.0Z --to 2026-11-29T02:00:02.0Z \
+	--identity id1 -o m1.wav
+sox many.wav -t raw - >want.raw
+sox m1.wav -t raw - | cmp -s - want.raw || fail "m1.wav: samples differ"
 
 say "inside one segment of a WAV+age archive: only the chunks of its member"
 F=2026-11-29T00:00:21.5Z T=2026-11-29T00:00:22.5Z
