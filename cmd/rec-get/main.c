@@ -195,16 +195,17 @@ output(const struct conf *c, struct get *g)
 	}
 }
 
-/* The default output name: like a segment's, in the current directory. */
+/* The default output name: like a segment's, in dir (NULL: the
+ * current directory). */
 static char *
-default_name(const struct get *g)
+default_name(const struct get *g, const char *dir)
 {
 	struct timespec ts = utc_from_ns(g->pieces[0].t0);
 	char stamp[40], *s;
 
 	utc_name(&ts, stamp, sizeof stamp);
-	if (asprintf(&s, "%s_%s.%s", stamp, g->station, g->flac ? "flac" :
-	    "wav") < 0)
+	if (asprintf(&s, "%s%s%s_%s.%s", dir ? dir : "", dir ? "/" : "",
+	    stamp, g->station, g->flac ? "flac" : "wav") < 0)
 		log_die(EX_OSERR, "out of memory");
 	return s;
 }
@@ -218,6 +219,7 @@ main(int argc, char **argv)
 	enum log_level lvl;
 	char station[ANAME_STATION_MAX + 1], *defname = NULL;
 	const char *tz = NULL;
+	struct stat st;
 	struct err e;
 	int ex = 0;
 
@@ -273,7 +275,10 @@ main(int argc, char **argv)
 		ex = fetch_member(&g, &g.arcs[g.pieces[i].arc],
 		    g.pieces[i].seg);
 	if (ex == 0 && g.out == NULL)
-		g.out = defname = default_name(&g);
+		g.out = defname = default_name(&g, NULL);
+	else if (ex == 0 && g.gaps != GAPS_SPLIT && strcmp(g.out, "-") != 0 &&
+	    stat(g.out, &st) == 0 && S_ISDIR(st.st_mode))
+		g.out = defname = default_name(&g, g.out);
 	if (ex == 0)
 		ex = cut_write(&g);
 	if (ex == 0)

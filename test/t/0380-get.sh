@@ -157,6 +157,11 @@ grep -q 'REC|Source Segments: 20261128T235944.000Z_station1.wav$' c1.wav ||
 	fail "REC|Source Segments"
 # only the manifest's first GET and the member: not the archive
 [ "$(fetched)" -lt 220000 ] || fail "fetched $(fetched) bytes of 652288"
+# -o a directory: named like a segment, after the first sample
+mkdir -p outdir
+get --from $F --to $T -o outdir
+cmp -s outdir/20261128T235945.123Z_station1.wav c1.wav ||
+	fail "outdir: $(ls outdir)"
 
 say "across segments, archives (WAV, FLAC, zstd) and midnight, as FLAC"
 F=2026-11-28T23:59:50.3Z T=2026-11-29T00:00:08.7Z
