@@ -732,6 +732,7 @@ struct rd {
 	unsigned char *buf;
 	size_t cap, pos, fill;
 	int eof;
+	uint64_t done;		/* bytes consumed before buf[0] */
 };
 
 /* Read more into r->buf after fill; 0 (also at EOF) or -1. */
@@ -774,6 +775,7 @@ rd_compact(struct rd *r)
 		return;
 	memmove(r->buf, r->buf + r->pos, r->fill - r->pos);
 	r->fill -= r->pos;
+	r->done += r->pos;
 	r->pos = 0;
 }
 
@@ -1235,6 +1237,59 @@ age_dec_read(struct age_dec *d, void *buf, size_t len, struct err *e)
 			return -1;
 		}
 	}
+}
+
+uint64_t
+age_dec_chunks_offset(const struct age_dec *d)
+{
+	return d->r.done;
+}
+
+int
+age_dec_chunk(struct age_dec *d, uint64_t i, int last, const void *c,
+    size_t clen, void *out, size_t *plen, struct err *e)
+{
+	unsigned char nonce[12];
+
+	if (d == NULL || d->cx == NULL) {
+		err_set(e, EX_SOFTWARE, "age decryptor used after an error");
+		return -1;
+	}
+	if (clen < 16 || clen > ENC_CHUNK || (!last && clen != ENC_CHUNK) ||
+	    (last && clen == 16 && i > 0)) {
+		err_set(e, EX_DATAERR, "age file chunk %ju: %zu bytes, not a "
+		    "sealed %schunk", (uintmax_t)i, clen, last ? "final " :
+		    "");
+		return -1;
+	}
+	stream_nonce(nonce, i, last);
+	if (stream_open(d->cx, out, c, clen - 16,
+	    (const unsigned char *)c + clen - 16, nonce) < 0) {
+		sodium_memzero(out, clen - 16);
+		err_set(e, EX_DATAERR, "age file chunk %ju does not "
+		    "authenticate: truncated or modified", (uintmax_t)i);
+		return -1;
+	}
+	*plen = clen - 16;
+	return 0;
+}
+
+int
+age_chunk_range(uint64_t chunks_off, uint64_t file_size, uint64_t i,
+    uint64_t *off, size_t *len, int *last)
+{
+	uint64_t p, n;
+
+	if (file_size < chunks_off + 16)
+		return -1;
+	p = file_size - chunks_off;
+	n = p <= ENC_CHUNK ? 1 : (p + ENC_CHUNK - 1) / ENC_CHUNK;
+	if (i >= n)
+		return -1;
+	*off = chunks_off + i * ENC_CHUNK;
+	*last = i == n - 1;
+	*len = *last ? (size_t)(p - i * ENC_CHUNK) : ENC_CHUNK;
+	return 0;
 }
 
 void

@@ -32,6 +32,7 @@
 #define REC_AGE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -144,6 +145,35 @@ ssize_t age_dec_read(struct age_dec *d, void *buf, size_t len,
     struct err *e);
 /* Wipes keys and buffers; NULL is fine. */
 void age_dec_free(struct age_dec *d);
+
+/*
+ * Ranged decryption (rec-get reads a few members of an archive in a
+ * store). Each STREAM chunk decrypts on its own once the payload key is
+ * known: chunk i (from 0) holds plaintext bytes i*AGE_CHUNK ..
+ * (i+1)*AGE_CHUNK and its ciphertext lies at chunks_off + i*(AGE_CHUNK +
+ * 16), AGE_CHUNK + 16 bytes (the last one: 17 .. AGE_CHUNK + 16, or 16
+ * for an empty file), where chunks_off is the header's length plus the
+ * 16-byte payload nonce. The nonce of chunk i is its counter plus the
+ * last-chunk flag, so a chunk taken for another, or a last chunk for a
+ * middle one, does not authenticate.
+ *
+ * Start with age_dec_new() over the file's first bytes (the header and
+ * the nonce: a read fn that ends there is fine); then:
+ * age_dec_chunks_offset() is chunks_off;
+ * age_chunk_range() says where chunk i lies in a file of file_size bytes
+ * (*off, *len) and whether it is the last (*last): 0, or -1 when the
+ * file has no chunk i (or is shorter than chunks_off + 16);
+ * age_dec_chunk() decrypts chunk i from its ciphertext c (clen bytes)
+ * into out (AGE_CHUNK bytes) and sets *plen: 0, or -1 with e (EX_DATAERR:
+ * a wrong length, tampering, or the wrong index or last flag; out is
+ * wiped). It does not move age_dec_read()'s position: use one or the
+ * other on a decryptor.
+ */
+uint64_t age_dec_chunks_offset(const struct age_dec *d);
+int age_chunk_range(uint64_t chunks_off, uint64_t file_size, uint64_t i,
+    uint64_t *off, size_t *len, int *last);
+int age_dec_chunk(struct age_dec *d, uint64_t i, int last, const void *c,
+    size_t clen, void *out, size_t *plen, struct err *e);
 
 /*
  * Check what can be checked without an identity: the version line, the

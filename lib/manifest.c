@@ -133,6 +133,8 @@ seg_json(const struct manifest_seg *s, const char *codec)
 	json_object_set_new(o, "first_frame",
 	    json_integer((json_int_t)s->first_frame));
 	json_object_set_new(o, "size", json_integer((json_int_t)s->size));
+	json_object_set_new(o, "offset",
+	    json_integer((json_int_t)s->offset));
 	json_object_set_new(o, "sha256", json_string(s->sha256));
 	if (s->pcm_sha256[0] != '\0')
 		json_object_set_new(o, "pcm_sha256",
@@ -355,6 +357,10 @@ seg_load(json_t *o, struct manifest_seg *s, const char *codec,
 		return -1;
 	*what = "size";
 	if (get_u64(o, "size", &s->size) == -1)
+		return -1;
+	*what = "offset";
+	if (get_u64(o, "offset", &s->offset) == -1 || s->offset == 0 ||
+	    s->offset % 512 != 0)
 		return -1;
 	*what = "sha256";
 	if (get_str(o, "sha256", s->sha256, sizeof s->sha256) == -1 ||

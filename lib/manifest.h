@@ -17,6 +17,16 @@
  * has REC|Level keys has "levels": one object per channel with peak and
  * rms (dBFS, null for -inf), dc, clipped, flat and hum (lib/level.h).
  *
+ * Every segment also has "offset": where its member's bytes start in the
+ * uncompressed tar stream (after its header), so that a reader with
+ * ranged access (rec-get) fetches the manifest, then exactly the members
+ * it needs: the member is the bytes offset .. offset + size. Since the
+ * manifest is the first member, its own length moves every offset:
+ * rec-archive computes the offsets for the manifest's length, dumps it,
+ * and dumps again until the length rounded up to the tar's 512-byte
+ * blocks no longer changes (cmd/rec-archive/write.c, manifest_offsets);
+ * it then checks every offset against the tar it writes.
+ *
  * JSON written and read with jansson; keys in a fixed order so the same
  * segments always give the same bytes.
  */
@@ -52,6 +62,9 @@ struct manifest_seg {
 	char run[40];		/* REC|Run, "" when unknown */
 	uint64_t first_frame;
 	uint64_t size;		/* member bytes */
+	uint64_t offset;	/* of the member's bytes in the tar stream
+				 * (uncompressed, unencrypted); a multiple
+				 * of 512 */
 	char sha256[65];	/* of the member, lowercase hex */
 	char pcm_sha256[65];	/* FLAC: of the decoded PCM; WAV: "" (older
 				 * manifests: of the PCM range); written

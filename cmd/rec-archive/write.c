@@ -604,12 +604,82 @@ step_members(struct job *j)
 	return 0;
 }
 
-/* The manifest (the first member) into j->json. 0 or EX_. */
+/* libarchive's write callback of a dry run: bytes counted, not kept. */
+static la_ssize_t
+la_discard(struct archive *a, void *ctx, const void *buf, size_t len)
+{
+	(void)a, (void)ctx, (void)buf;
+	return (la_ssize_t)len;
+}
+
+/*
+ * The length of the tar header(s) put_header writes for this member
+ * (512 for a ustar header; more with a pax extended header, for a long
+ * name or a size past ustar's 8 GiB), measured by writing it in a dry
+ * run with tar_open's format. Below 8 GiB the size does not change the
+ * header's length: the dry member is empty, so that closing the dry run
+ * pads nothing. 0 when libarchive fails.
+ */
+static uint64_t
+header_len(const char *name, uint64_t size, time_t mtime)
+{
+	struct archive *a = archive_write_new();
+	la_int64_t n = 0;
+
+	if (a == NULL)
+		return 0;
+	if (size < 077777777777ULL)
+		size = 0;
+	if (archive_write_set_format_pax_restricted(a) == ARCHIVE_OK &&
+	    archive_write_add_filter_none(a) == ARCHIVE_OK &&
+	    archive_write_open(a, NULL, NULL, la_discard, NULL) ==
+	    ARCHIVE_OK && put_header(a, name, size, mtime) == ARCHIVE_OK)
+		n = archive_filter_bytes(a, 0);
+	archive_write_close(a);
+	archive_write_free(a);
+	return n > 0 ? (uint64_t)n : 0;
+}
+
+#define TAR_BLOCKS(n)	(((n) + 511) / 512 * 512)
+
+/*
+ * Every member's offset in the tar stream for a manifest of jlen bytes:
+ * the manifest's header and blocks, then each member's header, bytes and
+ * padding. -1 when a header cannot be measured.
+ */
+static int
+member_offsets(struct job *j, size_t jlen)
+{
+	uint64_t h = header_len(MANIFEST_NAME, jlen, j->an.start.tv_sec), off;
+
+	if (h == 0)
+		return -1;
+	off = h + TAR_BLOCKS((uint64_t)jlen);
+	for (size_t i = 0; i < j->n; i++) {
+		struct seg *s = &j->segs[i];
+
+		h = header_len(s->m.member, s->m.size, s->m.start.tv_sec);
+		if (h == 0)
+			return -1;
+		s->m.offset = off + h;
+		off = s->m.offset + TAR_BLOCKS(s->m.size);
+	}
+	return 0;
+}
+
+/*
+ * The manifest (the first member) into j->json, with every member's
+ * offset. The offsets depend on the manifest's length in 512-byte
+ * blocks and the manifest holds them: dump with offsets for the last
+ * length until that length's block count stays the same (offsets only
+ * grow, so their digits do: this ends in a few rounds). 0 or EX_.
+ */
 static int
 make_manifest(struct job *j)
 {
 	struct manifest m;
 	struct err e;
+	size_t guess = 0;
 	int ret = 0;
 
 	memset(&m, 0, sizeof m);
@@ -625,11 +695,25 @@ make_manifest(struct job *j)
 		log_error("out of memory");
 		return EX_OSERR;
 	}
-	for (size_t i = 0; i < j->n; i++)
-		m.segs[i] = j->segs[i].m;	/* shallow: gaps stay segs' */
-	if (manifest_dump(&m, &j->json, &j->jlen, &e) == -1) {
-		log_error("%s", e.msg);
-		ret = e.ex;
+	for (int round = 0; ; round++) {
+		if (round == 16 || member_offsets(j, guess) == -1) {
+			log_error("cannot lay out the tar of %s/tmp/%s",
+			    j->sp->dir, j->part_name);
+			ret = EX_SOFTWARE;
+			break;
+		}
+		for (size_t i = 0; i < j->n; i++)
+			m.segs[i] = j->segs[i].m; /* shallow: gaps stay segs' */
+		free(j->json);
+		j->json = NULL;
+		if (manifest_dump(&m, &j->json, &j->jlen, &e) == -1) {
+			log_error("%s", e.msg);
+			ret = e.ex;
+			break;
+		}
+		if (TAR_BLOCKS(j->jlen) == TAR_BLOCKS(guess))
+			break;
+		guess = j->jlen;
 	}
 	free(m.segs);
 	return ret;
@@ -673,6 +757,14 @@ tar_members(struct job *j, struct archive *a, int *rerr)
 		if (put_header(a, s->m.member, s->m.size,
 		    s->m.start.tv_sec) != ARCHIVE_OK)
 			return -1;
+		/* the manifest's offsets are promises: check each one */
+		if (archive_filter_bytes(a, 0) != (la_int64_t)s->m.offset) {
+			log_error("cannot write %s/tmp/%s: member %s starts at "
+			    "%" PRId64 " in the tar, the manifest says %"
+			    PRIu64, sp->dir, j->part_name, s->m.member,
+			    (int64_t)archive_filter_bytes(a, 0), s->m.offset);
+			return EX_SOFTWARE;
+		}
 		if (flac_member(j->o, s)) {
 			if (copy_member(a, j->stage.fd, stage_off, s->m.size,
 			    j->buf, rerr, s->m.sha256) == -1)

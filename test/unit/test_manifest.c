@@ -59,6 +59,7 @@ same_manifest(const struct manifest *got, const struct manifest *want)
 		CHECK_STR(g->run, w->run);
 		CHECK(g->first_frame == w->first_frame);
 		CHECK(g->size == w->size);
+		CHECK(g->offset == w->offset);
 		CHECK_STR(g->sha256, w->sha256);
 		CHECK_STR(g->pcm_sha256, w->pcm_sha256);
 		CHECK(g->pcm_off == (wav ? w->pcm_off : 0));
@@ -122,6 +123,7 @@ main(void)
 		segs[i].size = segs[i].pcm_off + segs[i].pcm_len + 200 + i;
 		strcpy(segs[i].run, i ? "00ff" : "a1b2c3");
 		segs[i].first_frame = 96000 * (uint64_t)i + 17;
+		segs[i].offset = 1536 + 512 * 1000 * (uint64_t)i;
 	}
 	struct manifest_gap gaps[2] = { { 7, 9 }, { 5000000000ULL, 3 } };	/* 64 bits */
 	segs[1].gaps = gaps;
@@ -178,6 +180,18 @@ main(void)
 	memcpy(strstr(bad, "\"flat\": false"), "\"flat\": 0    ", 13);
 	CHECK(manifest_load(bad, len, &back, &e) == -1 &&
 	    strstr(e.msg, "levels") != NULL);
+	free(bad);
+
+	/* offsets: where the member lies in the tar, in 512-byte blocks */
+	CHECK(strstr(json, "\"offset\": 513536") != NULL);
+	bad = strdup(json);
+	memcpy(strstr(bad, "\"offset\": 1536"), "\"offset\": 1537", 14);
+	CHECK(manifest_load(bad, len, &back, &e) == -1 &&
+	    strstr(e.msg, "segment 1: bad or missing 'offset'") != NULL);
+	free(bad);
+	bad = strdup(json);
+	memcpy(strstr(bad, "\"offset\": 513536"), "\"offset\": 1e+03 ", 16);
+	CHECK(manifest_load(bad, len, &back, &e) == -1);
 	free(bad);
 	free(json);
 
