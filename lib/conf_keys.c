@@ -9,7 +9,7 @@
 
 static const char *const top_keys[] = {
 	"spool", "station",
-	"latitude", "longitude", "elevation",	/* lib/schedule, lib/sun */
+	"latitude", "longitude", "elevation", "height",	/* lib/schedule, lib/sun */
 	NULL
 };
 

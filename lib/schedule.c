@@ -346,7 +346,8 @@ bad(const struct conf *c, const char *key, const char *val,
 {
 	err_set(e, EX_CONFIG, "%s: bad %s '%s': %s",
 	    conf_where(c, strcmp(key, "latitude") == 0 ||
-	    strcmp(key, "longitude") == 0 || strcmp(key, "elevation") == 0 ?
+	    strcmp(key, "longitude") == 0 || strcmp(key, "elevation") == 0 ||
+	    strcmp(key, "height") == 0 ?
 	    "" : "schedule", key), key, val, why);
 	return -1;
 }
@@ -408,6 +409,40 @@ sched_new(struct err *e)
 	return s;
 }
 
+int
+schedule_place(const struct conf *c, struct schedule_place *pl,
+    struct err *e)
+{
+	const char *lat = conf_get(c, "", "latitude");
+	const char *lon = conf_get(c, "", "longitude");
+	const char *v = conf_get(c, "", "elevation");
+
+	memset(pl, 0, sizeof(*pl));
+	if (lat != NULL && parse_deg(lat, -90, 90, &pl->lat) < 0)
+		return bad(c, "latitude", lat, "want degrees from -90 to 90 "
+		    "(north positive)", e);
+	if (lon != NULL && parse_deg(lon, -180, 180, &pl->lon) < 0)
+		return bad(c, "longitude", lon, "want degrees from -180 to "
+		    "180 (east positive)", e);
+	if (v != NULL) {
+		if (parse_deg(v, -500, 9000, &pl->elev) < 0)
+			return bad(c, "elevation", v, "want metres from -500 "
+			    "to 9000", e);
+		pl->has_elev = 1;
+	}
+	v = conf_get(c, "", "height");
+	if (v != NULL && parse_deg(v, 0, 9000, &pl->height) < 0)
+		return bad(c, "height", v, "want metres from 0 to 9000", e);
+	if ((lat == NULL) != (lon == NULL)) {
+		err_set(e, EX_CONFIG, "%s: %s without %s",
+		    conf_where(c, "", lat ? "latitude" : "longitude"),
+		    lat ? "latitude" : "longitude", lat ? "longitude" :
+		    "latitude");
+		return -1;
+	}
+	return lat != NULL;
+}
+
 /*
  * The time zone of [schedule], the periods of section/key and the
  * station's place into s; 0, or -1 + e.
@@ -416,10 +451,11 @@ static int
 load_periods(struct schedule *s, const struct conf *c, const char *section,
     const char *key, struct err *e)
 {
-	const char *v, *lat, *lon;
+	struct schedule_place pl;
+	const char *v;
 	size_t it = 0, cap = 0;
 	struct period p, *np;
-	int sun = 0;
+	int sun = 0, placed;
 
 	if ((v = conf_get(c, "schedule", "timezone")) != NULL &&
 	    strcmp(v, "UTC") != 0) {
@@ -460,19 +496,14 @@ load_periods(struct schedule *s, const struct conf *c, const char *section,
 		}
 		s->per[s->nper++] = p;
 	}
-	lat = conf_get(c, "", "latitude");
-	lon = conf_get(c, "", "longitude");
-	if (lat != NULL && parse_deg(lat, -90, 90, &s->lat) < 0)
-		return bad(c, "latitude", lat, "want degrees from -90 to 90 "
-		    "(north positive)", e);
-	if (lon != NULL && parse_deg(lon, -180, 180, &s->lon) < 0)
-		return bad(c, "longitude", lon, "want degrees from -180 to "
-		    "180 (east positive)", e);
-	if ((v = conf_get(c, "", "elevation")) != NULL &&
-	    parse_deg(v, -500, 9000, &s->elev) < 0)
-		return bad(c, "elevation", v, "want metres from -500 to 9000",
-		    e);
-	if (sun && (lat == NULL || lon == NULL)) {
+	if ((placed = schedule_place(c, &pl, e)) < 0)
+		return -1;
+	if (placed) {
+		s->lat = pl.lat;
+		s->lon = pl.lon;
+		s->elev = pl.height;	/* lib/sun: above the surroundings */
+	}
+	if (sun && !placed) {
 		err_set(e, EX_CONFIG, "%s: a %s relative to the sun needs "
 		    "the top-level latitude and longitude",
 		    conf_where(c, section, key), key);

@@ -62,6 +62,23 @@ struct schedule_window {
 
 struct schedule;
 
+/* The station's place: the top-level latitude and longitude (degrees,
+ * north and east positive), elevation (metres above sea level, GUANO's
+ * Loc Elevation) and height (metres above the surroundings, the dip of
+ * the horizon for the sun; 0 when not given) of rec.conf. */
+struct schedule_place {
+	double lat, lon, elev, height;
+	int has_elev;
+};
+
+/*
+ * The place of c: 1 with *pl when latitude and longitude are given, 0
+ * when neither is, -1 + e (EX_CONFIG, FILE:LINE) for a bad value or one
+ * without the other. Used for the sun and for GUANO's Loc keys.
+ */
+int schedule_place(const struct conf *c, struct schedule_place *pl,
+    struct err *e);
+
 /*
  * Read [schedule] and the location keys of c. Returns 1 and *sp (free
  * with schedule_free) when there is a schedule, 0 and *sp NULL when c has

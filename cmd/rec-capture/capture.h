@@ -13,6 +13,7 @@
 
 #include "pcm.h"
 #include "ring.h"
+#include "schedule.h"
 #include "spool.h"
 
 /* Why frames were lost (for the log line). */
@@ -42,6 +43,8 @@ struct cap {
 	size_t fb;			/* bytes per frame */
 	const char *device;
 	char station[72];
+	int placed;			/* latitude and longitude given */
+	struct schedule_place place;	/* GUANO's Loc Position, Elevation */
 	uint64_t seg_ms;		/* segment length */
 	uint64_t seg_frames;
 	int align;

@@ -235,6 +235,8 @@ time_settings(struct cap *c, struct err *e)
 	c->device_wait_ms = UINT64_MAX;
 	if (opt_duration(cf, &opts[O_WAIT], NULL, &c->device_wait_ms, e) < 0)
 		return -1;
+	if ((c->placed = schedule_place(cf, &c->place, e)) < 0)
+		return -1;
 	return conf_station(cf, opts[O_STATION].val, c->station,
 	    sizeof(c->station), e);
 }

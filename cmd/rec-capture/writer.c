@@ -145,6 +145,13 @@ seg_guano(struct w *w, struct seg *s, int final, struct guano *g)
 	rc |= guano_add(g, "Model", "rec-capture");
 	rc |= guano_add(g, "Firmware Version", "%s", REC_VERSION);
 	rc |= guano_add(g, "Original Filename", "%s", s->name);
+	if (c->placed) {
+		rc |= guano_add(g, "Loc Position", "%.6f %.6f", c->place.lat,
+		    c->place.lon);
+		if (c->place.has_elev)
+			rc |= guano_add(g, "Loc Elevation", "%.1f",
+			    c->place.elev);
+	}
 	m->station = c->station;
 	m->device = c->device;
 	m->run = c->run;

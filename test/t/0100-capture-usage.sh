@@ -55,6 +55,12 @@ printf '[capture\n' >bad4.conf
 err_is 78 rec-capture --config bad4.conf -D -
 printf 'station = no_underscore\n' >bad5.conf
 err_is 78 rec-capture --config bad5.conf -D -
+printf 'latitude = 95\nlongitude = 13\n' >bad7.conf
+err_is 78 rec-capture --config bad7.conf -D -
+expect_grep "bad7.conf:1: bad latitude '95'" err
+printf 'longitude = 13.4\n' >bad8.conf
+err_is 78 rec-capture --config bad8.conf -D -
+expect_grep "bad8.conf:1: longitude without latitude" err
 say "a flag wins over a bad value in the file"
 printf '[capture]\nrate = nope\n' >bad6.conf
 rec-capture --config bad6.conf -r 8000 -D - --spool sp --station s1 \
@@ -76,6 +82,17 @@ ls fromconf/seg >names
 grep -q '_confst\.wav$' names || fail "station from the file"
 wavdump -p fromconf/seg/*.wav | cmp - in.raw
 wavdump -i fromconf/seg/*.wav | head -1 | grep -q 'rate=8000 channels=3 format=S24_3LE'
+[ -z "$(wavdump -g fromconf/seg/*.wav | grep '^Loc ')" ] ||
+	fail "a place written without one in rec.conf"
+say "the station's place goes into GUANO's standard Loc keys"
+{ printf 'latitude = -33.8568\nlongitude = 151.2153\nelevation = 12.5\n'
+  cat good.conf; } | sed "s|/fromconf|/placed|" >placed.conf
+rec-capture --config placed.conf -D - -q <in.raw
+for f in placed/seg/*.wav; do
+	wavdump -g "$f" >g.txt
+	expect_grep '^Loc Position: -33.856800 151.215300$' g.txt
+	expect_grep '^Loc Elevation: 12.5$' g.txt
+done
 REC_SPOOL=$PWD/envsp rec-capture --config good.conf -D - -q <in.raw
 [ -n "$(ls envsp/seg)" ] || fail "REC_SPOOL not honoured"
 rec-capture --config good.conf --spool flagsp -D - -q <in.raw

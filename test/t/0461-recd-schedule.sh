@@ -43,7 +43,7 @@ diff a.want a.out || fail "recd --schedule: clock periods"
 cat >b.conf <<'EOF2'
 latitude = 52.52
 longitude = 13.405
-elevation = 34
+height = 34
 [capture]
 rate = 48000
 channels = 2
