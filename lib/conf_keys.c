@@ -36,11 +36,16 @@ static const char *const recd_keys[] = {
 	"backoff-max", "syslog", "verbose", "quiet", NULL
 };
 
+static const char *const health_keys[] = {
+	"heartbeat", "heartbeat-history", NULL
+};
+
 const struct conf_section conf_sections[] = {
 	{ "", top_keys },
 	{ "capture", capture_keys },
 	{ "archive", archive_keys },
 	{ "upload", upload_keys },
 	{ "recd", recd_keys },
+	{ "health", health_keys },
 	{ NULL, NULL }
 };
