@@ -120,6 +120,7 @@ load_settings(struct conf *c, struct settings *s, struct err *e)
 	    get_ms(c, O_STOP_TIMEOUT, "10", &s->stop_timeout, e) < 0 ||
 	    get_ms(c, O_BACKOFF_MAX, "300", &s->backoff_max, e) < 0 ||
 	    opt_bool(c, &opts[O_SYSLOG], 0, &s->use_syslog, e) < 0 ||
+	    beat_settings(c, s, e) < 0 ||
 	    opt_level(c, "recd", &oc, &s->level, e) < 0)
 		return -1;
 	if (s->interval < 1000) {
@@ -448,6 +449,7 @@ act(int64_t now)
 		    c->backoff : c->backoff_min));
 	if (cycle_may_start(now, &at))
 		cycle_start(now);
+	beat_act(now);
 	cycle_escalate(now);
 	child_escalate(now);
 }
@@ -464,6 +466,8 @@ next_wake(int64_t now)
 	if ((at = cycle_wake(now)) < wake)
 		wake = at;
 	if ((at = child_wake()) < wake)
+		wake = at;
+	if ((at = beat_wake()) < wake)
 		wake = at;
 	if (R.status_dirty && R.status_last + STATUS_MIN_MS < wake)
 		wake = R.status_last + STATUS_MIN_MS;
