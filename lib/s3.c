@@ -27,6 +27,7 @@
 #include "strbuf.h"
 #include "sigv4.h"
 #include "sums.h"
+#include "utc.h"
 #include "xml.h"
 
 /*
@@ -87,6 +88,11 @@ struct answer {
 	size_t body_max;	/* 0 = BODY_MAX */
 	int toobig;		/* the body passed body_max: cut short */
 	struct strbuf body;
+	/* s3_get_fd: a 2xx body goes to sink_fd at sink_base + sink_pos */
+	int sink, sink_fd, sink_err;
+	off_t sink_base;
+	uint64_t sink_pos;
+	long hstatus;		/* the status line's, while it arrives */
 };
 
 /* One request as the caller describes it. */
@@ -103,6 +109,7 @@ struct req {
 				   (Complete: AWS sends a space now and
 				   then): no low-speed limit, the deadline
 				   still holds */
+	const char *range;	/* a Range header value, or NULL */
 };
 
 static time_t
@@ -434,6 +441,15 @@ write_cb(char *p, size_t size, size_t n, void *u)
 {
 	struct answer *a = u;
 
+	if (a->sink && a->hstatus >= 200 && a->hstatus < 300) {
+		if (file_pwrite_all(a->sink_fd, p, size * n, a->sink_base +
+		    (off_t)a->sink_pos) < 0) {
+			a->sink_err = errno ? errno : EIO;
+			return 0;
+		}
+		a->sink_pos += size * n;
+		return size * n;
+	}
 	if (a->body.len + size * n > (a->body_max ? a->body_max : BODY_MAX)) {
 		a->toobig = 1;
 		return 0;
@@ -475,6 +491,10 @@ header_cb(char *line, size_t size, size_t n, void *u)
 		a->retry_after = -1;
 		a->have_clen = 0;
 		a->sse_etag = 0;
+		a->hstatus = 0;
+		if (memchr(line, ' ', len) != NULL)
+			a->hstatus = strtol((char *)memchr(line, ' ', len) + 1,
+			    NULL, 10);
 		return len;
 	}
 	/* AWS: objects encrypted with SSE-KMS or SSE-C have ETags that are
@@ -732,6 +752,9 @@ answer_reset(struct answer *a)
 	a->retry_after = -1;
 	a->have_clen = 0;
 	a->toobig = 0;
+	a->hstatus = 0;
+	a->sink_pos = 0;
+	a->sink_err = 0;
 	a->body.len = 0;
 	if (a->body.p)
 		a->body.p[0] = '\0';
@@ -748,7 +771,7 @@ try_once(struct s3 *s, struct req *r, struct answer *a, char *why,
 {
 	CURL *c = s->curl;
 	struct curl_slist *hl = NULL;
-	struct sigv4_kv h[6];
+	struct sigv4_kv h[7];
 	struct sigv4_req sr;
 	struct sigv4_cred cr = { s->ak, s->sk, s->region, "s3" };
 	struct strbuf url = { 0 }, hb = { 0 };
@@ -785,6 +808,10 @@ try_once(struct s3 *s, struct req *r, struct answer *a, char *why,
 	if (s->token) {
 		h[nh].k = "x-amz-security-token";
 		h[nh++].v = s->token;
+	}
+	if (r->range) {
+		h[nh].k = "range";
+		h[nh++].v = r->range;
 	}
 	sr.method = r->method;
 	sr.path = path;
@@ -832,6 +859,13 @@ try_once(struct s3 *s, struct req *r, struct answer *a, char *why,
 		goto out;
 	}
 	a->status = 0;
+	if (a->sink_err) {
+		errno = a->sink_err;
+		err_sys(e, err_ex_for_errno(errno), "cannot write what GET %s "
+		    "answered", r->key);
+		v = V_FAIL;
+		goto out;
+	}
 	v = transport_verdict(s, r, cc, errbuf, url.p, host, why, whysz, e);
 	goto out;
 oom:
@@ -1482,4 +1516,347 @@ s3_head(struct s3 *s, const char *key, uint64_t *size, char etag[80],
 out:
 	free(a.body.p);
 	return rc;
+}
+
+/* ---- reading: GET, ListObjectsV2, presigned URLs ---- */
+
+/* The Range value for off/len into buf, or NULL when none is needed. */
+static const char *
+range_value(uint64_t off, uint64_t len, char *buf, size_t sz)
+{
+	if (len > 0)
+		snprintf(buf, sz, "bytes=%" PRIu64 "-%" PRIu64, off,
+		    off + len - 1);
+	else if (off > 0)
+		snprintf(buf, sz, "bytes=%" PRIu64 "-", off);
+	else
+		return NULL;
+	return buf;
+}
+
+/* After a failed GET: a missing key is "no input", not a protocol error. */
+static void
+get_failed(struct s3 *s, const char *key, struct err *e)
+{
+	if (strcmp(s->code, "NoSuchKey") == 0 || (s->status == 404 &&
+	    s->code[0] == '\0'))
+		err_set(e, EX_NOINPUT, "GET %s: no such key", key);
+}
+
+int
+s3_get(struct s3 *s, const char *key, uint64_t off, uint64_t len,
+    size_t max, char **buf, size_t *n, struct err *e)
+{
+	struct answer a = { 0 };
+	struct req r = { 0 };
+	char rv[64];
+	int rc = -1;
+
+	*buf = NULL;
+	*n = 0;
+	a.body_max = max ? max : 1;
+	r.method = "GET";
+	r.key = key;
+	r.body.fd = -1;
+	r.range = range_value(off, len, rv, sizeof(rv));
+	if (request(s, &r, &a, e) < 0) {
+		get_failed(s, key, e);
+		goto out;
+	}
+	if (a.body.p == NULL && (a.body.p = strdup("")) == NULL) {
+		err_sys(e, EX_OSERR, "out of memory");
+		goto out;
+	}
+	*buf = a.body.p;
+	*n = a.body.len;
+	a.body.p = NULL;
+	rc = 0;
+out:
+	free(a.body.p);
+	return rc;
+}
+
+int
+s3_get_fd(struct s3 *s, const char *key, uint64_t off, uint64_t len,
+    int fd, uint64_t *n, struct err *e)
+{
+	struct answer a = { 0 };
+	struct req r = { 0 };
+	char rv[64];
+	off_t base;
+	int rc = -1;
+
+	if ((base = lseek(fd, 0, SEEK_CUR)) < 0) {
+		err_sys(e, EX_IOERR, "GET %s: cannot seek the output", key);
+		return -1;
+	}
+	a.sink = 1;
+	a.sink_fd = fd;
+	a.sink_base = base;
+	r.method = "GET";
+	r.key = key;
+	r.body.fd = -1;
+	r.range = range_value(off, len, rv, sizeof(rv));
+	if (request(s, &r, &a, e) < 0) {
+		get_failed(s, key, e);
+		goto out;
+	}
+	if (ftruncate(fd, base + (off_t)a.sink_pos) < 0 ||
+	    lseek(fd, base + (off_t)a.sink_pos, SEEK_SET) < 0) {
+		err_sys(e, err_ex_for_errno(errno), "GET %s: cannot end the "
+		    "output", key);
+		goto out;
+	}
+	if (n)
+		*n = a.sink_pos;
+	rc = 0;
+out:
+	free(a.body.p);
+	return rc;
+}
+
+void
+s3_listing_free(struct s3_listing *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nobj; i++)
+		free(l->obj[i].key);
+	for (i = 0; i < l->nprefixes; i++)
+		free(l->prefixes[i]);
+	free(l->obj);
+	free(l->prefixes);
+	memset(l, 0, sizeof(*l));
+}
+
+#define LBR	"/ListBucketResult"
+static const char *const lo_want[] = { LBR "/Contents/Key",
+    LBR "/Contents/Size", LBR "/Contents/ETag", LBR "/Contents/LastModified",
+    LBR "/Contents", LBR "/CommonPrefixes/Prefix", LBR "/IsTruncated",
+    LBR "/NextContinuationToken", NULL };
+
+/* An ISO time of LastModified in ns, 0 when it does not parse. */
+static int64_t
+lm_ns(const char *t)
+{
+	int64_t ns;
+
+	return t && utc_parse_iso_ns(t, &ns) == 0 ? ns : 0;
+}
+
+int
+s3_list_parse(const char *doc, size_t len, struct s3_listing *l,
+    char **next, struct err *e)
+{
+	struct xml x;
+	struct s3_object *cur = NULL;
+	const char *t, *tok;
+	size_t i, cap = l->nobj, pcap = l->nprefixes;
+	int rc = -1;
+
+	*next = NULL;
+	if (xml_parse(&x, doc, len, lo_want) < 0) {
+		err_set(e, EX_PROTOCOL, "GET ?list-type=2: the answer is not "
+		    "XML%s", errno == E2BIG ? " within our limits" : "");
+		return -1;
+	}
+	if (strcmp(x.root, "ListBucketResult") != 0) {
+		err_set(e, EX_PROTOCOL, "GET ?list-type=2: unexpected answer "
+		    "<%s>", x.root);
+		goto out;
+	}
+	for (i = 0; i < x.n; i++) {
+		const char *p = x.v[i].path, *tx = x.v[i].text;
+
+		/* children end before their parent: collect into cur */
+		if (p == lo_want[4]) {
+			cur = NULL;
+		} else if (p == lo_want[5]) {
+			char **np;
+			if (l->nprefixes == pcap) {
+				pcap = pcap ? pcap * 2 : 16;
+				if ((np = realloc(l->prefixes,
+				    pcap * sizeof(*np))) == NULL)
+					goto oom;
+				l->prefixes = np;
+			}
+			if ((l->prefixes[l->nprefixes] = strdup(tx)) == NULL)
+				goto oom;
+			l->nprefixes++;
+		} else if (p == lo_want[0] || p == lo_want[1] ||
+		    p == lo_want[2] || p == lo_want[3]) {
+			if (cur == NULL) {
+				struct s3_object *no;
+				if (l->nobj == cap) {
+					cap = cap ? cap * 2 : 16;
+					if ((no = realloc(l->obj,
+					    cap * sizeof(*no))) == NULL)
+						goto oom;
+					l->obj = no;
+				}
+				cur = &l->obj[l->nobj++];
+				memset(cur, 0, sizeof(*cur));
+			}
+			if (p == lo_want[0] && cur->key == NULL &&
+			    (cur->key = strdup(tx)) == NULL)
+				goto oom;
+			if (p == lo_want[1])
+				cur->size = strtoull(tx, NULL, 10);
+			if (p == lo_want[2]) {
+				const char *q = tx + (*tx == '"');
+				size_t ql;
+				snprintf(cur->etag, sizeof(cur->etag), "%s", q);
+				ql = strlen(cur->etag);
+				if (ql > 0 && cur->etag[ql - 1] == '"')
+					cur->etag[ql - 1] = '\0';
+			}
+			if (p == lo_want[3])
+				cur->mtime_ns = lm_ns(tx);
+		}
+	}
+	/* an entry without a key is no entry */
+	for (i = 0; i < l->nobj;) {
+		if (l->obj[i].key == NULL) {
+			memmove(&l->obj[i], &l->obj[i + 1],
+			    (l->nobj - i - 1) * sizeof(l->obj[0]));
+			l->nobj--;
+		} else {
+			i++;
+		}
+	}
+	t = xml_get(&x, lo_want[6]);
+	tok = xml_get(&x, lo_want[7]);
+	if (t && strcmp(t, "true") == 0) {
+		if (tok == NULL || *tok == '\0') {
+			err_set(e, EX_PROTOCOL, "GET ?list-type=2: truncated "
+			    "without a NextContinuationToken");
+			goto out;
+		}
+		if ((*next = strdup(tok)) == NULL)
+			goto oom;
+	}
+	rc = 0;
+	goto out;
+oom:
+	err_sys(e, EX_OSERR, "out of memory");
+out:
+	xml_free(&x);
+	return rc;
+}
+
+int
+s3_list(struct s3 *s, const char *prefix, const char *delim,
+    struct s3_listing *l, struct err *e)
+{
+	const char *mk = getenv("REC_TEST_MAX_KEYS");
+	char *tok = NULL, *next = NULL;
+	int rc = -1;
+
+	memset(l, 0, sizeof(*l));
+	for (;;) {
+		struct sigv4_kv q[5];
+		struct answer a = { .body_max = LIST_BODY_MAX };
+		struct req r = { 0 };
+		size_t nq = 0;
+		int prc;
+
+		q[nq].k = "list-type";
+		q[nq++].v = "2";
+		q[nq].k = "prefix";
+		q[nq++].v = prefix ? prefix : "";
+		if (delim && *delim) {
+			q[nq].k = "delimiter";
+			q[nq++].v = delim;
+		}
+		if (tok) {
+			q[nq].k = "continuation-token";
+			q[nq++].v = tok;
+		}
+		if (mk && *mk) {	/* test hook: small pages */
+			q[nq].k = "max-keys";
+			q[nq++].v = mk;
+		}
+		r.method = "GET";
+		r.query = q;
+		r.nq = nq;
+		r.body.fd = -1;
+		if (request(s, &r, &a, e) < 0) {
+			free(a.body.p);
+			goto out;
+		}
+		prc = s3_list_parse(a.body.p ? a.body.p : "", a.body.len, l,
+		    &next, e);
+		free(a.body.p);
+		if (prc < 0)
+			goto out;
+		if (next == NULL)
+			break;
+		if (tok && strcmp(next, tok) == 0) {
+			err_set(e, EX_PROTOCOL, "GET ?list-type=2: the store "
+			    "answered the continuation token it was given: "
+			    "the listing does not advance");
+			goto out;
+		}
+		free(tok);
+		tok = next;
+		next = NULL;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		s3_listing_free(l);
+	free(tok);
+	free(next);
+	return rc;
+}
+
+char *
+s3_presign(struct s3 *s, const char *key, long expires, struct err *e)
+{
+	struct sigv4_cred cr = { s->ak, s->sk, s->region, "s3" };
+	struct sigv4_kv h[1];
+	struct sigv4_req sr = { 0 };
+	struct strbuf url = { 0 };
+	char amzdate[17], *host = NULL, *path = NULL, *enc = NULL, *qs = NULL;
+
+	if (expires < 1 || expires > 604800) {
+		err_set(e, EX_USAGE, "a presigned URL lasts 1 s to 7 days, "
+		    "not %ld s", expires);
+		return NULL;
+	}
+	sigv4_amzdate(time(NULL) + s->skew, amzdate);
+	if (s->addr == S3_ADDR_VIRTUAL) {
+		size_t n = strlen(s->bucket) + strlen(s->hosthdr) + 2;
+		if ((host = malloc(n)) != NULL)
+			snprintf(host, n, "%s.%s", s->bucket, s->hosthdr);
+	} else {
+		host = strdup(s->hosthdr);
+	}
+	h[0].k = "host";
+	h[0].v = host;
+	sr.method = "GET";
+	sr.hdrs = h;
+	sr.nhdrs = 1;
+	sr.payload_hash = "UNSIGNED-PAYLOAD";
+	if (host == NULL || (path = req_path(s, key)) == NULL ||
+	    (enc = sigv4_uri_encode(path, 1)) == NULL)
+		goto out;
+	sr.path = path;
+	if ((qs = sigv4_presign(&sr, &cr, amzdate, expires, s->token)) == NULL)
+		goto out;
+	strbuf_fmt(&url, "%s://%s%s?%s", s->scheme, host, enc, qs);
+out:
+	free(host);
+	free(path);
+	free(enc);
+	if (qs) {
+		OPENSSL_cleanse(qs, strlen(qs));
+		free(qs);
+	}
+	if (url.oom || url.p == NULL) {
+		free(url.p);
+		err_set(e, EX_OSERR, "out of memory");
+		return NULL;
+	}
+	return url.p;
 }

@@ -171,6 +171,79 @@ void s3_uploads_free(struct s3_upload *ups, size_t n);
 int s3_head(struct s3 *s, const char *key, uint64_t *size, char etag[80],
     struct err *e);
 
+/*
+ * GET key into memory: the whole object (len 0 and off 0), from off to
+ * its end (len 0), or len bytes from off (a Range request; the store may
+ * answer fewer when the object is shorter).  At most max bytes are kept:
+ * a longer answer is -1 (EX_PROTOCOL), so a ranged read of a header
+ * costs what it asks for even from a store that ignores Range and
+ * answers 200 with everything.  *buf is malloc'd, *n bytes, with a NUL
+ * after them (not counted); the caller frees it.
+ * A missing key: -1 with e->ex EX_NOINPUT and s3_last code "NoSuchKey";
+ * a range past the end: -1 (code "InvalidRange").  Retried as every
+ * request.  Read-only credentials suffice.
+ */
+int s3_get(struct s3 *s, const char *key, uint64_t off, uint64_t len,
+    size_t max, char **buf, size_t *n, struct err *e);
+
+/*
+ * GET key (off/len as s3_get) into fd, a regular file open for writing:
+ * the bytes go at its current offset; a retry writes them again from
+ * there; on success the file ends after them (ftruncate) and *n (may be
+ * NULL) is their count.  A failing write is -1 with
+ * err_ex_for_errno's code (ENOSPC: EX_TEMPFAIL), never retried.
+ */
+int s3_get_fd(struct s3 *s, const char *key, uint64_t off, uint64_t len,
+    int fd, uint64_t *n, struct err *e);
+
+/* One object of a listing. */
+struct s3_object {
+	char *key;
+	uint64_t size;
+	char etag[80];		/* without quotes */
+	int64_t mtime_ns;	/* LastModified, ns since the epoch; 0 unknown */
+};
+
+/* What s3_list found; free with s3_listing_free. */
+struct s3_listing {
+	struct s3_object *obj;	/* in the store's order (key order) */
+	size_t nobj;
+	char **prefixes;	/* CommonPrefixes (with a delimiter) */
+	size_t nprefixes;
+};
+
+/*
+ * ListObjectsV2 of the keys that start with prefix ("" or NULL: all),
+ * every page (continuation tokens).  With delim (e.g. "/"), keys with
+ * delim after the prefix are rolled up into l->prefixes.  l is filled
+ * (empty first); -1 with e (a token that does not advance:
+ * EX_PROTOCOL).  Test hook: REC_TEST_MAX_KEYS=N sends max-keys=N, so
+ * that a test sees several pages with a few keys.
+ */
+int s3_list(struct s3 *s, const char *prefix, const char *delim,
+    struct s3_listing *l, struct err *e);
+void s3_listing_free(struct s3_listing *l);
+
+/*
+ * Parse one ListObjectsV2 answer of len bytes, appending its objects
+ * and prefixes to l.  *next: the malloc'd NextContinuationToken when
+ * the answer says IsTruncated, else NULL.  0, or -1 with e
+ * (EX_PROTOCOL: not a ListBucketResult, or truncated without a token;
+ * EX_OSERR).  Exported for the unit test.
+ */
+int s3_list_parse(const char *doc, size_t len, struct s3_listing *l,
+    char **next, struct err *e);
+
+/*
+ * A presigned URL (query-string SigV4) that lets anyone GET key for
+ * expires seconds (1..604800) from now (the local clock plus the skew
+ * learnt from the store); with a session token the URL carries it, and
+ * is good only while the token is.  Malloc'd, or NULL with e (EX_USAGE
+ * for expires out of range, EX_OSERR).
+ */
+char *s3_presign(struct s3 *s, const char *key, long expires,
+    struct err *e);
+
 /* What an answer means, as every request treats it. */
 enum s3_verdict {
 	S3_DONE,	/* a success: 2xx without an error code, or HEAD 404 */

@@ -303,3 +303,96 @@ out:
 	}
 	return strbuf_done(&b);
 }
+
+/* The hex signature of sts: the signing key is derived and wiped here. */
+static int
+sign_hex(const struct sigv4_cred *c, const char *amzdate, const char *sts,
+    char sighex[65])
+{
+	unsigned char k[32], sig[32];
+	char *key0;
+	size_t klen = strlen(c->secret_key) + 4;
+	int rc = -1;
+
+	if ((key0 = malloc(klen + 1)) == NULL)
+		return -1;
+	snprintf(key0, klen + 1, "AWS4%s", c->secret_key);
+	if (hmac(key0, klen, amzdate, 8, k) == 0 &&
+	    hmac(k, 32, c->region, strlen(c->region), k) == 0 &&
+	    hmac(k, 32, c->service, strlen(c->service), k) == 0 &&
+	    hmac(k, 32, "aws4_request", 12, k) == 0 &&
+	    hmac(k, 32, sts, strlen(sts), sig) == 0) {
+		hex_encode(sig, 32, sighex);
+		rc = 0;
+	}
+	OPENSSL_cleanse(k, sizeof(k));
+	OPENSSL_cleanse(key0, klen);
+	free(key0);
+	return rc;
+}
+
+char *
+sigv4_presign(const struct sigv4_req *r, const struct sigv4_cred *c,
+    const char *amzdate, long expires, const char *token)
+{
+	struct sigv4_kv *q = NULL;
+	struct sigv4_req r2 = *r;
+	struct strbuf cred = { 0 }, b = { 0 };
+	char *sh = NULL, *creq = NULL, *sts = NULL, *qs = NULL, exp[24];
+	char sighex[65];
+	size_t n = 0, i;
+	int ok = 0;
+
+	if (expires < 1 || expires > 604800) {
+		errno = EINVAL;
+		return NULL;
+	}
+	/* the signed header list is itself a signed query parameter */
+	if ((creq = sigv4_canonical_request(r, &sh)) == NULL)
+		goto out;
+	free(creq);
+	creq = NULL;
+	strbuf_fmt(&cred, "%s/%.8s/%s/%s/aws4_request", c->access_key, amzdate,
+	    c->region, c->service);
+	snprintf(exp, sizeof(exp), "%ld", expires);
+	if (cred.oom || (q = calloc(r->nquery + 6, sizeof(*q))) == NULL)
+		goto out;
+	for (i = 0; i < r->nquery; i++)
+		q[n++] = r->query[i];
+	q[n].k = "X-Amz-Algorithm";
+	q[n++].v = "AWS4-HMAC-SHA256";
+	q[n].k = "X-Amz-Credential";
+	q[n++].v = cred.p;
+	q[n].k = "X-Amz-Date";
+	q[n++].v = amzdate;
+	q[n].k = "X-Amz-Expires";
+	q[n++].v = exp;
+	q[n].k = "X-Amz-SignedHeaders";
+	q[n++].v = sh;
+	if (token != NULL) {
+		q[n].k = "X-Amz-Security-Token";
+		q[n++].v = token;
+	}
+	r2.query = q;
+	r2.nquery = n;
+	if ((creq = sigv4_canonical_request(&r2, NULL)) == NULL ||
+	    (sts = sigv4_string_to_sign(amzdate, c->region, c->service,
+	    creq)) == NULL || sign_hex(c, amzdate, sts, sighex) < 0 ||
+	    (qs = sigv4_query_string(q, n)) == NULL)
+		goto out;
+	strbuf_fmt(&b, "%s&X-Amz-Signature=%s", qs, sighex);
+	ok = !b.oom;
+out:
+	free(q);
+	free(cred.p);
+	free(sh);
+	free(creq);
+	free(sts);
+	free(qs);
+	if (!ok) {
+		free(b.p);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return strbuf_done(&b);
+}

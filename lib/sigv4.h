@@ -67,6 +67,20 @@ char *sigv4_string_to_sign(const char *amzdate, const char *region,
 char *sigv4_authorization(const struct sigv4_req *r,
     const struct sigv4_cred *c, const char *amzdate);
 
+/*
+ * Query-string authentication (a presigned URL): the encoded, sorted
+ * query string of r's query plus X-Amz-Algorithm, X-Amz-Credential,
+ * X-Amz-Date, X-Amz-Expires (seconds, 1..604800), X-Amz-SignedHeaders
+ * and, when token is not NULL, X-Amz-Security-Token, then
+ * "&X-Amz-Signature=<64 hex>".  r->hdrs must hold host (and only the
+ * headers the user of the URL will send); r->payload_hash is
+ * "UNSIGNED-PAYLOAD" for S3.  The URL is scheme://host + the encoded
+ * path + "?" + this.  NULL with errno ENOMEM, or EINVAL for expires out
+ * of range.
+ */
+char *sigv4_presign(const struct sigv4_req *r, const struct sigv4_cred *c,
+    const char *amzdate, long expires, const char *token);
+
 /* t as "YYYYMMDDTHHMMSSZ" (UTC) into out[17]. */
 void sigv4_amzdate(time_t t, char out[17]);
 

@@ -169,5 +169,33 @@ main(void)
 		sigv4_amzdate(1440938160, d16);
 		CHECK_STR(d16, "20150830T123600Z");
 	}
+	/* query-string signing: the example of AWS's S3 documentation,
+	 * "Authenticating Requests: Using Query Parameters" */
+	{
+		struct sigv4_kv h[] = {
+		    { "host", "examplebucket.s3.amazonaws.com" } };
+		struct sigv4_req r = { "GET", "/test.txt", NULL, 0, h, 1,
+		    "UNSIGNED-PAYLOAD" };
+		struct sigv4_cred c = { "AKIAIOSFODNN7EXAMPLE",
+		    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "us-east-1",
+		    "s3" };
+		char *s = sigv4_presign(&r, &c, "20130524T000000Z", 86400,
+		    NULL);
+		CHECK_STR(s, "X-Amz-Algorithm=AWS4-HMAC-SHA256"
+		    "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2F"
+		    "us-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z"
+		    "&X-Amz-Expires=86400&X-Amz-SignedHeaders=host"
+		    "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f9953"
+		    "30da4c265957d157751f604d404");
+		free(s);
+		CHECK(sigv4_presign(&r, &c, "20130524T000000Z", 0, NULL) ==
+		    NULL);
+		CHECK(sigv4_presign(&r, &c, "20130524T000000Z", 604801,
+		    NULL) == NULL);
+		s = sigv4_presign(&r, &c, "20130524T000000Z", 60, "tok/en");
+		CHECK(s != NULL && strstr(s, "&X-Amz-Security-Token=tok%2Fen&")
+		    != NULL);
+		free(s);
+	}
 	return check_done();
 }
