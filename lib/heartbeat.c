@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "heartbeat.h"
 #include "opt.h"
+#include "status.h"
 #include "utc.h"
 
 int
@@ -54,6 +55,28 @@ heartbeat_alarm(struct heartbeat *hb, const char *fmt, ...)
 	vsnprintf(hb->alarms[hb->nalarms], sizeof(hb->alarms[0]), fmt, ap);
 	va_end(ap);
 	hb->nalarms++;
+}
+
+void
+heartbeat_alarms(struct heartbeat *hb, const struct status *st)
+{
+	int i;
+
+	if (strcmp(hb->recd, "dead") == 0)
+		heartbeat_alarm(hb, "recd is not running (it did not stop "
+		    "cleanly)");
+	for (i = 0; st != NULL && i < STATUS_NCHILDREN; i++)
+		if (strcmp(st->child[i].state, "held") == 0)
+			heartbeat_alarm(hb, "%s held: %s",
+			    status_child_name(i), st->child[i].note);
+	if (hb->corrupt_count > 0)
+		heartbeat_alarm(hb, "%llu files in corrupt/",
+		    (unsigned long long)hb->corrupt_count);
+	if (hb->lost_frames > 0)
+		heartbeat_alarm(hb, "%llu frames lost",
+		    (unsigned long long)hb->lost_frames);
+	if (hb->budget && hb->month_bytes >= hb->budget)
+		heartbeat_alarm(hb, "monthly budget used up");
 }
 
 static json_t *

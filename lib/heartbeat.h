@@ -66,6 +66,17 @@ void heartbeat_init(struct heartbeat *hb);
 void heartbeat_alarm(struct heartbeat *hb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+struct status;
+
+/*
+ * Add the alarms a station can tell from hb (recd, corrupt_count,
+ * lost_frames, budget filled) and from DIR/status st (NULL: none): recd
+ * gone without stopping, a child held, files in corrupt/, lost audio,
+ * the budget used up.  One line each: [health] thresholds add theirs
+ * here.
+ */
+void heartbeat_alarms(struct heartbeat *hb, const struct status *st);
+
 /*
  * hb as JSON (malloc'd, NUL-terminated, ends with a newline) into
  * *textp; 0, or -1 with errno ENOMEM.

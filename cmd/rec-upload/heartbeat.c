@@ -104,32 +104,6 @@ count_out(struct run *r, struct heartbeat *hb)
 	spool_names_free(names, n);
 }
 
-/*
- * The alarms the station can tell by itself today: recd gone, a child
- * held, files in corrupt/, lost audio, the budget used up.  One line
- * each; [health] thresholds add theirs from DIR/status.
- */
-static void
-add_alarms(struct heartbeat *hb, const struct status *st, int have_st)
-{
-	int i;
-
-	if (strcmp(hb->recd, "dead") == 0)
-		heartbeat_alarm(hb, "recd is not running (it did not stop "
-		    "cleanly)");
-	for (i = 0; have_st && i < STATUS_NCHILDREN; i++)
-		if (strcmp(st->child[i].state, "held") == 0)
-			heartbeat_alarm(hb, "%s held: %s",
-			    status_child_name(i), st->child[i].note);
-	if (hb->corrupt_count > 0)
-		heartbeat_alarm(hb, "%" PRIu64 " files in corrupt/",
-		    hb->corrupt_count);
-	if (hb->lost_frames > 0)
-		heartbeat_alarm(hb, "%" PRIu64 " frames lost", hb->lost_frames);
-	if (hb->budget && hb->month_bytes >= hb->budget)
-		heartbeat_alarm(hb, "monthly budget used up");
-}
-
 /* Fill hb from DIR/status, the spool and the ledger, at now_ns. */
 static void
 gather(struct run *r, struct heartbeat *hb, uint64_t interval_ms,
@@ -188,7 +162,7 @@ gather(struct run *r, struct heartbeat *hb, uint64_t interval_ms,
 	    &hb->month_bytes) < 0)
 		log_warn("cannot read %s/ledger: %s", r->sp.dir,
 		    strerror(errno));
-	add_alarms(hb, &st, have_st);
+	heartbeat_alarms(hb, have_st ? &st : NULL);
 }
 
 /* PUT the bytes of fd (size len) as key and write its ledger line. */
