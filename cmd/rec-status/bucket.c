@@ -262,9 +262,12 @@ bucket_run(const struct conf *c, int json, const char *html, int64_t now_ns)
 		    where);
 		rc = EX_NOINPUT;
 	}
-	if (html != NULL && html_fleet(html, where, rows, n, now_ns) < 0) {
-		log_error("cannot write %s: %s", html, strerror(errno));
-		rc = EX_CANTCREAT;
+	if (html != NULL) {	/* the page only */
+		if (html_fleet(html, where, rows, n, now_ns) < 0) {
+			log_error("cannot write %s: %s", html,
+			    strerror(errno));
+			rc = EX_CANTCREAT;
+		}
 		goto out;
 	}
 	if (json ? print_json(rows, n, where, now_ns) < 0 :

@@ -60,8 +60,9 @@ head(struct strbuf *b, const char *title, int64_t now_ns)
 	esc(b, title);
 	strbuf_fmt(b, "</title><style>%s</style></head><body>\n<h1>", css);
 	esc(b, title);
-	strbuf_fmt(b, "</h1>\n<p>as of %s</p>\n",
-	    utc_iso_ns(now_ns, t, sizeof(t)));
+	/* 2026-11-29T20:13:21.009036Z -> 2026-11-29 20:13:21 UTC */
+	utc_iso_ns(now_ns, t, sizeof(t));
+	strbuf_fmt(b, "</h1>\n<p>as of %.10s %.8s UTC</p>\n", t, t + 11);
 }
 
 /* One table row: a label and escaped text. */
