@@ -26,13 +26,15 @@ heartbeat_conf(const struct conf *c, uint64_t *interval_ms, int *history,
 	static const struct opt hi = { .type = OPT_BOOL,
 	    .section = "health", .key = "heartbeat-history" };
 
-	if (opt_duration(c, &iv, HEARTBEAT_DEF_INTERVAL, interval_ms, e) < 0 ||
-	    opt_bool(c, &hi, 0, history, e) < 0)
+	int set;
+
+	if ((set = opt_duration(c, &iv, HEARTBEAT_DEF_INTERVAL, interval_ms,
+	    e)) < 0 || opt_bool(c, &hi, 0, history, e) < 0)
 		return -1;
 	if (*interval_ms > (uint64_t)30 * 86400000)
 		return opt_bad(c, &iv, conf_get(c, "health", "heartbeat"),
 		    "more than 30 days", e);
-	return 0;
+	return set;
 }
 
 void

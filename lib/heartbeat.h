@@ -54,7 +54,8 @@ struct conf;
 /*
  * The [health] settings of c (NULL: defaults): heartbeat, the interval
  * in ms (0 = off; at most 30 days), and heartbeat-history (yes: a copy
- * under health/YYYY/MM/DD/ too).  0, or -1 with e (78, FILE:LINE).
+ * under health/YYYY/MM/DD/ too).  1 when rec.conf sets heartbeat, 0
+ * when *interval_ms is the default, or -1 with e (78, FILE:LINE).
  */
 int heartbeat_conf(const struct conf *c, uint64_t *interval_ms, int *history,
     struct err *e);

@@ -1,5 +1,6 @@
 /*
- * recd's heartbeat: every [health] heartbeat (first at start), one
+ * recd's heartbeat: every [health] heartbeat (first at start; none when
+ * rec.conf does not set it), one
  * `rec-upload --heartbeat`, on its own timer, whatever the cycle does.
  * It takes no cycle lock and is not a child of the cycle, so a heartbeat
  * never delays an upload and a long upload never delays a heartbeat; at
@@ -24,11 +25,12 @@ int
 beat_settings(const struct conf *c, struct settings *s, struct err *e)
 {
 	uint64_t ms;
-	int history;
+	int history, set;
 
-	if (heartbeat_conf(c, &ms, &history, e) < 0)
+	if ((set = heartbeat_conf(c, &ms, &history, e)) < 0)
 		return -1;
-	s->heartbeat = (int64_t)ms;
+	/* only when rec.conf asks: a station may have no store at all */
+	s->heartbeat = set ? (int64_t)ms : 0;
 	return 0;
 }
 
