@@ -77,8 +77,11 @@ heartbeat_alarms(struct heartbeat *hb, const struct status *st)
 	if (hb->lost_frames > 0)
 		heartbeat_alarm(hb, "%llu frames lost",
 		    (unsigned long long)hb->lost_frames);
-	if (hb->budget && hb->month_bytes >= hb->budget)
-		heartbeat_alarm(hb, "monthly budget used up");
+	/* at 90%: a heartbeat that would pass the budget is not sent */
+	if (hb->budget && hb->month_bytes >= hb->budget / 10 * 9)
+		heartbeat_alarm(hb, "monthly budget %llu%% used",
+		    (unsigned long long)(hb->month_bytes /
+		    (hb->budget / 100 ? hb->budget / 100 : 1)));
 }
 
 static json_t *

@@ -73,7 +73,7 @@ struct status;
  * Add the alarms a station can tell from hb (recd, corrupt_count,
  * lost_frames, budget filled) and from DIR/status st (NULL: none): recd
  * gone without stopping, a child held, files in corrupt/, lost audio,
- * the budget used up.  One line each: [health] thresholds add theirs
+ * 90% of the budget used.  One line each: [health] thresholds add theirs
  * here.
  */
 void heartbeat_alarms(struct heartbeat *hb, const struct status *st);

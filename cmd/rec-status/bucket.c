@@ -106,6 +106,11 @@ read_station(struct s3 *s, const char *p, size_t plen, struct station_row *row,
 	}
 	free(buf);
 	row->readable = 1;
+	if (row->seen_ns != 0 && row->hb.time_ns != 0) {
+		row->clock_known = 1;
+		row->clock_off_s = (row->hb.time_ns - row->seen_ns) /
+		    1000000000;
+	}
 	if (row->seen_ns == 0)
 		row->seen_ns = row->hb.time_ns;
 	if (row->hb.interval_s > 0)
@@ -147,7 +152,7 @@ print_json(const struct station_row *rows, size_t n, const char *where,
 		for (j = 0; j < r->hb.nalarms; j++)
 			json_array_append_new(al, json_string(r->hb.alarms[j]));
 		o = json_pack("{s:s, s:s, s:o, s:I, s:I, s:b, s:s, s:o,"
-		    " s:I, s:I, s:o, s:I, s:s*}",
+		    " s:I, s:I, s:o, s:I, s:o, s:s*}",
 		    "station", r->name,
 		    "verdict", !r->readable ? "unreadable" : r->stale ?
 		    "stale" : r->hb.nalarms ? "alarm" : "ok",
@@ -163,6 +168,8 @@ print_json(const struct station_row *rows, size_t n, const char *where,
 		    r->hb.seg_bytes),
 		    "oldest_pending", jtime(r->hb.oldest_ns),
 		    "free_bytes", (json_int_t)r->hb.free_bytes,
+		    "clock_offset", r->clock_known ?
+		    json_integer(r->clock_off_s) : json_null(),
 		    "error", r->readable ? NULL : r->why);
 		json_array_append_new(arr, o);
 	}
@@ -204,6 +211,10 @@ print_human(const struct station_row *rows, size_t n, int64_t now_ns)
 			fputs("none", stdout);
 		for (j = 0; j < h->nalarms; j++)
 			printf("%s%s", j ? "; " : "", h->alarms[j]);
+		if (r->clock_known && (r->clock_off_s >= CLOCK_OFF_S ||
+		    r->clock_off_s <= -CLOCK_OFF_S))
+			printf("; clock %+" PRId64 "s from the store's",
+			    r->clock_off_s);
 		putchar('\n');
 	}
 }

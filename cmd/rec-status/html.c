@@ -220,6 +220,12 @@ html_fleet(const char *file, const char *where,
 		row(&b, "free", human_bytes(h->free_bytes, a, sizeof(a)));
 		row(&b, "uploaded", when(h->last_upload_ns, now_ns, a,
 		    sizeof(a)));
+		if (r->clock_known && (r->clock_off_s >= CLOCK_OFF_S ||
+		    r->clock_off_s <= -CLOCK_OFF_S)) {
+			snprintf(x, sizeof(x), "%+" PRId64 " s from the "
+			    "store's", r->clock_off_s);
+			row(&b, "clock", x);
+		}
 		strbuf_str(&b, "</table>\n");
 		levels_chart(&b, NULL, 0, 0);
 		strbuf_str(&b, "</div>\n");

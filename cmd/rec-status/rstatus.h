@@ -16,6 +16,9 @@
 /* Exit codes of --bucket besides sysexits (Nagios-like, see the man page). */
 #define BUCKET_ALARM	1	/* a station reports an alarm */
 #define BUCKET_STALE	2	/* a station's heartbeat is stale or unreadable */
+/* A station clock this far from the store's is shown (the PUT takes
+ * at most a minute). */
+#define CLOCK_OFF_S	300
 
 /* One station as --bucket sees it. */
 struct station_row {
@@ -26,6 +29,8 @@ struct station_row {
 	int64_t seen_ns;	/* the store's LastModified, else hb.time_ns */
 	uint64_t interval_s;	/* its own, or the default */
 	int stale;		/* seen more than 2 x interval before now */
+	int clock_known;	/* the store gave a LastModified */
+	int64_t clock_off_s;	/* the station's time - the store's */
 };
 
 /* main.c */

@@ -46,6 +46,7 @@ beat_act(int64_t now)
 	    now < beat_next)
 		return;
 	beat_next = now + R.set.heartbeat;
+	write_status(now, 1);	/* what the heartbeat reads is now */
 	argv[n++] = "rec-upload";
 	if (R.confpath[0] != '\0') {
 		argv[n++] = "--config";

@@ -41,7 +41,7 @@ main(void)
 	CHECK_STR(hb.alarms[0], "recd is not running (it did not stop cleanly)");
 	CHECK_STR(hb.alarms[1], "rec-upload held: exit 77");
 	CHECK_STR(hb.alarms[2], "2 files in corrupt/");
-	CHECK_STR(hb.alarms[3], "monthly budget used up");
+	CHECK_STR(hb.alarms[3], "monthly budget 100% used");
 
 	CHECK(heartbeat_format(&hb, &text) == 0);
 	CHECK(text != NULL && text[strlen(text) - 1] == '\n');
@@ -83,6 +83,16 @@ main(void)
 		CHECK(heartbeat_parse(bad, strlen(bad), &got, &e) < 0 &&
 		    e.ex == EX_DATAERR);
 	}
+	/* the budget alarm from 90% on */
+	heartbeat_init(&hb);
+	hb.budget = 1000;
+	hb.month_bytes = 899;
+	heartbeat_alarms(&hb, NULL);
+	CHECK(hb.nalarms == 0);
+	hb.month_bytes = 900;
+	heartbeat_alarms(&hb, NULL);
+	CHECK(hb.nalarms == 1);
+	CHECK_STR(hb.alarms[0], "monthly budget 90% used");
 	/* more alarms than fit are dropped, never overflow */
 	heartbeat_init(&hb);
 	for (int i = 0; i < HEARTBEAT_MAX_ALARMS + 3; i++)
