@@ -3,7 +3,7 @@
 # its own timer), with a fixed key order, a history copy, and a ledger
 # line that counts in the budget. rec-status --bucket shows the one that
 # keeps beating fresh and the one that stopped stale (its clock moved on
-# by libfaketime, never by sleeping): exit 0 fresh, 1 alarm, 2 stale,
+# by REC_TEST_NOW, never by sleeping): exit 0 fresh, 1 alarm, 2 stale,
 # 69 store unreachable; --json for monitors. A heartbeat against a dead
 # store fails (75) without holding the cycle lock: the audio goes.
 . "$REC_TOP/test/lib.sh"
@@ -94,12 +94,13 @@ jq -e '.recording.recd == "running" and .uptime >= 0 and .recording.schedule == 
 
 say "st1 keeps beating, st2 stopped: 30 minutes on, st1 is fresh, st2 stale"
 rec-upload --config st1.conf --heartbeat 2>>hb1.log || fail "st1 second heartbeat"
-later=$(shifted 1800)
-expect_exit 2 faketime -f "$later" rec-status --config st1.conf --bucket >fleet.txt
+# the test's clock (moved by make check-future as the store's is) + 30 min
+later=$(date -u -d @$(($(date +%s) + 1800)) +%Y-%m-%dT%H:%M:%SZ)
+expect_exit 2 env REC_TEST_NOW=$later rec-status --config st1.conf --bucket >fleet.txt
 grep -E '^st1 +fresh ' fleet.txt || { cat fleet.txt; fail "st1 not fresh"; }
 grep -E '^st2 +STALE ' fleet.txt || { cat fleet.txt; fail "st2 not stale"; }
 [ "$(wc -l <fleet.txt)" = 2 ] || fail "not one line per station: $(cat fleet.txt)"
-expect_exit 2 faketime -f "$later" rec-status --config st1.conf --bucket --json >fleet.json
+expect_exit 2 env REC_TEST_NOW=$later rec-status --config st1.conf --bucket --json >fleet.json
 python3 - fleet.json <<'P' || fail "fleet json: $(cat fleet.json)"
 import json, sys
 j = json.load(open(sys.argv[1]))
