@@ -8,6 +8,24 @@
 . "$REC_TOP/test/lib-s3.sh"
 . "$REC_TOP/test/lib-browser.sh"
 
+# dom_text DOM: the text of a dumped DOM, one line per text node
+# (<style> and <script> contents left out)
+dom_text() {
+	python3 - "$1" <<'P'
+import html.parser, sys
+class T(html.parser.HTMLParser):
+    skip = 0
+    def handle_starttag(self, tag, a):
+        if tag in ("style", "script"): self.skip += 1
+    def handle_endtag(self, tag):
+        if tag in ("style", "script"): self.skip -= 1
+    def handle_data(self, d):
+        d = " ".join(d.split())
+        if d and not self.skip: print(d)
+T().feed(open(sys.argv[1], encoding="utf-8").read())
+P
+}
+
 screens=$REC_BUILD/screens
 mkdir -p "$screens"
 # self_contained PAGE: no script, no outside URL, a viewport for phones
