@@ -120,7 +120,6 @@ load_settings(struct conf *c, struct settings *s, struct err *e)
 	    get_ms(c, O_STOP_TIMEOUT, "10", &s->stop_timeout, e) < 0 ||
 	    get_ms(c, O_BACKOFF_MAX, "300", &s->backoff_max, e) < 0 ||
 	    opt_bool(c, &opts[O_SYSLOG], 0, &s->use_syslog, e) < 0 ||
-	    beat_settings(c, s, e) < 0 ||
 	    opt_level(c, "recd", &oc, &s->level, e) < 0)
 		return -1;
 	if (s->interval < 1000) {
@@ -131,6 +130,8 @@ load_settings(struct conf *c, struct settings *s, struct err *e)
 	if (s->backoff_max < MIN_RESTART_MS)
 		s->backoff_max = MIN_RESTART_MS;
 	if (held_retry_ms(&s->held_retry, e) < 0)
+		return -1;
+	if (beat_settings(c, s, e) < 0)	/* [health] heartbeat (beat.c) */
 		return -1;
 	return 0;
 }
