@@ -129,9 +129,9 @@ load_settings(struct conf *c, struct settings *s, struct err *e)
 	}
 	if (s->backoff_max < MIN_RESTART_MS)
 		s->backoff_max = MIN_RESTART_MS;
-	if (held_retry_ms(&s->held_retry, e) < 0)
-		return -1;
 	if (beat_settings(c, s, e) < 0)	/* [health] heartbeat (beat.c) */
+		return -1;
+	if (held_retry_ms(&s->held_retry, e) < 0)
 		return -1;
 	return 0;
 }
