@@ -47,7 +47,8 @@ static const char *const schedule_keys[] = {
 
 static const char *const health_keys[] = {
 	"silence-floor", "silence-for", "clip-fraction", "hum-share",
-	"free-space-floor", "pending-age", "upload-age", NULL
+	"free-space-floor", "pending-age", "upload-age",
+	"heartbeat", "heartbeat-history", NULL
 };
 
 const struct conf_section conf_sections[] = {

@@ -11,7 +11,8 @@
  *   4 etag    the ETag the store gave (without quotes)
  *   5 start   the archive name's start label, ISO form (lib/utc.h)
  *   6 end     its end label (may be before the start: labels)
- *   7 name    the archive's name in out/ (lib/aname.h)
+ *   7 name    the archive's name in out/ (lib/aname.h); "health.json"
+ *             for a heartbeat (rec-upload --heartbeat), labels its time
  * Lines written before field 7 existed have 6: their name is taken to be
  * the key's last '/' component. No field holds a tab or a newline. Lines
  * have no length limit. The file only grows (O_APPEND, fsynced).

@@ -20,10 +20,13 @@
 #include "log.h"
 #include "opt.h"
 #include "spool.h"
+#include "rstatus.h"
 #include "status.h"
 #include "utc.h"
 
-#define USAGE "usage: rec-status [-hqVv] [--json] [--config file] [--spool dir]\n"
+#define USAGE "usage: rec-status [-hqVv] [--json] [--html file] [--config file]\n" \
+    "                  [--spool dir]\n" \
+    "       rec-status [-hqVv] --bucket [--json] [--html file] [--config file]\n"
 
 static void
 usage(int ex)
@@ -63,7 +66,7 @@ recd_alive(int dirfd)
 	return held;
 }
 
-static const char *
+const char *
 human_bytes(uint64_t b, char *buf, size_t len)
 {
 	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
@@ -81,7 +84,7 @@ human_bytes(uint64_t b, char *buf, size_t len)
 	return buf;
 }
 
-static const char *
+const char *
 human_secs(int64_t s, char *buf, size_t len)
 {
 	if (s < 0)
@@ -101,7 +104,7 @@ human_secs(int64_t s, char *buf, size_t len)
 }
 
 /* "2026-11-28 03:15:00 UTC (12s ago)" or "never". */
-static const char *
+const char *
 when(int64_t ns, int64_t now, char *buf, size_t len)
 {
 	char age[32];
@@ -245,11 +248,56 @@ show(struct status *st, int json, int alive, int lock_err)
 	    err_ex_for_errno(lock_err);
 }
 
+/*
+ * The time of --bucket and --html.  Test hook: REC_TEST_NOW (ISO 8601
+ * UTC) instead of the clock, for fixtures that cannot use libfaketime
+ * (under ASan its start can hang a binary that links libcurl).
+ */
+static int64_t
+now_ns(void)
+{
+	const char *v = getenv("REC_TEST_NOW");
+	struct timespec now;
+	int64_t ns;
+
+	if (v != NULL && *v != '\0') {
+		if (utc_parse_iso_ns(v, &ns) < 0)
+			log_die(EX_USAGE, "bad REC_TEST_NOW '%s'", v);
+		return ns;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	return utc_ns(&now);
+}
+
+/* --html FILE of the station: the page, and show()'s exit code. */
+static int
+page(const struct conf *conf, const char *file, struct status *st, int alive,
+    int lock_err)
+{
+	char station[ANAME_STATION_MAX + 1];
+	struct err e;
+
+	if (conf_station(conf, NULL, station, sizeof(station), &e) < 0)
+		snprintf(station, sizeof(station), "station");
+	if (alive < 0)
+		snprintf(st->recd_state, sizeof(st->recd_state), "unknown");
+	else if (!alive && strcmp(st->recd_state, "stopped") != 0)
+		snprintf(st->recd_state, sizeof(st->recd_state), "dead");
+	if (html_station(file, station, st, alive, now_ns()) < 0) {
+		log_error("cannot write %s: %s", file, strerror(errno));
+		return EX_CANTCREAT;
+	}
+	return alive > 0 ? 0 : alive == 0 ? EX_UNAVAILABLE :
+	    err_ex_for_errno(lock_err);
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct opt opts[] = {
 		{ .name = "json", .type = OPT_BOOL },
+		{ .name = "bucket", .type = OPT_BOOL },
+		{ .name = "html", .type = OPT_STR },
 		{ .name = NULL }
 	};
 	struct opt_common oc;
@@ -259,6 +307,7 @@ main(int argc, char **argv)
 	struct err e;
 	enum log_level lvl;
 	int json, alive, lock_err, fd, rc = EX_SOFTWARE;
+	const char *html;
 
 	log_init("rec-status");
 	switch (opt_parse(argc, argv, opts, 1, &oc, &e)) {
@@ -280,6 +329,14 @@ main(int argc, char **argv)
 	    opt_level(conf, NULL, &oc, &lvl, &e) < 0)
 		log_die(e.ex, "%s", e.msg);
 	log_set_level(lvl);
+	html = opts[2].val;
+	if (opts[1].count > 0) {	/* --bucket: the fleet (bucket.c) */
+		if (oc.spool != NULL)
+			log_die(EX_USAGE, "--bucket reads the store, not a "
+			    "spool: no --spool with it");
+		rc = bucket_run(conf, json && html == NULL, html, now_ns());
+		goto out;
+	}
 	dir = conf_spool(conf, oc.spool);
 	/* Read only: never create a spool by looking at it. */
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -304,6 +361,10 @@ main(int argc, char **argv)
 	if (alive < 0)
 		log_warn("cannot test the lock %s/recd.lock: %s: whether recd "
 		    "runs is unknown", dir, strerror(lock_err));
+	if (html != NULL) {	/* the page only (html.c) */
+		rc = page(conf, html, &st, alive, lock_err);
+		goto out;
+	}
 	rc = show(&st, json, alive, lock_err);
 out:
 	conf_free(conf);

@@ -37,6 +37,7 @@
 
 #define DEF_TEMPLATE	"{prefix}{station}/{YYYY}/{MM}/{DD}/{name}"
 #define DEF_STALE_MS	(24ULL * 3600 * 1000)
+#define HB_DEADLINE_MS	60000	/* --heartbeat: at most, whatever --deadline */
 #define READ_TRIES	3	/* reads of an archive before it is set aside */
 
 /* What upload_one says besides exit statuses: this archive alone is bad. */
@@ -49,7 +50,7 @@ static const char usage_text[] =
     "                  [--endpoint url] [--region name] [--bucket name]\n"
     "                  [--prefix string] [--addressing auto | path | virtual]\n"
     "                  [--limit-rate size] [--retry] [--deadline duration]\n"
-    "                  [--wait]\n";
+    "                  [--wait] [--heartbeat]\n";
 
 static volatile sig_atomic_t stop;
 
@@ -865,7 +866,7 @@ check_http(const struct conf *c, const char *url, const char *src)
 struct flags {
 	const char *config, *spool, *station, *endpoint, *region, *bucket;
 	const char *prefix, *addr, *limit, *deadline;
-	int retry, wait;
+	int retry, wait, heartbeat;
 	struct opt_common oc;
 };
 
@@ -874,7 +875,7 @@ static void
 parse_flags(int argc, char **argv, struct flags *f)
 {
 	enum { O_STATION, O_ENDPOINT, O_REGION, O_BUCKET, O_PREFIX, O_ADDR,
-	    O_LIMIT, O_RETRY, O_DEADLINE, O_WAIT };
+	    O_LIMIT, O_RETRY, O_DEADLINE, O_WAIT, O_HEARTBEAT };
 	static struct opt opts[] = {
 		[O_STATION] = { .name = "station", .type = OPT_STR },
 		[O_ENDPOINT] = { .name = "endpoint", .type = OPT_STR },
@@ -886,6 +887,7 @@ parse_flags(int argc, char **argv, struct flags *f)
 		[O_RETRY] = { .name = "retry", .type = OPT_BOOL },
 		[O_DEADLINE] = { .name = "deadline", .type = OPT_STR },
 		[O_WAIT] = { .name = "wait", .type = OPT_BOOL },
+		[O_HEARTBEAT] = { .name = "heartbeat", .type = OPT_BOOL },
 		{ .name = NULL }
 	};
 	struct err e;
@@ -917,6 +919,7 @@ parse_flags(int argc, char **argv, struct flags *f)
 	f->retry = opts[O_RETRY].count > 0;
 	f->deadline = opts[O_DEADLINE].val;
 	f->wait = opts[O_WAIT].count > 0;
+	f->heartbeat = opts[O_HEARTBEAT].count > 0;
 }
 
 /* Where to: bucket, keys, station, endpoint, region, addressing. */
@@ -1074,6 +1077,8 @@ main(int argc, char **argv)
 	f.retry = cfg_bool(conf, f.retry, "retry");
 	f.wait = cfg_bool(conf, f.wait, "wait");
 	deadline_ms = cfg_dur(conf, f.deadline, "deadline", 0);
+	if (f.heartbeat && (deadline_ms == 0 || deadline_ms > HB_DEADLINE_MS))
+		deadline_ms = HB_DEADLINE_MS;	/* a heartbeat is short */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (deadline_ms)
 		sc.deadline = t0.tv_sec + (time_t)((deadline_ms + 999) / 1000);
@@ -1103,6 +1108,10 @@ main(int argc, char **argv)
 		log_die(e.ex, "%s", e.msg);
 	if (spool_open(&r.sp, conf_spool(conf, f.spool), &e) < 0)
 		log_die(e.ex, "%s", e.msg);
+	if (f.heartbeat) {	/* no cycle lock: see heartbeat.c */
+		ex = heartbeat_send(&r);
+		goto out;
+	}
 	if (spool_lock(&r.sp, f.wait) < 0) {
 		spool_lock_err(r.sp.dir, "lock", errno, &e);
 		log_error("%s", e.msg);

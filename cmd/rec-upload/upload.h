@@ -107,4 +107,11 @@ int commit_tidy(struct run *r);
  */
 int commit_quarantine(struct run *r, const char *name);
 
+/*
+ * heartbeat.c: rec-upload --heartbeat, one PUT of health.json (and its
+ * history copy with [health] heartbeat-history); no cycle lock.  0, or
+ * an exit status after logging (75: store unreachable or budget used).
+ */
+int heartbeat_send(struct run *r);
+
 #endif

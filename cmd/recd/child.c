@@ -129,7 +129,7 @@ child_set_state(struct child *c, enum state s, int64_t deadline)
 }
 
 /* In the child after fork: exec c with argv, or _exit. */
-static void
+void
 exec_child(const struct child *c, const char *const *argv, pid_t parent,
     int nullfd)
 {
@@ -440,5 +440,7 @@ child_reap(void)
 				break;
 		if (i < STATUS_NCHILDREN)
 			child_exited(&R.kid[i], wst);
+		else
+			(void)beat_reaped(pid, wst);
 	}
 }

@@ -140,6 +140,8 @@ load_settings(struct conf *c, struct settings *s, struct err *e)
 	}
 	if (s->backoff_max < MIN_RESTART_MS)
 		s->backoff_max = MIN_RESTART_MS;
+	if (beat_settings(c, s, e) < 0)	/* [health] heartbeat (beat.c) */
+		return -1;
 	if (held_retry_ms(&s->held_retry, e) < 0)
 		return -1;
 	if (opt_bool(c, &opts[O_WHILE_REC], 1, &s->upload_while_rec, e) < 0)
@@ -559,6 +561,7 @@ act(int64_t now)
 		    c->backoff : c->backoff_min));
 	if (cycle_may_start(now, &at))
 		cycle_start(now);
+	beat_act(now);
 	cycle_escalate(now);
 	child_escalate(now);
 }
@@ -578,6 +581,8 @@ next_wake(int64_t now)
 	if ((at = cycle_wake(now)) < wake)
 		wake = at;
 	if ((at = child_wake()) < wake)
+		wake = at;
+	if ((at = beat_wake()) < wake)
 		wake = at;
 	if (R.status_dirty && R.status_last + STATUS_MIN_MS < wake)
 		wake = R.status_last + STATUS_MIN_MS;

@@ -86,6 +86,7 @@ struct health_set {
 struct settings {
 	int64_t interval, cycle_timeout, drain_deadline, stop_timeout,
 	    backoff_max, held_retry;
+	int64_t heartbeat;	/* [health] heartbeat, 0 = off (beat.c) */
 	int use_syslog;
 	enum log_level level;
 	struct schedule *sched;	/* [schedule]; NULL: record always */
@@ -156,6 +157,14 @@ void cycle_archive_exited(int code, int wst);
 void cycle_upload_exited(int code, int wst);
 void cycle_escalate(int64_t now);
 int64_t cycle_wake(int64_t now);
+
+/* beat.c: the heartbeat, rec-upload --heartbeat on its own timer. */
+int beat_settings(const struct conf *c, struct settings *s, struct err *e);
+void beat_act(int64_t now);
+int64_t beat_wake(void);
+int beat_reaped(pid_t pid, int wst);
+void exec_child(const struct child *c, const char *const *argv,
+    pid_t parent, int nullfd);
 
 /* watch.c: what recd looks at and reports. */
 void mark_dirty(void);

@@ -18,7 +18,7 @@ for f in config spool syslog; do
 		grep -q "^\.Op Fl -$f" || fail "recd.8 SYNOPSIS lacks --$f"
 done
 rec-status --help | head -n 1 >usage.line
-expect_grep '^usage: rec-status \[-hqVv\] \[--json\] \[--config file\] \[--spool dir\]$' usage.line
+expect_grep '^usage: rec-status \[-hqVv\] \[--json\] \[--html file\] \[--config file\]$' usage.line
 for f in json config spool; do
 	sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$REC_TOP/man/rec-status.1" |
 		grep -q "^\.Op Fl -$f" || fail "rec-status.1 SYNOPSIS lacks --$f"

@@ -1,0 +1,102 @@
+/*
+ * test_heartbeat: health.json round-trips through heartbeat_format and
+ * heartbeat_parse, keeps its key order, and a reader takes what it does
+ * not know (or an older writer left out) as unknown; bad input is 65.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "check.h"
+#include "heartbeat.h"
+#include "status.h"
+
+int
+main(void)
+{
+	struct heartbeat hb, got;
+	struct status st;
+	struct err e;
+	char *text = NULL;
+	const char *order;
+
+	heartbeat_init(&hb);
+	snprintf(hb.station, sizeof(hb.station), "st.1");
+	hb.time_ns = 1795000000123000000LL;
+	hb.interval_s = 900;
+	hb.uptime_s = 42;
+	snprintf(hb.recd, sizeof(hb.recd), "dead");
+	hb.clock_synced = 0;
+	hb.out_count = 3;
+	hb.out_bytes = 5000000000ULL;
+	hb.oldest_ns = 1794990000000000000LL;
+	hb.corrupt_count = 2;
+	hb.budget = 100;
+	hb.month_bytes = 100;
+	status_init(&st);
+	snprintf(st.child[STATUS_UPLOAD].state, 16, "held");
+	snprintf(st.child[STATUS_UPLOAD].note, 160, "exit 77");
+	heartbeat_alarms(&hb, &st);
+	CHECK(hb.nalarms == 4);
+	CHECK_STR(hb.alarms[0], "recd is not running (it did not stop cleanly)");
+	CHECK_STR(hb.alarms[1], "rec-upload held: exit 77");
+	CHECK_STR(hb.alarms[2], "2 files in corrupt/");
+	CHECK_STR(hb.alarms[3], "monthly budget 100% used");
+
+	CHECK(heartbeat_format(&hb, &text) == 0);
+	CHECK(text != NULL && text[strlen(text) - 1] == '\n');
+	/* the documented order (rec-spool(5)) */
+	order = "\"version\"";
+	CHECK(strstr(text, order) != NULL);
+	CHECK(strstr(text, "\"station\"") < strstr(text, "\"time\""));
+	CHECK(strstr(text, "\"interval\"") < strstr(text, "\"recording\""));
+	CHECK(strstr(text, "\"alarms\"") < strstr(text, "\"free_bytes\""));
+	CHECK(strstr(text, "\"pending\"") < strstr(text, "\"last_upload\""));
+	CHECK(heartbeat_parse(text, strlen(text), &got, &e) == 0);
+	CHECK_STR(got.station, "st.1");
+	CHECK(got.time_ns == hb.time_ns);
+	CHECK(got.interval_s == 900 && got.uptime_s == 42);
+	CHECK_STR(got.recd, "dead");
+	CHECK(got.clock_synced == 0);
+	CHECK(got.out_count == 3 && got.out_bytes == 5000000000ULL);
+	CHECK(got.oldest_ns == hb.oldest_ns);
+	CHECK(got.nalarms == 4);
+	CHECK_STR(got.alarms[1], "rec-upload held: exit 77");
+	free(text);
+
+	/* a minimal object from another version of the writer */
+	{
+		const char *min = "{\"version\":1,\"station\":\"x\","
+		    "\"future\":{\"a\":1}}";
+		CHECK(heartbeat_parse(min, strlen(min), &got, &e) == 0);
+		CHECK_STR(got.station, "x");
+		CHECK(got.time_ns == 0 && got.interval_s == 0);
+		CHECK(got.uptime_s == -1 && got.clock_synced == -1);
+		CHECK(got.nalarms == 0);
+	}
+	/* not ours */
+	CHECK(heartbeat_parse("{}", 2, &got, &e) < 0 && e.ex == EX_DATAERR);
+	CHECK(heartbeat_parse("[1", 2, &got, &e) < 0 && e.ex == EX_DATAERR);
+	{
+		const char *bad = "{\"version\":1,\"station\":\"x\","
+		    "\"time\":\"yesterday\"}";
+		CHECK(heartbeat_parse(bad, strlen(bad), &got, &e) < 0 &&
+		    e.ex == EX_DATAERR);
+	}
+	/* the budget alarm from 90% on */
+	heartbeat_init(&hb);
+	hb.budget = 1000;
+	hb.month_bytes = 899;
+	heartbeat_alarms(&hb, NULL);
+	CHECK(hb.nalarms == 0);
+	hb.month_bytes = 900;
+	heartbeat_alarms(&hb, NULL);
+	CHECK(hb.nalarms == 1);
+	CHECK_STR(hb.alarms[0], "monthly budget 90% used");
+	/* more alarms than fit are dropped, never overflow */
+	heartbeat_init(&hb);
+	for (int i = 0; i < HEARTBEAT_MAX_ALARMS + 3; i++)
+		heartbeat_alarm(&hb, "alarm %d", i);
+	CHECK(hb.nalarms == HEARTBEAT_MAX_ALARMS);
+	return check_done();
+}
