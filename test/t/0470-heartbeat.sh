@@ -6,6 +6,7 @@
 # by REC_TEST_NOW, never by sleeping): exit 0 fresh, 1 alarm, 2 stale,
 # 69 store unreachable; --json for monitors. A heartbeat against a dead
 # store fails (75) without holding the cycle lock: the audio goes.
+# rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/lib-s3.sh"
 
