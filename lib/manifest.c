@@ -145,6 +145,12 @@ seg_json(const struct manifest_seg *s, const char *codec)
 		json_object_set_new(o, "pcm_bytes",
 		    json_integer((json_int_t)s->pcm_len));
 	}
+	if (s->loc_position[0] != '\0')
+		json_object_set_new(o, "loc_position",
+		    json_string(s->loc_position));
+	if (s->loc_elevation[0] != '\0')
+		json_object_set_new(o, "loc_elevation",
+		    json_string(s->loc_elevation));
 	if (s->nlevels > 0)
 		json_object_set_new(o, "levels", levels_json(s));
 	return o;
@@ -381,6 +387,14 @@ seg_load(json_t *o, struct manifest_seg *s, const char *codec,
 		    s->pcm_len != s->frames * pcm_frame_bytes(&s->spec))
 			return -1;
 	}
+	*what = "loc_position";
+	if (json_object_get(o, "loc_position") != NULL && get_str(o,
+	    "loc_position", s->loc_position, sizeof s->loc_position) == -1)
+		return -1;
+	*what = "loc_elevation";
+	if (json_object_get(o, "loc_elevation") != NULL && get_str(o,
+	    "loc_elevation", s->loc_elevation, sizeof s->loc_elevation) == -1)
+		return -1;
 	*what = "levels";
 	if (json_object_get(o, "levels") != NULL &&
 	    levels_load(json_object_get(o, "levels"), s) == -1)

@@ -71,6 +71,8 @@ struct manifest_seg {
 				 * only when not "" */
 	uint64_t pcm_off;	/* WAV members: offset and length of the PCM */
 	uint64_t pcm_len;
+	char loc_position[64];	/* GUANO's Loc Position, "" = none */
+	char loc_elevation[32];	/* GUANO's Loc Elevation, "" = none */
 	struct level_stat *levels;	/* malloc'd, nlevels (0 or channels)
 					 * entries; written when nlevels > 0 */
 	unsigned nlevels;

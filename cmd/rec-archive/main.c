@@ -223,6 +223,45 @@ segs_free(struct seg *segs, size_t n)
  * (why says so: it goes to corrupt/); 2 when it cannot be read (why
  * says why: worth another try); or an EX_ code after logging.
  */
+/*
+ * What the manifest keeps of a segment's GUANO: sm's gaps, losses, run
+ * and levels (taken from sm), and the place. 0, or -1 out of memory.
+ */
+static int
+to_manifest(struct seg *s, struct segmeta *sm)
+{
+	if (sm->ngaps > 0) {
+		s->m.gaps = calloc(sm->ngaps, sizeof(*s->m.gaps));
+		if (s->m.gaps == NULL)
+			return -1;
+		for (size_t i = 0; i < sm->ngaps; i++) {
+			s->m.gaps[i].off = sm->gaps[i].off;
+			s->m.gaps[i].len = sm->gaps[i].len;
+		}
+		s->m.ngaps = sm->ngaps;
+	}
+	s->m.lost_frames = sm->lost_frames;
+	s->m.first_frame = sm->first_frame;
+	s->m.recovered = sm->recovered;
+	/* the levels, when there is one per channel of the file */
+	if (sm->nlevels == s->wi.spec.channels) {
+		s->m.levels = sm->levels;
+		s->m.nlevels = sm->nlevels;
+		sm->levels = NULL;
+		sm->nlevels = 0;
+	}
+	if (strlen(sm->run) < sizeof s->m.run)
+		strcpy(s->m.run, sm->run);
+	/* too long a place is left out, not cut */
+	if (guano_get(s->wi.guano, s->wi.guano_len, "Loc Position",
+	    s->m.loc_position, sizeof s->m.loc_position) < 0)
+		s->m.loc_position[0] = '\0';
+	if (guano_get(s->wi.guano, s->wi.guano_len, "Loc Elevation",
+	    s->m.loc_elevation, sizeof s->m.loc_elevation) < 0)
+		s->m.loc_elevation[0] = '\0';
+	return 0;
+}
+
 static int
 load_segment(struct spool *sp, const char *name, struct seg *s,
     char *why, size_t wlen)
@@ -306,31 +345,11 @@ load_segment(struct spool *sp, const char *name, struct seg *s,
 		    "holds %" PRIu64, sm.frames, s->wi.frames);
 		goto out;
 	}
-	if (sm.ngaps > 0) {
-		s->m.gaps = calloc(sm.ngaps, sizeof(*s->m.gaps));
-		if (s->m.gaps == NULL) {
-			log_error("out of memory");
-			ret = EX_OSERR;
-			goto out;
-		}
-		for (size_t i = 0; i < sm.ngaps; i++) {
-			s->m.gaps[i].off = sm.gaps[i].off;
-			s->m.gaps[i].len = sm.gaps[i].len;
-		}
-		s->m.ngaps = sm.ngaps;
+	if (to_manifest(s, &sm) == -1) {
+		log_error("out of memory");
+		ret = EX_OSERR;
+		goto out;
 	}
-	s->m.lost_frames = sm.lost_frames;
-	s->m.first_frame = sm.first_frame;
-	s->m.recovered = sm.recovered;
-	/* the levels, when there is one per channel of the file */
-	if (sm.nlevels == s->wi.spec.channels) {
-		s->m.levels = sm.levels;
-		s->m.nlevels = sm.nlevels;
-		sm.levels = NULL;
-		sm.nlevels = 0;
-	}
-	if (strlen(sm.run) < sizeof s->m.run)
-		strcpy(s->m.run, sm.run);
 	ret = 0;
 out:
 	segmeta_free(&sm);

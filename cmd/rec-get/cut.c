@@ -202,6 +202,11 @@ make_guano(struct get *g, size_t i, size_t j, uint64_t frames,
 	    guano_add(gu, "REC|Source Segments", "%s", segs) == -1 ||
 	    guano_add(gu, "REC|Tool", "rec-get %s", REC_VERSION) == -1)
 		goto out;
+	/* the place of the first sample's segment */
+	if ((s0->loc_position[0] != '\0' && guano_add(gu, "Loc Position",
+	    "%s", s0->loc_position) == -1) || (s0->loc_elevation[0] != '\0' &&
+	    guano_add(gu, "Loc Elevation", "%s", s0->loc_elevation) == -1))
+		goto out;
 	ret = 0;
 out:
 	free(arcs);

@@ -49,9 +49,10 @@ main(int argc, char **argv)
 	uint64_t frames = 48000, seed = 1;
 	struct pcm_spec spec = { 48000, 2, PCM_S16_LE };
 	struct timespec start;
+	const char *loc = NULL, *elev = NULL;	/* -L, -E: GUANO's Loc keys */
 	int c;
 
-	while ((c = getopt(argc, argv, "n:t:l:r:c:f:S:g:Rx:")) != -1) {
+	while ((c = getopt(argc, argv, "n:t:l:r:c:f:S:g:Rx:L:E:")) != -1) {
 		switch (c) {
 		case 'n': count = (unsigned)atoi(optarg); break;
 		case 't': start_s = optarg; break;
@@ -66,6 +67,8 @@ main(int argc, char **argv)
 		case 'g': gaps = optarg; break;
 		case 'R': recovered = 1; break;
 		case 'x': seed = strtoull(optarg, NULL, 10); break;
+		case 'L': loc = optarg; break;
+		case 'E': elev = optarg; break;
 		default: return 1;
 		}
 	}
@@ -96,6 +99,10 @@ main(int argc, char **argv)
 		guano_add(&g0, "Timestamp", "%s", iso);
 		guano_add(&g0, "Samplerate", "%u", spec.rate);
 		guano_add(&g0, "Original Filename", "%s", name);
+		if (loc != NULL)
+			guano_add(&g0, "Loc Position", "%s", loc);
+		if (elev != NULL)
+			guano_add(&g0, "Loc Elevation", "%s", elev);
 		guano_add(&g0, "REC|Station", "%s", station);
 		guano_add(&g0, "REC|Device", "hw:test");
 		guano_add(&g0, "REC|Run", "%016llx", (unsigned long long)seed);

@@ -33,7 +33,8 @@ archive() {
 	local sp=$1 start=$2 seed=$3
 	shift 3
 	mkdir -p $sp/seg
-	mkseg -n 5 -l $L -r $R -c 2 -t $start -x $seed $sp/seg
+	mkseg -n 5 -l $L -r $R -c 2 -t $start -x $seed \
+		-L '-33.856800 151.215300' -E 12.5 $sp/seg
 	cp $sp/seg/*.wav orig/
 	rec-archive -q --spool $sp --min-count 1 "$@" || fail "archive $sp"
 	rec-upload -q --spool $sp || fail "upload $sp"
@@ -176,6 +177,9 @@ for n in 20261128T235944.000Z_20261128T235954.000Z_station1.tar \
     20261129T000004.000Z_20261129T000014.000Z_station1.tar.zst; do
 	grep -q "$n" tags || fail "$n not in REC|Source Archives"
 done
+# the station's place, from the segments through the manifests
+grep -q '^Loc Position: -33.856800 151.215300$' tags || fail "no Loc Position"
+grep -q '^Loc Elevation: 12.5$' tags || fail "no Loc Elevation"
 say "the same clip given in Berlin time"
 get --timezone Europe/Berlin --from '2026-11-29 00:59:50.3' \
 	--to '2026-11-29T01:00:08.7' -o c2b.wav
