@@ -72,13 +72,6 @@ on_signal(int sig)
 	stop = 1;
 }
 
-static noreturn void
-usage(int ex)
-{
-	fputs(usage_text, ex ? stderr : stdout);
-	exit(ex);
-}
-
 static void
 s3_log(int level, const char *msg)
 {
@@ -294,7 +287,6 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct s3 *s;
 	struct err e;
-	enum log_level lvl;
 	const char *tz = NULL, *prefix = NULL;
 	uint64_t presign_ms = 0;
 	int64_t now;
@@ -302,26 +294,8 @@ main(int argc, char **argv)
 	int ex = 0;
 
 	log_init(argv[0]);
-	switch (opt_parse(argc, argv, opts, 0, &oc, &e)) {
-	case OPT_HELP:
-		usage(0);
-	case OPT_VERSION:
-		printf("rec-find %s\n", REC_VERSION);
-		return 0;
-	case OPT_RUN:
-		break;
-	default:
-		log_die(e.ex, "%s", e.msg);
-	}
-	if (optind != argc) {
-		log_error("unexpected argument '%s'", argv[optind]);
-		usage(EX_USAGE);
-	}
-	if (conf_load(&conf, oc.config, &e) < 0)
-		log_die(e.ex, "%s", e.msg);
-	if (opt_level(conf, NULL, &oc, &lvl, &e) < 0)
-		log_die(e.ex, "%s", e.msg);
-	log_set_level(lvl);
+	opt_start(argc, argv, opts, 0, &oc, "rec-find", usage_text);
+	opt_setup(&conf, &oc, NULL);
 
 	/* the range */
 	now = now_ns();

@@ -216,7 +216,6 @@ main(int argc, char **argv)
 	struct opt_common oc = { 0 };
 	struct get g = { 0 };
 	struct conf *conf = NULL;
-	enum log_level lvl;
 	char station[ANAME_STATION_MAX + 1], *defname = NULL;
 	const char *tz = NULL;
 	struct stat st;
@@ -226,26 +225,8 @@ main(int argc, char **argv)
 	log_init(argv[0]);
 	g.umask = umask(022);
 	umask(g.umask);
-	switch (opt_parse(argc, argv, opts, 0, &oc, &e)) {
-	case OPT_HELP:
-		usage(0);
-	case OPT_VERSION:
-		printf("rec-get %s\n", REC_VERSION);
-		return 0;
-	case OPT_RUN:
-		break;
-	default:
-		log_die(e.ex, "%s", e.msg);
-	}
-	if (optind != argc) {
-		log_error("unexpected argument '%s'", argv[optind]);
-		usage(EX_USAGE);
-	}
-	if (conf_load(&conf, oc.config, &e) < 0)
-		log_die(e.ex, "%s", e.msg);
-	if (opt_level(conf, "upload", &oc, &lvl, &e) < 0)
-		log_die(e.ex, "%s", e.msg);
-	log_set_level(lvl);
+	opt_start(argc, argv, opts, 0, &oc, "rec-get", usage_text);
+	opt_setup(&conf, &oc, "upload");
 	tz = opts[O_TZ].val;
 	times(&g, tz);
 	if (conf_station(conf, opts[O_STATION].val, station, sizeof station,

@@ -61,13 +61,6 @@ on_signal(int sig)
 	stop = 1;
 }
 
-static noreturn void
-usage(int ex)
-{
-	fputs(usage_text, ex ? stderr : stdout);
-	exit(ex);
-}
-
 /* lib/s3 reports retries and clock corrections: worth a warning each. */
 static void
 s3_log(int level, const char *msg)
@@ -890,23 +883,8 @@ parse_flags(int argc, char **argv, struct flags *f)
 		[O_HEARTBEAT] = { .name = "heartbeat", .type = OPT_BOOL },
 		{ .name = NULL }
 	};
-	struct err e;
-
-	switch (opt_parse(argc, argv, opts, 1, &f->oc, &e)) {
-	case OPT_HELP:
-		usage(0);
-	case OPT_VERSION:
-		printf("rec-upload %s\n", REC_VERSION);
-		exit(0);
-	case OPT_RUN:
-		break;
-	default:
-		log_die(e.ex, "%s", e.msg);
-	}
-	if (optind != argc) {
-		log_error("unexpected argument '%s'", argv[optind]);
-		usage(EX_USAGE);
-	}
+	opt_start(argc, argv, opts, OPT_START_SPOOL, &f->oc, "rec-upload",
+	    usage_text);
 	f->config = f->oc.config;
 	f->spool = f->oc.spool;
 	f->station = opts[O_STATION].val;
@@ -1060,17 +1038,12 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	uint64_t deadline_ms;
 	struct timespec t0;
-	enum log_level lvl;
 
 	log_init(argv[0]);
 	memset(&r, 0, sizeof(r));
 	parse_flags(argc, argv, &f);
-	if (conf_load(&conf, f.config, &e) < 0)
-		log_die(e.ex, "%s", e.msg);
+	opt_setup(&conf, &f.oc, "upload");
 	r.conf = conf;
-	if (opt_level(conf, "upload", &f.oc, &lvl, &e) < 0)
-		log_die(e.ex, "%s", e.msg);
-	log_set_level(lvl);
 
 	where_to(&r, &sc, &f);
 	tuning(&r, &sc, &f);
