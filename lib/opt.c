@@ -373,3 +373,44 @@ opt_level(const struct conf *c, const char *section,
 	*lvl = v ? LOG_LVL_DEBUG : q ? LOG_LVL_WARN : LOG_LVL_INFO;
 	return 0;
 }
+
+/* cmd side (see opt.h): prints and exits like log_die. */
+void
+opt_start(int argc, char **argv, struct opt *tab, int flags,
+    struct opt_common *oc, const char *name, const char *usage)
+{
+	struct err e;
+
+	switch (opt_parse(argc, argv, tab, (flags & OPT_START_SPOOL) != 0, oc,
+	    &e)) {
+	case OPT_HELP:
+		fputs(usage, stdout);
+		exit(0);
+	case OPT_VERSION:
+		printf("%s %s\n", name, REC_VERSION);
+		exit(0);
+	case OPT_RUN:
+		break;
+	default:
+		log_die(e.ex, "%s", e.msg);
+	}
+	if ((flags & OPT_START_OPERANDS) || optind == argc)
+		return;
+	if (!(flags & OPT_START_TERSE))
+		log_error("unexpected argument '%s'", argv[optind]);
+	fputs(usage, stderr);
+	exit(EX_USAGE);
+}
+
+/* cmd side (see opt.h): dies on a bad rec.conf. */
+void
+opt_setup(struct conf **c, const struct opt_common *oc, const char *section)
+{
+	struct err e;
+	enum log_level lvl;
+
+	if (conf_load(c, oc->config, &e) < 0 ||
+	    opt_level(*c, section, oc, &lvl, &e) < 0)
+		log_die(e.ex, "%s", e.msg);
+	log_set_level(lvl);
+}

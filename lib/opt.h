@@ -120,4 +120,31 @@ int opt_bad(const struct conf *c, const struct opt *o, const char *val,
 int opt_level(const struct conf *c, const char *section,
     const struct opt_common *oc, enum log_level *lvl, struct err *e);
 
+/*
+ * The start of every tool. Like log_die(), these two are for cmd/ only
+ * and are the exception to "lib never prints or exits": they print the
+ * usage or the version and exit, or log_die() on an error.
+ *
+ * opt_start: opt_parse(tab) with the shared block (--spool with
+ * OPT_START_SPOOL); --help prints usage on stdout and exits 0, --version
+ * "NAME VERSION" and exits 0, a bad flag is log_die(e.ex). An operand
+ * is "unexpected argument 'X'" then usage on stderr and exit 64
+ * (OPT_START_TERSE: the usage alone), unless OPT_START_OPERANDS: the
+ * caller reads them from argv[optind].
+ */
+enum {
+	OPT_START_SPOOL = 1,	/* --spool DIR */
+	OPT_START_OPERANDS = 2,	/* operands are the caller's */
+	OPT_START_TERSE = 4	/* an operand: the usage, no message */
+};
+void opt_start(int argc, char **argv, struct opt *tab, int flags,
+    struct opt_common *oc, const char *name, const char *usage);
+
+/*
+ * conf_load(*c, oc->config), opt_level(section) and log_set_level; any
+ * error is log_die(e.ex) (78 with FILE:LINE).
+ */
+void opt_setup(struct conf **c, const struct opt_common *oc,
+    const char *section);
+
 #endif

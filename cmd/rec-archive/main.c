@@ -600,34 +600,17 @@ main(int argc, char **argv)
 	struct flags f;
 	struct opt_common oc;
 	struct conf *c = NULL;
-	struct err e;
-	enum log_level lvl;
 	int ret = 0, verify;
 
 	log_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	switch (opt_parse(argc, argv, opts, 1, &oc, &e)) {
-	case OPT_HELP:
-		fputs(usage_text, stdout);
-		goto done;
-	case OPT_VERSION:
-		printf("rec-archive %s\n", REC_VERSION);
-		goto done;
-	case OPT_RUN:
-		break;
-	default:
-		log_error("%s", e.msg);
-		ret = e.ex;
-		goto done;
-	}
+	opt_start(argc, argv, opts, OPT_START_SPOOL | OPT_START_OPERANDS, &oc,
+	    "rec-archive", usage_text);
 	f.spool = oc.spool;
 	verify = opts[O_VERIFY].count > 0;
 	if (verify != (optind < argc))
 		usage();
-	if (conf_load(&c, oc.config, &e) == -1 ||
-	    opt_level(c, "archive", &oc, &lvl, &e) == -1)
-		log_die(e.ex, "%s", e.msg);
-	log_set_level(lvl);
+	opt_setup(&c, &oc, "archive");
 	if (verify) {
 		for (int i = optind; i < argc; i++) {
 			int rc = verify_file(argv[i], opts[O_IDENTITY].val);
@@ -638,7 +621,6 @@ main(int argc, char **argv)
 		ret = run_archive(c, &f);
 	}
 	conf_free(c);
-done:
 	opt_free(opts);
 	return ret;
 }

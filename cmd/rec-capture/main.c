@@ -134,44 +134,18 @@ ms_frames(uint64_t ms, unsigned rate)
 }
 
 /*
- * The command line, rec.conf and the log level: 1 to go on, or 0 to
- * exit with *ex (--help, --version, or an error logged here).
+ * The command line, rec.conf and the log level; exits on --help,
+ * --version and errors (an operand: arecord's style, no usage).
  */
-static int
-parse_flags(int argc, char **argv, struct opt_common *oc, int *ex)
+static void
+parse_flags(int argc, char **argv, struct opt_common *oc)
 {
-	struct err e;
-	enum log_level lvl;
-
-	*ex = 0;
-	switch (opt_parse(argc, argv, opts, 1, oc, &e)) {
-	case OPT_HELP:
-		fputs(usage_text, stdout);
-		return 0;
-	case OPT_VERSION:
-		printf("rec-capture %s\n", REC_VERSION);
-		return 0;
-	case OPT_RUN:
-		break;
-	default:
-		log_error("%s", e.msg);
-		*ex = e.ex;
-		return 0;
-	}
-	if (optind < argc) {
-		log_error("unexpected argument '%s' (see rec-capture -h)",
+	opt_start(argc, argv, opts, OPT_START_SPOOL | OPT_START_OPERANDS, oc,
+	    "rec-capture", usage_text);
+	if (optind < argc)
+		log_die(EX_USAGE, "unexpected argument '%s' (see rec-capture -h)",
 		    argv[optind]);
-		*ex = EX_USAGE;
-		return 0;
-	}
-	if (conf_load(&cf, oc->config, &e) < 0 ||
-	    opt_level(cf, "capture", oc, &lvl, &e) < 0) {
-		log_error("%s", e.msg);
-		*ex = e.ex;
-		return 0;
-	}
-	log_set_level(lvl);
-	return 1;
+	opt_setup(&cf, oc, "capture");
 }
 
 /* The audio settings into c; 0, or -1 with e. */
@@ -393,8 +367,7 @@ main(int argc, char **argv)
 	int rc;
 
 	log_init(argv[0]);
-	if (!parse_flags(argc, argv, &oc, &rc))
-		goto out;
+	parse_flags(argc, argv, &oc);
 	if (audio_settings(c, &bufframes, &e) < 0 ||
 	    time_settings(c, &e) < 0) {
 		log_error("%s", e.msg);

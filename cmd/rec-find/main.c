@@ -19,10 +19,10 @@
 #include "age.h"
 #include "catalog.h"
 #include "conf.h"
-#include "cred.h"
 #include "find.h"
 #include "log.h"
 #include "opt.h"
+#include "store.h"
 #include "utc.h"
 #include "when.h"
 
@@ -72,13 +72,6 @@ on_signal(int sig)
 	stop = 1;
 }
 
-static noreturn void
-usage(int ex)
-{
-	fputs(usage_text, ex ? stderr : stdout);
-	exit(ex);
-}
-
 static void
 s3_log(int level, const char *msg)
 {
@@ -124,21 +117,15 @@ static struct s3 *
 store(const struct conf *c, const char **bucket, struct err *e)
 {
 	struct s3_conf sc = { 0 };
-	struct opt mt = { .name = NULL, .type = OPT_UINT, .section = "upload",
-	    .key = "max-tries", .min = 1, .max = 1000 };
-	struct opt to = { .name = NULL, .type = OPT_DURATION,
-	    .section = "upload", .key = "timeout" };
-	struct cred cr;
 	struct s3 *s;
-	uint64_t tries, tmo;
+	char source[300];
 	int addr;
 
 	if (opt_str(c, &opts[O_ENDPOINT], NULL, &sc.endpoint, e) < 0 ||
 	    opt_str(c, &opts[O_REGION], NULL, &sc.region, e) < 0 ||
 	    opt_str(c, &opts[O_BUCKET], NULL, &sc.bucket, e) < 0 ||
 	    opt_enum(c, &opts[O_ADDR], "auto", &addr, e) < 0 ||
-	    opt_uint(c, &mt, "8", &tries, e) < 0 ||
-	    opt_duration(c, &to, "30", &tmo, e) < 0)
+	    store_tuning(c, &sc, e) < 0)
 		log_die(e->ex, "%s", e->msg);
 	if (sc.bucket == NULL || *sc.bucket == '\0')
 		log_die(EX_CONFIG, "no bucket: give --bucket or bucket in "
@@ -149,23 +136,11 @@ store(const struct conf *c, const char **bucket, struct err *e)
 		sc.region = getenv("AWS_DEFAULT_REGION");
 	sc.addressing = addr == 1 ? S3_ADDR_PATH : addr == 2 ?
 	    S3_ADDR_VIRTUAL : S3_ADDR_AUTO;
-	sc.max_tries = (int)tries;
-	sc.timeout = tmo < 1000 ? 1 : (long)(tmo / 1000);
-	sc.ca_file = conf_get(c, "upload", "ca-file");
-	sc.resolve = conf_get(c, "upload", "resolve");
 	sc.stop = &stop;
 	sc.log = s3_log;
-	if (cred_load(&cr, conf_get(c, "upload", "credentials-file"),
-	    conf_get(c, "upload", "profile"), e) < 0)
+	if ((s = store_open(c, &sc, source, sizeof(source), e)) == NULL)
 		log_die(e->ex, "%s", e->msg);
-	sc.access_key = cr.access_key;
-	sc.secret_key = cr.secret_key;
-	sc.session_token = cr.session_token;
-	log_debug("credentials from %s", cr.source);
-	s = s3_new(&sc, e);
-	cred_free(&cr);
-	if (s == NULL)
-		log_die(e->ex, "%s", e->msg);
+	log_debug("credentials from %s", source);
 	*bucket = sc.bucket;
 	return s;
 }
@@ -294,7 +269,6 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct s3 *s;
 	struct err e;
-	enum log_level lvl;
 	const char *tz = NULL, *prefix = NULL;
 	uint64_t presign_ms = 0;
 	int64_t now;
@@ -302,26 +276,8 @@ main(int argc, char **argv)
 	int ex = 0;
 
 	log_init(argv[0]);
-	switch (opt_parse(argc, argv, opts, 0, &oc, &e)) {
-	case OPT_HELP:
-		usage(0);
-	case OPT_VERSION:
-		printf("rec-find %s\n", REC_VERSION);
-		return 0;
-	case OPT_RUN:
-		break;
-	default:
-		log_die(e.ex, "%s", e.msg);
-	}
-	if (optind != argc) {
-		log_error("unexpected argument '%s'", argv[optind]);
-		usage(EX_USAGE);
-	}
-	if (conf_load(&conf, oc.config, &e) < 0)
-		log_die(e.ex, "%s", e.msg);
-	if (opt_level(conf, NULL, &oc, &lvl, &e) < 0)
-		log_die(e.ex, "%s", e.msg);
-	log_set_level(lvl);
+	opt_start(argc, argv, opts, 0, &oc, "rec-find", usage_text);
+	opt_setup(&conf, &oc, NULL);
 
 	/* the range */
 	now = now_ns();

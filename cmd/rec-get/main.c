@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "cred.h"
 #include "get.h"
 #include "log.h"
 #include "opt.h"
+#include "store.h"
 #include "utc.h"
 #include "when.h"
 
@@ -111,13 +111,7 @@ static struct s3 *
 store(const struct conf *c, struct get *g)
 {
 	struct s3_conf sc = { 0 };
-	struct opt mt = { .name = NULL, .type = OPT_UINT, .section = "upload",
-	    .key = "max-tries", .min = 1, .max = 1000 };
-	struct opt to = { .name = NULL, .type = OPT_DURATION, .section =
-	    "upload", .key = "timeout" };
-	uint64_t tries, timeout_ms, dl_ms = 0;
-
-	struct cred cr;
+	uint64_t dl_ms = 0;
 	struct timespec t0;
 	struct err e;
 	struct s3 *s;
@@ -130,8 +124,7 @@ store(const struct conf *c, struct get *g)
 	    opt_enum(c, &opts[O_ADDR], "auto", &ai, &e) == -1 ||
 	    opt_size(c, &opts[O_LIMIT], "0", &sc.limit_rate, &e) == -1 ||
 	    opt_duration(c, &opts[O_DEADLINE], NULL, &dl_ms, &e) == -1 ||
-	    opt_uint(c, &mt, "8", &tries, &e) == -1 ||
-	    opt_duration(c, &to, "30s", &timeout_ms, &e) == -1)
+	    store_tuning(c, &sc, &e) == -1)
 		log_die(e.ex, "%s", e.msg);
 	if (sc.region == NULL)
 		sc.region = getenv("AWS_DEFAULT_REGION");
@@ -141,26 +134,14 @@ store(const struct conf *c, struct get *g)
 	sc.addressing = ai == 1 ? S3_ADDR_PATH : ai == 2 ? S3_ADDR_VIRTUAL :
 	    S3_ADDR_AUTO;
 	g->tmpl = conf_get(c, "upload", "key-template");
-	sc.ca_file = conf_get(c, "upload", "ca-file");
-	sc.resolve = conf_get(c, "upload", "resolve");
-	sc.max_tries = (int)tries;
-	sc.timeout = timeout_ms < 1000 ? 1 : (long)(timeout_ms / 1000);
 	if (dl_ms) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		sc.deadline = t0.tv_sec + (time_t)((dl_ms + 999) / 1000);
 	}
 	sc.log = s3_log;
-	if (cred_load(&cr, conf_get(c, "upload", "credentials-file"),
-	    conf_get(c, "upload", "profile"), &e) < 0)
-		log_die(e.ex, "%s", e.msg);
-	sc.access_key = cr.access_key;
-	sc.secret_key = cr.secret_key;
-	sc.session_token = cr.session_token;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		log_die(EX_OSERR, "cannot initialise libcurl");
-	s = s3_new(&sc, &e);
-	cred_free(&cr);
-	if (s == NULL)
+	if ((s = store_open(c, &sc, NULL, 0, &e)) == NULL)
 		log_die(e.ex, "%s", e.msg);
 	return s;
 }
@@ -216,7 +197,6 @@ main(int argc, char **argv)
 	struct opt_common oc = { 0 };
 	struct get g = { 0 };
 	struct conf *conf = NULL;
-	enum log_level lvl;
 	char station[ANAME_STATION_MAX + 1], *defname = NULL;
 	const char *tz = NULL;
 	struct stat st;
@@ -226,26 +206,8 @@ main(int argc, char **argv)
 	log_init(argv[0]);
 	g.umask = umask(022);
 	umask(g.umask);
-	switch (opt_parse(argc, argv, opts, 0, &oc, &e)) {
-	case OPT_HELP:
-		usage(0);
-	case OPT_VERSION:
-		printf("rec-get %s\n", REC_VERSION);
-		return 0;
-	case OPT_RUN:
-		break;
-	default:
-		log_die(e.ex, "%s", e.msg);
-	}
-	if (optind != argc) {
-		log_error("unexpected argument '%s'", argv[optind]);
-		usage(EX_USAGE);
-	}
-	if (conf_load(&conf, oc.config, &e) < 0)
-		log_die(e.ex, "%s", e.msg);
-	if (opt_level(conf, "upload", &oc, &lvl, &e) < 0)
-		log_die(e.ex, "%s", e.msg);
-	log_set_level(lvl);
+	opt_start(argc, argv, opts, 0, &oc, "rec-get", usage_text);
+	opt_setup(&conf, &oc, "upload");
 	tz = opts[O_TZ].val;
 	times(&g, tz);
 	if (conf_station(conf, opts[O_STATION].val, station, sizeof station,

@@ -15,10 +15,10 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "cred.h"
 #include "log.h"
 #include "rstatus.h"
 #include "s3.h"
+#include "store.h"
 #include "utc.h"
 
 #define DEF_INTERVAL_S	900	/* a heartbeat that does not say its own */
@@ -35,8 +35,6 @@ static struct s3 *
 open_store(const struct conf *c, const char **bucket, struct err *e)
 {
 	struct s3_conf sc;
-	struct cred cr;
-	struct s3 *s;
 	const char *v;
 
 	memset(&sc, 0, sizeof(sc));
@@ -59,15 +57,7 @@ open_store(const struct conf *c, const char **bucket, struct err *e)
 	sc.max_tries = 3;	/* a look, not a transfer */
 	sc.timeout = 10;
 	sc.log = s3_log;
-	if (cred_load(&cr, conf_get(c, "upload", "credentials-file"),
-	    conf_get(c, "upload", "profile"), e) < 0)
-		return NULL;
-	sc.access_key = cr.access_key;
-	sc.secret_key = cr.secret_key;
-	sc.session_token = cr.session_token;
-	s = s3_new(&sc, e);
-	cred_free(&cr);
-	return s;
+	return store_open(c, &sc, NULL, 0, e);
 }
 
 /* Read {p}health.json of one station into row. */

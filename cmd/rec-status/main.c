@@ -28,13 +28,6 @@
     "                  [--spool dir]\n" \
     "       rec-status [-hqVv] --bucket [--json] [--html file] [--config file]\n"
 
-static void
-usage(int ex)
-{
-	fputs(USAGE, ex ? stderr : stdout);
-	exit(ex);
-}
-
 /*
  * 1 when recd (or a child of it, which keeps it) holds DIR/recd.lock,
  * 0 when nobody does, -1 (errno) when we cannot tell. The lock, not the
@@ -305,30 +298,14 @@ main(int argc, char **argv)
 	struct conf *conf = NULL;
 	struct status st;
 	struct err e;
-	enum log_level lvl;
 	int json, alive, lock_err, fd, rc = EX_SOFTWARE;
 	const char *html;
 
 	log_init("rec-status");
-	switch (opt_parse(argc, argv, opts, 1, &oc, &e)) {
-	case OPT_HELP:
-		usage(0);
-		break;
-	case OPT_VERSION:
-		printf("rec-status %s\n", REC_VERSION);
-		return 0;
-	case OPT_RUN:
-		break;
-	default:
-		log_die(e.ex, "%s", e.msg);
-	}
-	if (optind != argc)
-		usage(EX_USAGE);
+	opt_start(argc, argv, opts, OPT_START_SPOOL | OPT_START_TERSE, &oc,
+	    "rec-status", USAGE);
 	json = opts[0].count > 0;
-	if (conf_load(&conf, oc.config, &e) < 0 ||
-	    opt_level(conf, NULL, &oc, &lvl, &e) < 0)
-		log_die(e.ex, "%s", e.msg);
-	log_set_level(lvl);
+	opt_setup(&conf, &oc, NULL);
 	html = opts[2].val;
 	if (opts[1].count > 0) {	/* --bucket: the fleet (bucket.c) */
 		if (oc.spool != NULL)

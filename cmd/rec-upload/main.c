@@ -21,7 +21,6 @@
 
 #include "aname.h"
 #include "conf.h"
-#include "cred.h"
 #include "err.h"
 #include "file.h"
 #include "hex.h"
@@ -33,6 +32,7 @@
 #include "spool.h"
 #include "sums.h"
 #include "upload.h"
+#include "store.h"
 #include "utc.h"
 
 #define DEF_TEMPLATE	"{prefix}{station}/{YYYY}/{MM}/{DD}/{name}"
@@ -59,13 +59,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static noreturn void
-usage(int ex)
-{
-	fputs(usage_text, ex ? stderr : stdout);
-	exit(ex);
 }
 
 /* lib/s3 reports retries and clock corrections: worth a warning each. */
@@ -890,23 +883,8 @@ parse_flags(int argc, char **argv, struct flags *f)
 		[O_HEARTBEAT] = { .name = "heartbeat", .type = OPT_BOOL },
 		{ .name = NULL }
 	};
-	struct err e;
-
-	switch (opt_parse(argc, argv, opts, 1, &f->oc, &e)) {
-	case OPT_HELP:
-		usage(0);
-	case OPT_VERSION:
-		printf("rec-upload %s\n", REC_VERSION);
-		exit(0);
-	case OPT_RUN:
-		break;
-	default:
-		log_die(e.ex, "%s", e.msg);
-	}
-	if (optind != argc) {
-		log_error("unexpected argument '%s'", argv[optind]);
-		usage(EX_USAGE);
-	}
+	opt_start(argc, argv, opts, OPT_START_SPOOL, &f->oc, "rec-upload",
+	    usage_text);
 	f->config = f->oc.config;
 	f->spool = f->oc.spool;
 	f->station = opts[O_STATION].val;
@@ -981,12 +959,10 @@ static void
 tuning(struct run *r, struct s3_conf *sc, const struct flags *f)
 {
 	const struct conf *c = r->conf;
-	uint64_t timeout_ms, tries;
-	struct opt mt;
 	struct err e;
 
-	sc->ca_file = conf_get(c, "upload", "ca-file");
-	sc->resolve = conf_get(c, "upload", "resolve");
+	if (store_tuning(c, sc, &e) < 0)
+		log_die(e.ex, "%s", e.msg);
 	if (sc->resolve != NULL && !s3_resolve_valid(sc->resolve))
 		log_die(EX_CONFIG, "%s: bad resolve '%s' (want HOST:PORT:ADDRESS, "
 		    "entries separated by blanks)", conf_where(c, "upload",
@@ -1000,14 +976,6 @@ tuning(struct run *r, struct s3_conf *sc, const struct flags *f)
 	r->budget = cfg_size(c, NULL, "monthly-budget", 0);
 	r->daily_budget = cfg_size(c, NULL, "daily-budget", 0);
 	r->stale_ms = cfg_dur(c, NULL, "stale-after", DEF_STALE_MS);
-	timeout_ms = cfg_dur(c, NULL, "timeout", 30000);
-	sc->timeout = timeout_ms < 1000 ? 1 : (long)(timeout_ms / 1000);
-	mt = cfg_opt(NULL, "max-tries", OPT_UINT);
-	mt.min = 1;
-	mt.max = 1000;
-	if (opt_uint(c, &mt, "8", &tries, &e) < 0)
-		log_die(e.ex, "%s", e.msg);
-	sc->max_tries = (int)tries;
 }
 
 /*
@@ -1054,23 +1022,18 @@ main(int argc, char **argv)
 	int ex;
 	struct conf *conf = NULL;
 	struct s3_conf sc = { 0 };
-	struct cred cr;
+	char source[300];
 	struct run r;
 	struct err e;
 	struct sigaction sa;
 	uint64_t deadline_ms;
 	struct timespec t0;
-	enum log_level lvl;
 
 	log_init(argv[0]);
 	memset(&r, 0, sizeof(r));
 	parse_flags(argc, argv, &f);
-	if (conf_load(&conf, f.config, &e) < 0)
-		log_die(e.ex, "%s", e.msg);
+	opt_setup(&conf, &f.oc, "upload");
 	r.conf = conf;
-	if (opt_level(conf, "upload", &f.oc, &lvl, &e) < 0)
-		log_die(e.ex, "%s", e.msg);
-	log_set_level(lvl);
 
 	where_to(&r, &sc, &f);
 	tuning(&r, &sc, &f);
@@ -1085,14 +1048,6 @@ main(int argc, char **argv)
 	sc.stop = &stop;
 	sc.log = s3_log;
 
-	if (cred_load(&cr, conf_get(conf, "upload", "credentials-file"),
-	    conf_get(conf, "upload", "profile"), &e) < 0)
-		log_die(e.ex, "%s", e.msg);
-	sc.access_key = cr.access_key;
-	sc.secret_key = cr.secret_key;
-	sc.session_token = cr.session_token;
-	log_debug("credentials from %s", cr.source);
-
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
@@ -1102,10 +1057,9 @@ main(int argc, char **argv)
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		log_die(EX_OSERR, "cannot initialise libcurl");
-	r.s3 = s3_new(&sc, &e);
-	cred_free(&cr);
-	if (r.s3 == NULL)
+	if ((r.s3 = store_open(conf, &sc, source, sizeof(source), &e)) == NULL)
 		log_die(e.ex, "%s", e.msg);
+	log_debug("credentials from %s", source);
 	if (spool_open(&r.sp, conf_spool(conf, f.spool), &e) < 0)
 		log_die(e.ex, "%s", e.msg);
 	if (f.heartbeat) {	/* no cycle lock: see heartbeat.c */

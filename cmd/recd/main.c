@@ -53,13 +53,6 @@ on_signal(int sig)
 	errno = saved;
 }
 
-static void
-usage(int ex)
-{
-	fputs(USAGE, ex ? stderr : stdout);
-	exit(ex);
-}
-
 /* The settings of recd: [recd] in rec.conf; --syslog also a flag. */
 enum { O_INTERVAL, O_CYCLE_TIMEOUT, O_DRAIN_DEADLINE, O_STOP_TIMEOUT,
 	O_BACKOFF_MAX, O_SYSLOG, O_SCHEDULE, O_FROM, O_DAYS, O_WHILE_REC };
@@ -660,22 +653,8 @@ run(void)
 static void
 parse_flags(int argc, char **argv)
 {
-	struct err e;
-
-	switch (opt_parse(argc, argv, opts, 1, &oc, &e)) {
-	case OPT_HELP:
-		usage(0);
-		break;
-	case OPT_VERSION:
-		printf("recd %s\n", REC_VERSION);
-		exit(0);
-	case OPT_RUN:
-		break;
-	default:
-		log_die(e.ex, "%s", e.msg);
-	}
-	if (optind != argc)
-		usage(EX_USAGE);
+	opt_start(argc, argv, opts, OPT_START_SPOOL | OPT_START_TERSE, &oc,
+	    "recd", USAGE);
 	if (opts[O_SCHEDULE].count == 0 &&
 	    (opts[O_FROM].count > 0 || opts[O_DAYS].count > 0))
 		log_die(EX_USAGE, "--from and --days go with --schedule");
