@@ -3,6 +3,7 @@
  * same way by every tool that speaks to the object store.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cred.h"
 #include "opt.h"
@@ -25,6 +26,17 @@ store_tuning(const struct conf *c, struct s3_conf *sc, struct err *e)
 	sc->timeout = tmo < 1000 ? 1 : (long)(tmo / 1000);
 	sc->max_tries = (int)tries;
 	return 0;
+}
+
+void
+store_env(struct s3_conf *sc)
+{
+	if (sc->endpoint == NULL)
+		sc->endpoint = getenv("AWS_ENDPOINT_URL");
+	if (sc->region == NULL)
+		sc->region = getenv("AWS_REGION");
+	if (sc->region == NULL)
+		sc->region = getenv("AWS_DEFAULT_REGION");
 }
 
 struct s3 *

@@ -22,6 +22,14 @@
 int store_tuning(const struct conf *c, struct s3_conf *sc, struct err *e);
 
 /*
+ * What the flags and rec.conf left unset, from the environment: the
+ * endpoint from AWS_ENDPOINT_URL, the region from AWS_REGION, then
+ * AWS_DEFAULT_REGION. So every tool reads them in one order: flag,
+ * rec.conf, environment.
+ */
+void store_env(struct s3_conf *sc);
+
+/*
  * The credentials of [upload] credentials-file and profile (lib/cred)
  * into sc, then s3_new(sc); the credentials are wiped and sc's pointers
  * to them cleared before it returns. source (n bytes, may be NULL):

@@ -49,7 +49,7 @@ static struct opt opts[] = {
 	[O_PRESIGN] = { .name = "presign", .type = OPT_DURATION,
 	    .desc = "a duration" },
 	[O_ENDPOINT] = { .name = "endpoint", .type = OPT_STR,
-	    .section = "upload", .key = "endpoint", .env = "AWS_ENDPOINT_URL" },
+	    .section = "upload", .key = "endpoint" },
 	[O_REGION] = { .name = "region", .type = OPT_STR,
 	    .section = "upload", .key = "region" },
 	[O_BUCKET] = { .name = "bucket", .type = OPT_STR,
@@ -130,10 +130,7 @@ store(const struct conf *c, const char **bucket, struct err *e)
 	if (sc.bucket == NULL || *sc.bucket == '\0')
 		log_die(EX_CONFIG, "no bucket: give --bucket or bucket in "
 		    "[upload] of rec.conf");
-	if (sc.region == NULL)
-		sc.region = getenv("AWS_REGION");
-	if (sc.region == NULL)
-		sc.region = getenv("AWS_DEFAULT_REGION");
+	store_env(&sc);
 	sc.addressing = addr == 1 ? S3_ADDR_PATH : addr == 2 ?
 	    S3_ADDR_VIRTUAL : S3_ADDR_AUTO;
 	sc.stop = &stop;

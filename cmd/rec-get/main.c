@@ -62,9 +62,9 @@ static struct opt opts[] = {
 	[O_IDENTITY] = { .name = "identity", .type = OPT_LIST },
 	[O_TZ] = { .name = "timezone", .type = OPT_STR },
 	[O_ENDPOINT] = { .name = "endpoint", .type = OPT_STR,
-	    .section = "upload", .key = "endpoint", .env = "AWS_ENDPOINT_URL" },
+	    .section = "upload", .key = "endpoint" },
 	[O_REGION] = { .name = "region", .type = OPT_STR,
-	    .section = "upload", .key = "region", .env = "AWS_REGION" },
+	    .section = "upload", .key = "region" },
 	[O_BUCKET] = { .name = "bucket", .type = OPT_STR,
 	    .section = "upload", .key = "bucket" },
 	[O_PREFIX] = { .name = "prefix", .type = OPT_STR,
@@ -126,8 +126,7 @@ store(const struct conf *c, struct get *g)
 	    opt_duration(c, &opts[O_DEADLINE], NULL, &dl_ms, &e) == -1 ||
 	    store_tuning(c, &sc, &e) == -1)
 		log_die(e.ex, "%s", e.msg);
-	if (sc.region == NULL)
-		sc.region = getenv("AWS_DEFAULT_REGION");
+	store_env(&sc);
 	if (sc.bucket == NULL || *sc.bucket == '\0')
 		log_die(EX_CONFIG, "no bucket: give --bucket or bucket in "
 		    "[upload] of rec.conf");

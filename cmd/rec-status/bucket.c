@@ -44,11 +44,9 @@ open_store(const struct conf *c, const char **bucket, struct err *e)
 		    "[upload] of rec.conf");
 		return NULL;
 	}
-	if ((sc.endpoint = conf_get(c, "upload", "endpoint")) == NULL)
-		sc.endpoint = getenv("AWS_ENDPOINT_URL");
-	if ((sc.region = conf_get(c, "upload", "region")) == NULL &&
-	    (sc.region = getenv("AWS_REGION")) == NULL)
-		sc.region = getenv("AWS_DEFAULT_REGION");
+	sc.endpoint = conf_get(c, "upload", "endpoint");
+	sc.region = conf_get(c, "upload", "region");
+	store_env(&sc);
 	v = conf_get(c, "upload", "addressing");
 	sc.addressing = v == NULL || strcmp(v, "auto") == 0 ? S3_ADDR_AUTO :
 	    strcmp(v, "path") == 0 ? S3_ADDR_PATH : S3_ADDR_VIRTUAL;
