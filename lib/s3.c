@@ -1114,6 +1114,27 @@ request(struct s3 *s, struct req *r, struct answer *a, struct err *e)
 	}
 }
 
+/*
+ * request(), then its answer parsed as XML into *x (want as xml_parse).
+ * query names the request in the message ("?uploads"): -1 with e filled
+ * by request(), or EX_PROTOCOL "METHOD KEY?QUERY: the answer is not XML"
+ * (" within our limits" when too large). 0: the caller xml_frees *x.
+ */
+static int
+request_xml(struct s3 *s, struct req *r, struct answer *a, struct xml *x,
+    const char *const *want, const char *query, struct err *e)
+{
+	if (request(s, r, a, e) < 0)
+		return -1;
+	if (xml_parse(x, a->body.p ? a->body.p : "", a->body.len, want) < 0) {
+		err_set(e, EX_PROTOCOL, "%s %s%s: the answer is not XML%s",
+		    r->method, r->key ? r->key : "", query,
+		    errno == E2BIG ? " within our limits" : "");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 etag_check(const char *what, const struct answer *a, const char *want,
     struct err *e)
@@ -1198,13 +1219,8 @@ s3_mp_create(struct s3 *s, const char *key, char **upload_id, struct err *e)
 	r.nq = 1;
 	r.body.fd = -1;
 	r.body.mem = "";
-	if (request(s, &r, &a, e) < 0)
+	if (request_xml(s, &r, &a, &x, want, "?uploads", e) < 0)
 		goto out;
-	if (xml_parse(&x, a.body.p ? a.body.p : "", a.body.len, want) < 0) {
-		err_set(e, EX_PROTOCOL, "POST %s?uploads: the answer is not "
-		    "XML", key);
-		goto out;
-	}
 	id = xml_get(&x, want[0]);
 	if (id == NULL || *id == '\0')
 		err_set(e, EX_PROTOCOL, "POST %s?uploads: no UploadId in the "
@@ -1255,13 +1271,8 @@ s3_mp_complete(struct s3 *s, const char *key, const char *upload_id,
 	r.has_body = 1;
 	r.content_type = "application/xml";
 	r.slow_answer = 1;
-	if (request(s, &r, &a, e) < 0)
+	if (request_xml(s, &r, &a, &x, want, "?uploadId", e) < 0)
 		goto out;
-	if (xml_parse(&x, a.body.p ? a.body.p : "", a.body.len, want) < 0) {
-		err_set(e, EX_PROTOCOL, "POST %s?uploadId: the answer is not "
-		    "XML", key);
-		goto out;
-	}
 	t = xml_get(&x, want[0]);
 	if (strcmp(x.root, "CompleteMultipartUploadResult") != 0) {
 		err_set(e, EX_PROTOCOL, "POST %s?uploadId: unexpected answer "
@@ -1420,14 +1431,8 @@ list_page(struct s3 *s, const char *prefix, char **km, char **um,
 	r.query = q;
 	r.nq = nq;
 	r.body.fd = -1;
-	if (request(s, &r, &a, e) < 0)
+	if (request_xml(s, &r, &a, &x, list_want, "?uploads", e) < 0)
 		goto out;
-	if (xml_parse(&x, a.body.p ? a.body.p : "", a.body.len,
-	    list_want) < 0) {
-		err_set(e, EX_PROTOCOL, "GET ?uploads: the answer is not XML%s",
-		    errno == E2BIG ? " within our limits" : "");
-		goto out;
-	}
 	if (list_collect(&x, v, nv, cap) < 0) {
 		err_sys(e, EX_OSERR, "out of memory");
 		goto out;
