@@ -551,6 +551,24 @@ progress_cb(void *u, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 	return 0;
 }
 
+/*
+ * The Host header for the addressing in use (BUCKET.HOST when virtual),
+ * malloc'd; NULL when out of memory.
+ */
+static char *
+req_host(const struct s3 *s)
+{
+	char *host;
+	size_t n;
+
+	if (s->addr != S3_ADDR_VIRTUAL)
+		return strdup(s->hosthdr);
+	n = strlen(s->bucket) + strlen(s->hosthdr) + 2;
+	if ((host = malloc(n)) != NULL)
+		snprintf(host, n, "%s.%s", s->bucket, s->hosthdr);
+	return host;
+}
+
 /* The unencoded path of key (or the bucket) for the addressing in use. */
 static char *
 req_path(const struct s3 *s, const char *key)
@@ -784,13 +802,7 @@ try_once(struct s3 *s, struct req *r, struct answer *a, char *why,
 
 	body_hashes(r, sha_hex, md5_b64);
 	sigv4_amzdate(time(NULL) + s->skew, amzdate);
-	if (s->addr == S3_ADDR_VIRTUAL) {
-		size_t n = strlen(s->bucket) + strlen(s->hosthdr) + 2;
-		if ((host = malloc(n)) != NULL)
-			snprintf(host, n, "%s.%s", s->bucket, s->hosthdr);
-	} else {
-		host = strdup(s->hosthdr);
-	}
+	host = req_host(s);
 	if (host == NULL || (path = req_path(s, r->key)) == NULL ||
 	    (enc = sigv4_uri_encode(path, 1)) == NULL ||
 	    (qs = sigv4_query_string(r->query, r->nq)) == NULL)
@@ -1830,13 +1842,7 @@ s3_presign(struct s3 *s, const char *key, long expires, struct err *e)
 		return NULL;
 	}
 	sigv4_amzdate(time(NULL) + s->skew, amzdate);
-	if (s->addr == S3_ADDR_VIRTUAL) {
-		size_t n = strlen(s->bucket) + strlen(s->hosthdr) + 2;
-		if ((host = malloc(n)) != NULL)
-			snprintf(host, n, "%s.%s", s->bucket, s->hosthdr);
-	} else {
-		host = strdup(s->hosthdr);
-	}
+	host = req_host(s);
 	h[0].k = "host";
 	h[0].v = host;
 	sr.method = "GET";
