@@ -193,21 +193,14 @@ heartbeat_parse(const char *text, size_t len, struct heartbeat *hb,
     struct err *e)
 {
 	json_t *root, *rec, *clk, *pend, *bud, *loss, *al, *v;
-	json_error_t je;
 	size_t i;
 	int bad = 0;
 
 	heartbeat_init(hb);
-	root = json_loadb(text, len, 0, &je);
-	if (root == NULL) {
-		err_set(e, EX_DATAERR, "not JSON: line %d: %s", je.line,
-		    je.text);
+	root = jsonf_load(text, len, HEARTBEAT_VERSION, "health object", e);
+	if (root == NULL)
 		return -1;
-	}
-	v = json_object_get(root, "version");
-	if (!json_is_object(root) || !json_is_integer(v) ||
-	    json_integer_value(v) != HEARTBEAT_VERSION ||
-	    !json_is_string(json_object_get(root, "station"))) {
+	if (!json_is_string(json_object_get(root, "station"))) {
 		err_set(e, EX_DATAERR, "not a version %d health object",
 		    HEARTBEAT_VERSION);
 		json_decref(root);

@@ -3,9 +3,33 @@
  * status.json and health.json (lib/status, lib/heartbeat).
  */
 #include <stdio.h>
+#include <sysexits.h>
 
 #include "jsonf.h"
 #include "utc.h"
+
+json_t *
+jsonf_load(const char *text, size_t len, int version, const char *what,
+    struct err *e)
+{
+	json_t *root, *v;
+	json_error_t je;
+
+	root = json_loadb(text, len, 0, &je);
+	if (root == NULL) {
+		err_set(e, EX_DATAERR, "not JSON: line %d: %s", je.line,
+		    je.text);
+		return NULL;
+	}
+	v = json_object_get(root, "version");
+	if (!json_is_object(root) || !json_is_integer(v) ||
+	    json_integer_value(v) != version) {
+		err_set(e, EX_DATAERR, "not a version %d %s", version, what);
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
 
 json_t *
 jsonf_time(int64_t ns)

@@ -12,6 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
+/*
+ * Parse text (len bytes) as a JSON object whose integer "version" is
+ * version: the root (the caller json_decrefs it), or NULL with e filled,
+ * EX_DATAERR "not JSON: line N: why" or "not a version V WHAT".
+ */
+json_t *jsonf_load(const char *text, size_t len, int version,
+    const char *what, struct err *e);
 /*
  * A new JSON value for the time ns: its ISO string (utc_iso_ns), or
  * null for 0. NULL when out of memory; the caller owns the reference.

@@ -189,26 +189,13 @@ int
 status_parse(const char *text, size_t len, struct status *st, struct err *e)
 {
 	json_t *root, *recd, *kids, *cyc, *pend, *cap, *o;
-	json_error_t je;
 	size_t idx;
 	int i, bad = 0;
 
 	status_init(st);
-	root = json_loadb(text, len, 0, &je);
-	if (root == NULL) {
-		err_set(e, EX_DATAERR, "not JSON: line %d: %s", je.line,
-		    je.text);
+	root = jsonf_load(text, len, STATUS_VERSION, "status file", e);
+	if (root == NULL)
 		return -1;
-	}
-	if (!json_is_object(root) ||
-	    !json_is_integer(json_object_get(root, "version")) ||
-	    json_integer_value(json_object_get(root, "version")) !=
-	    STATUS_VERSION) {
-		err_set(e, EX_DATAERR, "not a version %d status file",
-		    STATUS_VERSION);
-		json_decref(root);
-		return -1;
-	}
 	recd = json_object_get(root, "recd");
 	kids = json_object_get(root, "children");
 	cyc = json_object_get(root, "last_cycle");
