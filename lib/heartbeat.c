@@ -13,9 +13,9 @@
 
 #include "conf.h"
 #include "heartbeat.h"
+#include "jsonf.h"
 #include "opt.h"
 #include "status.h"
-#include "utc.h"
 
 int
 heartbeat_conf(const struct conf *c, uint64_t *interval_ms, int *history,
@@ -96,15 +96,6 @@ heartbeat_alarms(struct heartbeat *hb, const struct status *st)
 }
 
 static json_t *
-jtime(int64_t ns)
-{
-	char buf[40];
-
-	return ns == 0 ? json_null() :
-	    json_string(utc_iso_ns(ns, buf, sizeof(buf)));
-}
-
-static json_t *
 juint(uint64_t v)
 {
 	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
@@ -148,7 +139,7 @@ heartbeat_format(const struct heartbeat *hb, char **textp)
 	put(rec, "recd", json_string(hb->recd), &bad);
 	put(rec, "capture", jstr(hb->capture), &bad);
 	put(rec, "schedule", jstr(hb->schedule), &bad);
-	put(clk, "time", jtime(hb->time_ns), &bad);
+	put(clk, "time", jsonf_time(hb->time_ns), &bad);
 	put(clk, "synchronized", hb->clock_synced < 0 ? json_null() :
 	    json_boolean(hb->clock_synced), &bad);
 	put(pend, "segments", juint(hb->seg_count), &bad);
@@ -156,7 +147,7 @@ heartbeat_format(const struct heartbeat *hb, char **textp)
 	put(pend, "archives", juint(hb->out_count), &bad);
 	put(pend, "archive_bytes", juint(hb->out_bytes), &bad);
 	put(pend, "corrupt", juint(hb->corrupt_count), &bad);
-	put(pend, "oldest", jtime(hb->oldest_ns), &bad);
+	put(pend, "oldest", jsonf_time(hb->oldest_ns), &bad);
 	put(bud, "month_bytes", juint(hb->month_bytes), &bad);
 	put(bud, "monthly_budget", hb->budget ? juint(hb->budget) :
 	    json_null(), &bad);
@@ -166,7 +157,7 @@ heartbeat_format(const struct heartbeat *hb, char **textp)
 	put(root, "version", json_integer(HEARTBEAT_VERSION), &bad);
 	put(root, "station", json_string(hb->station), &bad);
 	put(root, "software", jstr(hb->version), &bad);
-	put(root, "time", jtime(hb->time_ns), &bad);
+	put(root, "time", jsonf_time(hb->time_ns), &bad);
 	put(root, "interval", juint(hb->interval_s), &bad);
 	put(root, "uptime", hb->uptime_s < 0 ? json_null() :
 	    json_integer(hb->uptime_s), &bad);
@@ -176,7 +167,7 @@ heartbeat_format(const struct heartbeat *hb, char **textp)
 	put(root, "alarms", al, &bad);
 	put(root, "free_bytes", juint(hb->free_bytes), &bad);
 	put(root, "pending", pend, &bad);
-	put(root, "last_upload", jtime(hb->last_upload_ns), &bad);
+	put(root, "last_upload", jsonf_time(hb->last_upload_ns), &bad);
 	put(root, "budget", bud, &bad);
 	put(root, "loss", loss, &bad);
 	if (!bad)
@@ -197,60 +188,19 @@ heartbeat_format(const struct heartbeat *hb, char **textp)
 	return 0;
 }
 
-static uint64_t
-get_uint(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_integer(v) && json_integer_value(v) > 0 ?
-	    (uint64_t)json_integer_value(v) : 0;
-}
-
-static void
-get_str(json_t *o, const char *key, char *buf, size_t len)
-{
-	json_t *v = json_object_get(o, key);
-
-	snprintf(buf, len, "%s", json_is_string(v) ? json_string_value(v) : "");
-}
-
-/* An ISO time (null or absent: 0); -1 when malformed. */
-static int
-get_time(json_t *o, const char *key, int64_t *ns)
-{
-	json_t *v = json_object_get(o, key);
-
-	*ns = 0;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v) ||
-	    utc_parse_iso_ns(json_string_value(v), ns) < 0) {
-		*ns = 0;
-		return -1;
-	}
-	return 0;
-}
-
 int
 heartbeat_parse(const char *text, size_t len, struct heartbeat *hb,
     struct err *e)
 {
 	json_t *root, *rec, *clk, *pend, *bud, *loss, *al, *v;
-	json_error_t je;
 	size_t i;
 	int bad = 0;
 
 	heartbeat_init(hb);
-	root = json_loadb(text, len, 0, &je);
-	if (root == NULL) {
-		err_set(e, EX_DATAERR, "not JSON: line %d: %s", je.line,
-		    je.text);
+	root = jsonf_load(text, len, HEARTBEAT_VERSION, "health object", e);
+	if (root == NULL)
 		return -1;
-	}
-	v = json_object_get(root, "version");
-	if (!json_is_object(root) || !json_is_integer(v) ||
-	    json_integer_value(v) != HEARTBEAT_VERSION ||
-	    !json_is_string(json_object_get(root, "station"))) {
+	if (!json_is_string(json_object_get(root, "station"))) {
 		err_set(e, EX_DATAERR, "not a version %d health object",
 		    HEARTBEAT_VERSION);
 		json_decref(root);
@@ -261,15 +211,15 @@ heartbeat_parse(const char *text, size_t len, struct heartbeat *hb,
 	pend = json_object_get(root, "pending");
 	bud = json_object_get(root, "budget");
 	loss = json_object_get(root, "loss");
-	get_str(root, "station", hb->station, sizeof(hb->station));
-	get_str(root, "software", hb->version, sizeof(hb->version));
-	bad |= get_time(root, "time", &hb->time_ns);
-	hb->interval_s = get_uint(root, "interval");
+	jsonf_get_str(root, "station", hb->station, sizeof(hb->station));
+	jsonf_get_str(root, "software", hb->version, sizeof(hb->version));
+	bad |= jsonf_get_time(root, "time", &hb->time_ns);
+	hb->interval_s = jsonf_get_uint(root, "interval");
 	v = json_object_get(root, "uptime");
 	hb->uptime_s = json_is_integer(v) ? json_integer_value(v) : -1;
-	get_str(rec, "recd", hb->recd, sizeof(hb->recd));
-	get_str(rec, "capture", hb->capture, sizeof(hb->capture));
-	get_str(rec, "schedule", hb->schedule, sizeof(hb->schedule));
+	jsonf_get_str(rec, "recd", hb->recd, sizeof(hb->recd));
+	jsonf_get_str(rec, "capture", hb->capture, sizeof(hb->capture));
+	jsonf_get_str(rec, "schedule", hb->schedule, sizeof(hb->schedule));
 	v = json_object_get(clk, "synchronized");
 	hb->clock_synced = json_is_boolean(v) ? json_is_true(v) : -1;
 	al = json_object_get(root, "alarms");
@@ -277,18 +227,18 @@ heartbeat_parse(const char *text, size_t len, struct heartbeat *hb,
 		if (json_is_string(json_array_get(al, i)))
 			heartbeat_alarm(hb, "%s",
 			    json_string_value(json_array_get(al, i)));
-	hb->free_bytes = get_uint(root, "free_bytes");
-	hb->seg_count = get_uint(pend, "segments");
-	hb->seg_bytes = get_uint(pend, "segment_bytes");
-	hb->out_count = get_uint(pend, "archives");
-	hb->out_bytes = get_uint(pend, "archive_bytes");
-	hb->corrupt_count = get_uint(pend, "corrupt");
-	bad |= get_time(pend, "oldest", &hb->oldest_ns);
-	bad |= get_time(root, "last_upload", &hb->last_upload_ns);
-	hb->month_bytes = get_uint(bud, "month_bytes");
-	hb->budget = get_uint(bud, "monthly_budget");
-	hb->overruns = get_uint(loss, "overruns");
-	hb->lost_frames = get_uint(loss, "lost_frames");
+	hb->free_bytes = jsonf_get_uint(root, "free_bytes");
+	hb->seg_count = jsonf_get_uint(pend, "segments");
+	hb->seg_bytes = jsonf_get_uint(pend, "segment_bytes");
+	hb->out_count = jsonf_get_uint(pend, "archives");
+	hb->out_bytes = jsonf_get_uint(pend, "archive_bytes");
+	hb->corrupt_count = jsonf_get_uint(pend, "corrupt");
+	bad |= jsonf_get_time(pend, "oldest", &hb->oldest_ns);
+	bad |= jsonf_get_time(root, "last_upload", &hb->last_upload_ns);
+	hb->month_bytes = jsonf_get_uint(bud, "month_bytes");
+	hb->budget = jsonf_get_uint(bud, "monthly_budget");
+	hb->overruns = jsonf_get_uint(loss, "overruns");
+	hb->lost_frames = jsonf_get_uint(loss, "lost_frames");
 	json_decref(root);
 	if (bad) {
 		err_set(e, EX_DATAERR, "a time in it is not ISO 8601 UTC");

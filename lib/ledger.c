@@ -125,58 +125,48 @@ ledger_each(int dirfd, int (*fn)(const struct ledger_rec *, void *),
 	return rc;
 }
 
-struct month { char ym[8]; uint64_t sum; };
+/* The bytes of the lines whose time starts with a prefix ("2026-11"). */
+struct period { char prefix[16]; size_t len; uint64_t sum; };
 
 static int
-month_fn(const struct ledger_rec *r, void *arg)
+period_fn(const struct ledger_rec *r, void *arg)
 {
-	struct month *m = arg;
+	struct period *p = arg;
 
-	if (strncmp(r->time, m->ym, 7) == 0)
-		m->sum += r->bytes;
+	if (strncmp(r->time, p->prefix, p->len) == 0)
+		p->sum += r->bytes;
+	return 0;
+}
+
+/*
+ * The bytes of the UTC period of now named by the first len characters
+ * of its date: 7 ("2026-11") a month, 10 ("2026-11-29") a day.
+ */
+static int
+period_bytes(int dirfd, time_t now, size_t len, uint64_t *bytes)
+{
+	struct period p = { .len = len, .sum = 0 };
+	struct tm tm;
+
+	*bytes = 0;
+	gmtime_r(&now, &tm);
+	strftime(p.prefix, sizeof p.prefix, "%Y-%m-%d", &tm);
+	if (ledger_each(dirfd, period_fn, &p) == -1)
+		return -1;
+	*bytes = p.sum;
 	return 0;
 }
 
 int
 ledger_month_bytes(int dirfd, time_t now, uint64_t *bytes)
 {
-	struct month m = { .sum = 0 };
-	struct tm tm;
-
-	*bytes = 0;
-	gmtime_r(&now, &tm);
-	strftime(m.ym, sizeof m.ym, "%Y-%m", &tm);
-	if (ledger_each(dirfd, month_fn, &m) == -1)
-		return -1;
-	*bytes = m.sum;
-	return 0;
-}
-
-struct day { char ymd[16]; uint64_t sum; };
-
-static int
-day_fn(const struct ledger_rec *r, void *arg)
-{
-	struct day *d = arg;
-
-	if (strncmp(r->time, d->ymd, 10) == 0)
-		d->sum += r->bytes;
-	return 0;
+	return period_bytes(dirfd, now, 7, bytes);
 }
 
 int
 ledger_day_bytes(int dirfd, time_t now, uint64_t *bytes)
 {
-	struct day d = { .sum = 0 };
-	struct tm tm;
-
-	*bytes = 0;
-	gmtime_r(&now, &tm);
-	strftime(d.ymd, sizeof d.ymd, "%Y-%m-%d", &tm);
-	if (ledger_each(dirfd, day_fn, &d) == -1)
-		return -1;
-	*bytes = d.sum;
-	return 0;
+	return period_bytes(dirfd, now, 10, bytes);
 }
 
 static int

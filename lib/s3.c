@@ -551,6 +551,24 @@ progress_cb(void *u, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 	return 0;
 }
 
+/*
+ * The Host header for the addressing in use (BUCKET.HOST when virtual),
+ * malloc'd; NULL when out of memory.
+ */
+static char *
+req_host(const struct s3 *s)
+{
+	char *host;
+	size_t n;
+
+	if (s->addr != S3_ADDR_VIRTUAL)
+		return strdup(s->hosthdr);
+	n = strlen(s->bucket) + strlen(s->hosthdr) + 2;
+	if ((host = malloc(n)) != NULL)
+		snprintf(host, n, "%s.%s", s->bucket, s->hosthdr);
+	return host;
+}
+
 /* The unencoded path of key (or the bucket) for the addressing in use. */
 static char *
 req_path(const struct s3 *s, const char *key)
@@ -784,13 +802,7 @@ try_once(struct s3 *s, struct req *r, struct answer *a, char *why,
 
 	body_hashes(r, sha_hex, md5_b64);
 	sigv4_amzdate(time(NULL) + s->skew, amzdate);
-	if (s->addr == S3_ADDR_VIRTUAL) {
-		size_t n = strlen(s->bucket) + strlen(s->hosthdr) + 2;
-		if ((host = malloc(n)) != NULL)
-			snprintf(host, n, "%s.%s", s->bucket, s->hosthdr);
-	} else {
-		host = strdup(s->hosthdr);
-	}
+	host = req_host(s);
 	if (host == NULL || (path = req_path(s, r->key)) == NULL ||
 	    (enc = sigv4_uri_encode(path, 1)) == NULL ||
 	    (qs = sigv4_query_string(r->query, r->nq)) == NULL)
@@ -1114,6 +1126,27 @@ request(struct s3 *s, struct req *r, struct answer *a, struct err *e)
 	}
 }
 
+/*
+ * request(), then its answer parsed as XML into *x (want as xml_parse).
+ * query names the request in the message ("?uploads"): -1 with e filled
+ * by request(), or EX_PROTOCOL "METHOD KEY?QUERY: the answer is not XML"
+ * (" within our limits" when too large). 0: the caller xml_frees *x.
+ */
+static int
+request_xml(struct s3 *s, struct req *r, struct answer *a, struct xml *x,
+    const char *const *want, const char *query, struct err *e)
+{
+	if (request(s, r, a, e) < 0)
+		return -1;
+	if (xml_parse(x, a->body.p ? a->body.p : "", a->body.len, want) < 0) {
+		err_set(e, EX_PROTOCOL, "%s %s%s: the answer is not XML%s",
+		    r->method, r->key ? r->key : "", query,
+		    errno == E2BIG ? " within our limits" : "");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 etag_check(const char *what, const struct answer *a, const char *want,
     struct err *e)
@@ -1198,13 +1231,8 @@ s3_mp_create(struct s3 *s, const char *key, char **upload_id, struct err *e)
 	r.nq = 1;
 	r.body.fd = -1;
 	r.body.mem = "";
-	if (request(s, &r, &a, e) < 0)
+	if (request_xml(s, &r, &a, &x, want, "?uploads", e) < 0)
 		goto out;
-	if (xml_parse(&x, a.body.p ? a.body.p : "", a.body.len, want) < 0) {
-		err_set(e, EX_PROTOCOL, "POST %s?uploads: the answer is not "
-		    "XML", key);
-		goto out;
-	}
 	id = xml_get(&x, want[0]);
 	if (id == NULL || *id == '\0')
 		err_set(e, EX_PROTOCOL, "POST %s?uploads: no UploadId in the "
@@ -1255,13 +1283,8 @@ s3_mp_complete(struct s3 *s, const char *key, const char *upload_id,
 	r.has_body = 1;
 	r.content_type = "application/xml";
 	r.slow_answer = 1;
-	if (request(s, &r, &a, e) < 0)
+	if (request_xml(s, &r, &a, &x, want, "?uploadId", e) < 0)
 		goto out;
-	if (xml_parse(&x, a.body.p ? a.body.p : "", a.body.len, want) < 0) {
-		err_set(e, EX_PROTOCOL, "POST %s?uploadId: the answer is not "
-		    "XML", key);
-		goto out;
-	}
 	t = xml_get(&x, want[0]);
 	if (strcmp(x.root, "CompleteMultipartUploadResult") != 0) {
 		err_set(e, EX_PROTOCOL, "POST %s?uploadId: unexpected answer "
@@ -1420,14 +1443,8 @@ list_page(struct s3 *s, const char *prefix, char **km, char **um,
 	r.query = q;
 	r.nq = nq;
 	r.body.fd = -1;
-	if (request(s, &r, &a, e) < 0)
+	if (request_xml(s, &r, &a, &x, list_want, "?uploads", e) < 0)
 		goto out;
-	if (xml_parse(&x, a.body.p ? a.body.p : "", a.body.len,
-	    list_want) < 0) {
-		err_set(e, EX_PROTOCOL, "GET ?uploads: the answer is not XML%s",
-		    errno == E2BIG ? " within our limits" : "");
-		goto out;
-	}
 	if (list_collect(&x, v, nv, cap) < 0) {
 		err_sys(e, EX_OSERR, "out of memory");
 		goto out;
@@ -1825,13 +1842,7 @@ s3_presign(struct s3 *s, const char *key, long expires, struct err *e)
 		return NULL;
 	}
 	sigv4_amzdate(time(NULL) + s->skew, amzdate);
-	if (s->addr == S3_ADDR_VIRTUAL) {
-		size_t n = strlen(s->bucket) + strlen(s->hosthdr) + 2;
-		if ((host = malloc(n)) != NULL)
-			snprintf(host, n, "%s.%s", s->bucket, s->hosthdr);
-	} else {
-		host = strdup(s->hosthdr);
-	}
+	host = req_host(s);
 	h[0].k = "host";
 	h[0].v = host;
 	sr.method = "GET";

@@ -385,6 +385,26 @@ spool_lock_busy(struct spool *sp)
 	return rc;
 }
 
+int
+spool_recd_alive(int dirfd)
+{
+	int fd, held, saved;
+
+	fd = file_open_regular(dirfd, "recd.lock", O_RDONLY, 0);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		held = 0;
+		(void)flock(fd, LOCK_UN);
+	} else {
+		held = errno == EWOULDBLOCK ? 1 : -1;
+	}
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return held;
+}
+
 /*
  * Open DIR/trigger for writing without blocking; a FIFO only, never a
  * file or a link put in its place (EINVAL, ELOOP). -1 with errno ENXIO

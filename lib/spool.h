@@ -116,6 +116,16 @@ void spool_lock_err(const char *dir, const char *name, int errnum,
 void spool_unlock(struct spool *sp);
 /* 1 when some process holds the lock, 0 when free, -1 on error. */
 int spool_lock_busy(struct spool *sp);
+/*
+ * Whether recd runs on the spool whose directory is dirfd: 1 when a
+ * process (recd, or a child of it, which keeps it) holds DIR/recd.lock,
+ * 0 when nobody does or the file does not exist, -1 with errno when we
+ * cannot tell (e.g. ELOOP: a link in its place). The lock, not the pid
+ * in the status file: a pid outlives a kill -9 and gets reused. The test
+ * is a shared lock taken for a moment, as s6-svok's; a recd that starts
+ * meanwhile waits for it.
+ */
+int spool_recd_alive(int dirfd);
 
 /*
  * Wake the next stage: write line (a newline is added) into the FIFO

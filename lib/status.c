@@ -11,8 +11,8 @@
 #include <sysexits.h>
 
 #include "file.h"
+#include "jsonf.h"
 #include "status.h"
-#include "utc.h"
 
 static const char *const child_names[STATUS_NCHILDREN] = {
 	"rec-capture", "rec-archive", "rec-upload"
@@ -38,18 +38,6 @@ status_init(struct status *st)
 	}
 	st->cycle.archive_exit = st->cycle.upload_exit = -1;
 	snprintf(st->cycle.result, sizeof(st->cycle.result), "none");
-}
-
-/* A time as an ISO string, or JSON null for 0. */
-static json_t *
-jtime(int64_t ns)
-{
-	char buf[40];
-
-	if (ns == 0)
-		return json_null();
-	/* not through a timespec: its time_t may be 32 bits */
-	return json_string(utc_iso_ns(ns, buf, sizeof(buf)));
 }
 
 static json_t *
@@ -79,7 +67,7 @@ alarms_json(const struct status *st)
 
 		o = json_pack("{s:s, s:o, s:o, s:s}", "name", al->name,
 		    "channel", al->channel ? json_integer(al->channel) :
-		    json_null(), "raised", jtime(al->raised_ns),
+		    json_null(), "raised", jsonf_time(al->raised_ns),
 		    "detail", al->detail);
 		if (o == NULL || json_array_append_new(a, o) < 0) {
 			json_decref(a);
@@ -103,13 +91,13 @@ status_format(const struct status *st, char **textp)
 		o = json_pack("{s:s, s:I, s:o, s:I, s:I, s:o, s:o, s:s}",
 		    "state", c->state,
 		    "pid", (json_int_t)c->pid,
-		    "started", jtime(c->pid ? c->started_ns : 0),
+		    "started", jsonf_time(c->pid ? c->started_ns : 0),
 		    "uptime", c->pid ? secs(c->started_ns, st->updated_ns) :
 		    (json_int_t)0,
 		    i == STATUS_CAPTURE ? "restarts" : "runs",
 		    (json_int_t)c->restarts,
 		    "last_exit", jexit(c->last_exit),
-		    "last_exit_at", jtime(c->last_exit_ns),
+		    "last_exit_at", jsonf_time(c->last_exit_ns),
 		    "note", c->note);
 		if (o == NULL || json_object_set_new(kids, child_names[i], o))
 			goto out;
@@ -119,10 +107,10 @@ status_format(const struct status *st, char **textp)
 	    " s:{s:I, s:I, s:I, s:I, s:I},"
 	    " s:{s:I, s:I, s:I}, s:I, s:o, s:o}",
 	    "version", STATUS_VERSION,
-	    "updated", jtime(st->updated_ns),
+	    "updated", jsonf_time(st->updated_ns),
 	    "recd",
 	    "pid", (json_int_t)st->recd_pid,
-	    "started", jtime(st->recd_started_ns),
+	    "started", jsonf_time(st->recd_started_ns),
 	    "uptime", secs(st->recd_started_ns, st->updated_ns),
 	    "state", st->recd_state,
 	    "spool", st->spool,
@@ -130,8 +118,8 @@ status_format(const struct status *st, char **textp)
 	    "children", kids,
 	    "last_cycle",
 	    "count", (json_int_t)st->cycle.count,
-	    "started", jtime(st->cycle.started_ns),
-	    "ended", jtime(st->cycle.ended_ns),
+	    "started", jsonf_time(st->cycle.started_ns),
+	    "ended", jsonf_time(st->cycle.ended_ns),
 	    "archive_exit", jexit(st->cycle.archive_exit),
 	    "upload_exit", jexit(st->cycle.upload_exit),
 	    "result", st->cycle.result,
@@ -146,15 +134,15 @@ status_format(const struct status *st, char **textp)
 	    "overruns", (json_int_t)st->overruns,
 	    "lost_frames", (json_int_t)st->lost_frames,
 	    "free_bytes", (json_int_t)st->free_bytes,
-	    "last_upload", jtime(st->last_upload_ns),
+	    "last_upload", jsonf_time(st->last_upload_ns),
 	    "alarms", alarms_json(st));
 	kids = NULL;	/* json_pack took it, even on failure */
 	if (root == NULL || json_object_set_new(json_object_get(root,
-	    "capture"), "device_lost", jtime(st->device_lost_ns)) < 0)
+	    "capture"), "device_lost", jsonf_time(st->device_lost_ns)) < 0)
 		goto out;
 	if (st->window_end_ns != 0 && json_object_set_new(root, "window",
-	    json_pack("{s:o, s:o}", "start", jtime(st->window_start_ns),
-	    "end", jtime(st->window_end_ns))) < 0)
+	    json_pack("{s:o, s:o}", "start", jsonf_time(st->window_start_ns),
+	    "end", jsonf_time(st->window_end_ns))) < 0)
 		goto out;
 	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (text == NULL)
@@ -189,35 +177,6 @@ status_write(int dirfd, const struct status *st)
 	return rc;
 }
 
-/*
- * Read an ISO time member (null/absent = 0); -1 when malformed or out of
- * the int64 nanosecond range (1677..2262).
- */
-static int
-get_time(json_t *obj, const char *key, int64_t *ns)
-{
-	json_t *v = json_object_get(obj, key);
-
-	*ns = 0;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v) ||
-	    utc_parse_iso_ns(json_string_value(v), ns) < 0) {
-		*ns = 0;
-		return -1;
-	}
-	return 0;
-}
-
-static uint64_t
-get_uint(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-
-	return json_is_integer(v) && json_integer_value(v) > 0 ?
-	    (uint64_t)json_integer_value(v) : 0;
-}
-
 static int
 get_exit(json_t *obj, const char *key)
 {
@@ -226,91 +185,70 @@ get_exit(json_t *obj, const char *key)
 	return json_is_integer(v) ? (int)json_integer_value(v) : -1;
 }
 
-static void
-get_str(json_t *obj, const char *key, char *buf, size_t len)
-{
-	json_t *v = json_object_get(obj, key);
-
-	snprintf(buf, len, "%s", json_is_string(v) ? json_string_value(v) : "");
-}
-
 int
 status_parse(const char *text, size_t len, struct status *st, struct err *e)
 {
 	json_t *root, *recd, *kids, *cyc, *pend, *cap, *o;
-	json_error_t je;
 	size_t idx;
 	int i, bad = 0;
 
 	status_init(st);
-	root = json_loadb(text, len, 0, &je);
-	if (root == NULL) {
-		err_set(e, EX_DATAERR, "not JSON: line %d: %s", je.line,
-		    je.text);
+	root = jsonf_load(text, len, STATUS_VERSION, "status file", e);
+	if (root == NULL)
 		return -1;
-	}
-	if (!json_is_object(root) ||
-	    !json_is_integer(json_object_get(root, "version")) ||
-	    json_integer_value(json_object_get(root, "version")) !=
-	    STATUS_VERSION) {
-		err_set(e, EX_DATAERR, "not a version %d status file",
-		    STATUS_VERSION);
-		json_decref(root);
-		return -1;
-	}
 	recd = json_object_get(root, "recd");
 	kids = json_object_get(root, "children");
 	cyc = json_object_get(root, "last_cycle");
 	pend = json_object_get(root, "pending");
 	cap = json_object_get(root, "capture");
-	bad |= get_time(root, "updated", &st->updated_ns);
-	st->recd_pid = (long)get_uint(recd, "pid");
-	bad |= get_time(recd, "started", &st->recd_started_ns);
-	get_str(recd, "state", st->recd_state, sizeof(st->recd_state));
-	get_str(recd, "spool", st->spool, sizeof(st->spool));
-	get_str(recd, "config", st->config, sizeof(st->config));
+	bad |= jsonf_get_time(root, "updated", &st->updated_ns);
+	st->recd_pid = (long)jsonf_get_uint(recd, "pid");
+	bad |= jsonf_get_time(recd, "started", &st->recd_started_ns);
+	jsonf_get_str(recd, "state", st->recd_state, sizeof(st->recd_state));
+	jsonf_get_str(recd, "spool", st->spool, sizeof(st->spool));
+	jsonf_get_str(recd, "config", st->config, sizeof(st->config));
 	for (i = 0; i < STATUS_NCHILDREN; i++) {
 		struct status_child *c = &st->child[i];
 		o = json_object_get(kids, child_names[i]);
-		get_str(o, "state", c->state, sizeof(c->state));
-		c->pid = (long)get_uint(o, "pid");
-		bad |= get_time(o, "started", &c->started_ns);
-		c->restarts = get_uint(o, i == STATUS_CAPTURE ? "restarts" :
+		jsonf_get_str(o, "state", c->state, sizeof(c->state));
+		c->pid = (long)jsonf_get_uint(o, "pid");
+		bad |= jsonf_get_time(o, "started", &c->started_ns);
+		c->restarts = jsonf_get_uint(o, i == STATUS_CAPTURE ? "restarts" :
 		    "runs");
 		c->last_exit = get_exit(o, "last_exit");
-		bad |= get_time(o, "last_exit_at", &c->last_exit_ns);
-		get_str(o, "note", c->note, sizeof(c->note));
+		bad |= jsonf_get_time(o, "last_exit_at", &c->last_exit_ns);
+		jsonf_get_str(o, "note", c->note, sizeof(c->note));
 	}
-	st->cycle.count = get_uint(cyc, "count");
-	bad |= get_time(cyc, "started", &st->cycle.started_ns);
-	bad |= get_time(cyc, "ended", &st->cycle.ended_ns);
+	st->cycle.count = jsonf_get_uint(cyc, "count");
+	bad |= jsonf_get_time(cyc, "started", &st->cycle.started_ns);
+	bad |= jsonf_get_time(cyc, "ended", &st->cycle.ended_ns);
 	st->cycle.archive_exit = get_exit(cyc, "archive_exit");
 	st->cycle.upload_exit = get_exit(cyc, "upload_exit");
-	get_str(cyc, "result", st->cycle.result, sizeof(st->cycle.result));
-	st->seg_count = get_uint(pend, "segments");
-	st->seg_bytes = get_uint(pend, "segment_bytes");
-	st->out_count = get_uint(pend, "archives");
-	st->out_bytes = get_uint(pend, "archive_bytes");
-	st->corrupt_count = get_uint(pend, "corrupt");
-	st->segments_seen = get_uint(cap, "segments");
-	st->overruns = get_uint(cap, "overruns");
-	st->lost_frames = get_uint(cap, "lost_frames");
-	bad |= get_time(cap, "device_lost", &st->device_lost_ns);
-	st->free_bytes = get_uint(root, "free_bytes");
-	bad |= get_time(root, "last_upload", &st->last_upload_ns);
+	jsonf_get_str(cyc, "result", st->cycle.result, sizeof(st->cycle.result));
+	st->seg_count = jsonf_get_uint(pend, "segments");
+	st->seg_bytes = jsonf_get_uint(pend, "segment_bytes");
+	st->out_count = jsonf_get_uint(pend, "archives");
+	st->out_bytes = jsonf_get_uint(pend, "archive_bytes");
+	st->corrupt_count = jsonf_get_uint(pend, "corrupt");
+	st->segments_seen = jsonf_get_uint(cap, "segments");
+	st->overruns = jsonf_get_uint(cap, "overruns");
+	st->lost_frames = jsonf_get_uint(cap, "lost_frames");
+	bad |= jsonf_get_time(cap, "device_lost", &st->device_lost_ns);
+	st->free_bytes = jsonf_get_uint(root, "free_bytes");
+	bad |= jsonf_get_time(root, "last_upload", &st->last_upload_ns);
 	o = json_object_get(root, "window");
-	bad |= get_time(o, "start", &st->window_start_ns);
-	bad |= get_time(o, "end", &st->window_end_ns);
+	bad |= jsonf_get_time(o, "start", &st->window_start_ns);
+	bad |= jsonf_get_time(o, "end", &st->window_end_ns);
 	json_array_foreach(json_object_get(root, "alarms"), idx, o) {
 		struct status_alarm *al;
 
 		if (st->nalarms == STATUS_MAX_ALARMS)
 			break;
 		al = &st->alarm[st->nalarms++];
-		get_str(o, "name", al->name, sizeof(al->name));
-		al->channel = (unsigned)get_uint(o, "channel");
-		bad |= get_time(o, "raised", &al->raised_ns);
-		get_str(o, "detail", al->detail, sizeof(al->detail));
+		jsonf_get_str(o, "name", al->name, sizeof(al->name));
+		al->channel = (unsigned)jsonf_get_uint(o, "channel");
+		bad |= jsonf_get_time(o, "raised", &al->raised_ns);
+		jsonf_get_str(o, "detail", al->detail, sizeof(al->detail));
 	}
 	json_decref(root);
 	if (bad) {

@@ -29,34 +29,13 @@
     "       rec-status [-hqVv] --bucket [--json] [--html file] [--config file]\n"
 
 /*
- * 1 when recd (or a child of it, which keeps it) holds DIR/recd.lock,
- * 0 when nobody does, -1 (errno) when we cannot tell. The lock, not the
- * pid in the status file: a pid outlives a kill -9 and gets reused. A
- * shared lock taken for a moment is the test, as s6-svok's; a recd that
- * starts meanwhile waits for it (take_lock).
+ * 1 when recd holds DIR/recd.lock, 0 when nobody does, -1 (errno) when
+ * we cannot tell (lib/spool.h).
  */
 static int
 recd_alive(int dirfd)
 {
-	int fd, held;
-
-	fd = file_open_regular(dirfd, "recd.lock", O_RDONLY, 0);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
-		held = 0;
-		(void)flock(fd, LOCK_UN);
-	} else {
-		held = errno == EWOULDBLOCK ? 1 : -1;
-	}
-	if (held == -1) {
-		int saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	close(fd);
-	return held;
+	return spool_recd_alive(dirfd);
 }
 
 const char *

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/timex.h>
@@ -28,26 +27,6 @@
 #include "sums.h"
 #include "upload.h"
 #include "utc.h"
-
-/* 1 when recd holds DIR/recd.lock, 0 when nobody does, -1 unknown (as
- * rec-status tests it: a shared lock for a moment). */
-static int
-recd_alive(int dirfd)
-{
-	int fd, held;
-
-	fd = file_open_regular(dirfd, "recd.lock", O_RDONLY, 0);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
-		held = 0;
-		(void)flock(fd, LOCK_UN);
-	} else {
-		held = errno == EWOULDBLOCK ? 1 : -1;
-	}
-	close(fd);
-	return held;
-}
 
 /* The start of the oldest pending segment or archive (names sort in
  * capture order), 0 when none. */
@@ -124,7 +103,7 @@ gather(struct run *r, struct heartbeat *hb, uint64_t interval_ms,
 	have_st = status_read(r->sp.dirfd, &st, &e) == 0;
 	if (!have_st)
 		log_debug("%s/%s: %s", r->sp.dir, STATUS_FILE, e.msg);
-	alive = recd_alive(r->sp.dirfd);
+	alive = spool_recd_alive(r->sp.dirfd);
 	if (alive > 0 && have_st) {
 		snprintf(hb->recd, sizeof(hb->recd), "%s", st.recd_state);
 		hb->uptime_s = st.recd_started_ns ? (now_ns -

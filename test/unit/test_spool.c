@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -192,6 +193,37 @@ test_spool_safety(const char *dir)
 	CHECK(has_text(victim, "precious"));
 }
 
+/*
+ * recd runs when DIR/recd.lock is held: absent or free is 0, held
+ * (another open file description, as recd's) is 1, a link is -1 ELOOP.
+ */
+static void
+test_recd_alive(const char *dir)
+{
+	char path[512], link[512];
+	int dfd, fd;
+
+	snprintf(path, sizeof(path), "%s/alive", dir);
+	CHECK(mkdir(path, 0700) == 0);
+	dfd = open(path, O_RDONLY | O_DIRECTORY);
+	CHECK(dfd >= 0);
+	CHECK(spool_recd_alive(dfd) == 0);
+	snprintf(path, sizeof(path), "%s/alive/recd.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	CHECK(fd >= 0);
+	CHECK(spool_recd_alive(dfd) == 0);
+	CHECK(flock(fd, LOCK_EX | LOCK_NB) == 0);
+	CHECK(spool_recd_alive(dfd) == 1);
+	CHECK(spool_recd_alive(dfd) == 1);	/* the test takes nothing */
+	close(fd);
+	CHECK(spool_recd_alive(dfd) == 0);
+	snprintf(link, sizeof(link), "%s/alive/target", dir);
+	CHECK(rename(path, link) == 0);
+	CHECK(symlink(link, path) == 0);
+	CHECK(spool_recd_alive(dfd) == -1 && errno == ELOOP);
+	close(dfd);
+}
+
 int
 main(void)
 {
@@ -201,6 +233,7 @@ main(void)
 		return 2;
 	test_spool(dir);
 	test_spool_safety(dir);
+	test_recd_alive(dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return 2;
