@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,16 +26,6 @@
 #define USAGE "usage: rec-status [-hqVv] [--json] [--html file] [--config file]\n" \
     "                  [--spool dir]\n" \
     "       rec-status [-hqVv] --bucket [--json] [--html file] [--config file]\n"
-
-/*
- * 1 when recd holds DIR/recd.lock, 0 when nobody does, -1 (errno) when
- * we cannot tell (lib/spool.h).
- */
-static int
-recd_alive(int dirfd)
-{
-	return spool_recd_alive(dirfd);
-}
 
 const char *
 human_bytes(uint64_t b, char *buf, size_t len)
@@ -311,7 +300,7 @@ main(int argc, char **argv)
 		rc = e.ex;
 		goto out;
 	}
-	alive = recd_alive(fd);
+	alive = spool_recd_alive(fd);
 	lock_err = errno;
 	close(fd);
 	if (alive < 0)
