@@ -254,6 +254,29 @@ write_html(const struct find *f, const char *path)
 	free(tmp);
 }
 
+/* --from, --to and --timezone into f (exits 64 on a bad range). */
+static void
+range(struct find *f)
+{
+	int64_t now = now_ns();
+	const char *tz = opts[O_TZ].val;
+
+	if (tz && !when_tz_valid(tz))
+		log_die(EX_USAGE, "bad --timezone '%s': not a zone of the "
+		    "system's database (e.g. Europe/Berlin)", tz);
+	f->to = opts[O_TO].val ? time_arg(&opts[O_TO], tz, now, WHEN_END) :
+	    now;
+	f->from = opts[O_FROM].val ? time_arg(&opts[O_FROM], tz, now, 0) :
+	    f->to - DAY_NS;
+	if (f->to <= f->from) {
+		char a[32], b[32];
+		log_die(EX_USAGE, "--to %s (%s) is not after --from %s (%s)",
+		    opts[O_TO].val ? opts[O_TO].val : "now", fmt_time(f->to, b),
+		    opts[O_FROM].val ? opts[O_FROM].val : "",
+		    fmt_time(f->from, a));
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -266,9 +289,8 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct s3 *s;
 	struct err e;
-	const char *tz = NULL, *prefix = NULL;
+	const char *prefix = NULL;
 	uint64_t presign_ms = 0;
-	int64_t now;
 	size_t nids = 0, i;
 	int ex = 0;
 
@@ -276,22 +298,7 @@ main(int argc, char **argv)
 	opt_start(argc, argv, opts, 0, &oc, "rec-find", usage_text);
 	opt_setup(&conf, &oc, NULL);
 
-	/* the range */
-	now = now_ns();
-	tz = opts[O_TZ].val;
-	if (tz && !when_tz_valid(tz))
-		log_die(EX_USAGE, "bad --timezone '%s': not a zone of the "
-		    "system's database (e.g. Europe/Berlin)", tz);
-	f.to = opts[O_TO].val ? time_arg(&opts[O_TO], tz, now, WHEN_END) : now;
-	f.from = opts[O_FROM].val ? time_arg(&opts[O_FROM], tz, now, 0) :
-	    f.to - DAY_NS;
-	if (f.to <= f.from) {
-		char a[32], b[32];
-		log_die(EX_USAGE, "--to %s (%s) is not after --from %s (%s)",
-		    opts[O_TO].val ? opts[O_TO].val : "now", fmt_time(f.to, b),
-		    opts[O_FROM].val ? opts[O_FROM].val : "", fmt_time(f.from,
-		    a));
-	}
+	range(&f);
 	for (i = 0; i < opts[O_STATION].nvals; i++)
 		if (!conf_station_valid(opts[O_STATION].vals[i]))
 			log_die(EX_USAGE, "bad --station '%s'",
