@@ -58,12 +58,13 @@ ledger_append(int dirfd, const struct ledger_entry *e)
 	return rc;
 }
 
-/* Split line (modified, without its newline) into r; 0, or -1 (< 3). */
+/* Split line (modified, without its newline) into r; 0, or -1 (fewer
+ * than LEDGER_FIELDS fields). */
 static int
 parse_line(char *line, struct ledger_rec *r)
 {
 	const char *f[LEDGER_FIELDS];
-	char *p = line, *slash;
+	char *p = line;
 	int n = 0;
 
 	for (; n < LEDGER_FIELDS; n++) {
@@ -74,20 +75,17 @@ parse_line(char *line, struct ledger_rec *r)
 		}
 		*p++ = '\0';	/* more than 7: the 7th ends at a tab */
 	}
-	if (n < 3)
+	if (n < LEDGER_FIELDS)
 		return -1;
 	memset(r, 0, sizeof *r);
 	r->nfields = n;
 	r->time = f[0];
 	r->key = f[1];
 	r->bytes = strtoull(f[2], NULL, 10);
-	r->etag = n > 3 ? f[3] : "";
-	r->start = n > 4 ? f[4] : "";
-	r->end = n > 5 ? f[5] : "";
-	if (n >= LEDGER_FIELDS)
-		r->name = f[6];
-	else
-		r->name = (slash = strrchr(f[1], '/')) ? slash + 1 : f[1];
+	r->etag = f[3];
+	r->start = f[4];
+	r->end = f[5];
+	r->name = f[6];
 	return 0;
 }
 
@@ -172,7 +170,7 @@ ledger_day_bytes(int dirfd, time_t now, uint64_t *bytes)
 static int
 has_fn(const struct ledger_rec *r, void *arg)
 {
-	return r->nfields >= LEDGER_FIELDS && strcmp(r->name, arg) == 0;
+	return strcmp(r->name, arg) == 0;
 }
 
 int

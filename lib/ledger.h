@@ -13,8 +13,8 @@
  *   6 end     its end label (may be before the start: labels)
  *   7 name    the archive's name in out/ (lib/aname.h); "health.json"
  *             for a heartbeat (rec-upload --heartbeat), labels its time
- * Lines written before field 7 existed have 6: their name is taken to be
- * the key's last '/' component. No field holds a tab or a newline. Lines
+ * A line with fewer fields is skipped. No field holds a tab or a
+ * newline. Lines
  * have no length limit. The file only grows (O_APPEND, fsynced).
  *
  * Every function opens DIR/ledger (relative to the spool's dirfd) with
@@ -31,10 +31,10 @@
 
 /* One parsed line; the strings point into a buffer of the reader's. */
 struct ledger_rec {
-	int nfields;			/* fields on the line, at least 3 */
-	const char *time, *key, *etag, *start, *end;	/* "" if absent */
+	int nfields;			/* at least LEDGER_FIELDS */
+	const char *time, *key, *etag, *start, *end;
 	uint64_t bytes;
-	const char *name;		/* field 7, else the key's end */
+	const char *name;		/* field 7: the archive (or health.json) */
 };
 
 /* What ledger_append writes (the time is taken from the clock). */

@@ -372,12 +372,12 @@ seg_load(json_t *o, struct manifest_seg *s, const char *codec,
 	if (get_str(o, "sha256", s->sha256, sizeof s->sha256) == -1 ||
 	    !is_hex64(s->sha256))
 		return -1;
-	/* FLAC: required; WAV: only in older manifests (sha256 covers it) */
+	/* FLAC: required; WAV: none (sha256 covers the PCM range) */
 	*what = "pcm_sha256";
 	s->pcm_sha256[0] = '\0';
-	if ((!wav || json_object_get(o, "pcm_sha256") != NULL) &&
-	    (get_str(o, "pcm_sha256", s->pcm_sha256,
-	    sizeof s->pcm_sha256) == -1 || !is_hex64(s->pcm_sha256)))
+	if (wav ? json_object_get(o, "pcm_sha256") != NULL :
+	    get_str(o, "pcm_sha256", s->pcm_sha256,
+	    sizeof s->pcm_sha256) == -1 || !is_hex64(s->pcm_sha256))
 		return -1;
 	if (wav) {
 		*what = "pcm_offset";

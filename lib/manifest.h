@@ -9,8 +9,8 @@
  * FLAC members have pcm_sha256, the SHA-256 of the decoded PCM
  * (little-endian samples as in the WAV), so the audio can be checked
  * across codecs (for a WAV member: SHA-256 of its bytes pcm_offset ..
- * pcm_offset + pcm_bytes).  Manifests written before have pcm_sha256 in
- * WAV members too; they are read, and --verify checks it.  A member whose
+ * pcm_offset + pcm_bytes); a WAV member with a pcm_sha256 is refused.
+ * A member whose
  * codec is not the archive's (a WAV member in a FLAC archive, for a
  * segment FLAC cannot hold) says so in its own "codec" key; after
  * manifest_load() every segment's codec is set.  A segment whose GUANO
@@ -66,9 +66,8 @@ struct manifest_seg {
 				 * (uncompressed, unencrypted); a multiple
 				 * of 512 */
 	char sha256[65];	/* of the member, lowercase hex */
-	char pcm_sha256[65];	/* FLAC: of the decoded PCM; WAV: "" (older
-				 * manifests: of the PCM range); written
-				 * only when not "" */
+	char pcm_sha256[65];	/* FLAC: of the decoded PCM; WAV: ""
+				 * (written only when not "") */
 	uint64_t pcm_off;	/* WAV members: offset and length of the PCM */
 	uint64_t pcm_len;
 	char loc_position[64];	/* GUANO's Loc Position, "" = none */

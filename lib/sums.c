@@ -454,6 +454,9 @@ sums_read(int dirfd, const char *name, struct sums **out, struct err *e)
 				goto bad;
 			if (v != (s->size + s->part_size - 1) / s->part_size)
 				goto bad;
+			/* whole-file hashes for one part, "-" for several */
+			if (s->have_whole != (v <= 1))
+				goto bad;
 			want = (size_t)v;
 			if (want && (s->parts = calloc(want,
 			    sizeof(*s->parts))) == NULL) {

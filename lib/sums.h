@@ -30,9 +30,9 @@
  *	...			(count lines, index 0..count-1, in order)
  *	end
  *
- * A file of size 0 has "parts 0" (and the hashes of no bytes).  Files
- * written before the whole-file hashes could be absent have them for any
- * number of parts; they are read as they are.  Unknown versions and any
+ * A file of size 0 has "parts 0" (and the hashes of no bytes).  Whole-
+ * file hashes with several parts, or "-" with one, are refused.  Unknown
+ * versions and any
  * line out of place are refused by sums_read (EX_DATAERR): a sidecar that does not
  * prove itself complete ("end", part count, offsets adding up to size) is
  * never trusted.

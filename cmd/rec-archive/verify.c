@@ -62,9 +62,8 @@ la_read(struct archive *a, void *ctx, const void **out)
 /* One member's bytes, hashed as they are read. */
 struct member {
 	struct archive *a;
-	EVP_MD_CTX *all, *pcm;
+	EVP_MD_CTX *all;
 	uint64_t off;			/* bytes read so far */
-	uint64_t pcm_a, pcm_b;		/* WAV: the PCM range */
 	int err;
 };
 
@@ -79,14 +78,6 @@ member_read(void *ctx, void *buf, size_t len)
 		return -1;
 	}
 	EVP_DigestUpdate(m->all, buf, (size_t)r);
-	if (m->pcm_b > m->pcm_a) {
-		uint64_t lo = m->off > m->pcm_a ? m->off : m->pcm_a;
-		uint64_t hi = m->off + (uint64_t)r < m->pcm_b ?
-		    m->off + (uint64_t)r : m->pcm_b;
-		if (lo < hi)
-			EVP_DigestUpdate(m->pcm, (unsigned char *)buf +
-			    (lo - m->off), hi - lo);
-	}
 	m->off += (uint64_t)r;
 	return r;
 }
@@ -112,10 +103,7 @@ check_member(const char *path, struct archive *a, const struct manifest *man,
 	ssize_t r;
 
 	m.all = EVP_MD_CTX_new();
-	m.pcm = EVP_MD_CTX_new();
-	if (m.all == NULL || m.pcm == NULL ||
-	    !EVP_DigestInit_ex(m.all, EVP_sha256(), NULL) ||
-	    !EVP_DigestInit_ex(m.pcm, EVP_sha256(), NULL)) {
+	if (m.all == NULL || !EVP_DigestInit_ex(m.all, EVP_sha256(), NULL)) {
 		log_error("out of memory");
 		ret = EX_OSERR;
 		goto out;
@@ -136,10 +124,6 @@ check_member(const char *path, struct archive *a, const struct manifest *man,
 			    s->frames);
 			goto out;
 		}
-	} else if (s->pcm_sha256[0] != '\0') {
-		/* an older manifest: a PCM hash besides the member's */
-		m.pcm_a = s->pcm_off;
-		m.pcm_b = s->pcm_off + s->pcm_len;
 	}
 	while ((r = member_read(&m, buf, RBUF)) > 0)
 		;
@@ -154,15 +138,13 @@ check_member(const char *path, struct archive *a, const struct manifest *man,
 		goto out;
 	}
 	hex(m.all, got);
-	if (!flac && s->pcm_sha256[0] != '\0')
-		hex(m.pcm, pcm);
 	if (strcmp(got, s->sha256) != 0) {
 		log_error("%s: member %s: SHA-256 %s, the manifest says %s",
 		    path, s->member, got, s->sha256);
 		goto out;
 	}
 	/* WAV: the member's SHA-256 covers its PCM (pcm_offset, pcm_bytes) */
-	if (s->pcm_sha256[0] != '\0' && strcmp(pcm, s->pcm_sha256) != 0) {
+	if (flac && strcmp(pcm, s->pcm_sha256) != 0) {
 		log_error("%s: member %s: PCM SHA-256 %s, the manifest says "
 		    "%s", path, s->member, pcm, s->pcm_sha256);
 		goto out;
@@ -170,7 +152,6 @@ check_member(const char *path, struct archive *a, const struct manifest *man,
 	ret = 0;
 out:
 	EVP_MD_CTX_free(m.all);
-	EVP_MD_CTX_free(m.pcm);
 	return ret;
 }
 
@@ -347,17 +328,6 @@ check_sums(const char *path, int fd)
 	    (got->nparts > 0 && memcmp(got->parts, want->parts,
 	    got->nparts * sizeof(*got->parts)) != 0))
 		goto differ;
-	if (want->have_whole && !got->have_whole) {
-		/* an older sidecar: whole-file hashes with several parts */
-		struct sums *w = NULL;
-		if (sums_fd(fd, want->size, &w, &e) == -1) {
-			log_error("%s: %s", path, e.msg);
-			ret = e.ex;
-			goto out;
-		}
-		sums_free(got);
-		got = w;
-	}
 	if (want->have_whole && (!got->have_whole || got->size != want->size ||
 	    memcmp(got->sha256, want->sha256, 32) != 0 ||
 	    memcmp(got->md5, want->md5, 16) != 0))

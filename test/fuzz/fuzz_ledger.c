@@ -15,7 +15,7 @@ line(const struct ledger_rec *r, void *arg)
 {
 	size_t *count = arg;
 
-	if (r->nfields < 3 || r->name == NULL || r->key == NULL)
+	if (r->nfields < LEDGER_FIELDS || r->name == NULL || r->key == NULL)
 		abort();
 	(*count)++;
 	return 0;
