@@ -1,0 +1,57 @@
+/*
+ * clock: how the system time is known. What the kernel says of its
+ * clock (adjtimex: synced or not, its estimated and maximum error), the
+ * two clocks rec-capture times audio with (CLOCK_MONOTONIC_RAW, which
+ * no one steps or slews, and CLOCK_REALTIME, the UTC of the names and
+ * GUANO), and DIR/clock-wait, the file in which rec-capture says that
+ * it holds recording until the clock is synced ([capture] clock-sync =
+ * wait).
+ *
+ * clock-wait format: one line, "SINCE UNTIL\n", ISO-8601 UTC times
+ * (lib/utc.h): waiting since SINCE, recording anyway at UNTIL (the
+ * timeout). Written with file_replace; it exists only while waiting.
+ */
+#ifndef REC_CLOCK_H
+#define REC_CLOCK_H
+
+#include <stdint.h>
+
+#define CLOCKWAIT_FILE	"clock-wait"
+
+struct clock_state {
+	int synced;		/* 1: the kernel keeps the clock synced (no
+				   STA_UNSYNC, no TIME_ERROR) */
+	int64_t est_error_ns;	/* its estimated error (esterror) */
+	int64_t max_error_ns;	/* its maximum error (maxerror) */
+};
+
+/* The kernel's state of the clock into *cs (read only: changes
+ * nothing); 0, or -1 with errno (cs then says not synced). */
+int clock_state_read(struct clock_state *cs);
+
+/* CLOCK_MONOTONIC_RAW and CLOCK_REALTIME in ns. */
+int64_t clock_raw_ns(void);
+int64_t clock_real_ns(void);
+
+/*
+ * CLOCK_REALTIME less CLOCK_MONOTONIC_RAW, now: the UTC of a raw time
+ * is raw + offset. Read between two raw readings (their middle), so one
+ * preemption costs its length at most.
+ */
+int64_t clock_offset_ns(void);
+
+/* Say recording waits for sync since since_ns, until until_ns (ns UTC);
+ * 0, or -1 with errno. */
+int clockwait_set(int dirfd, int64_t since_ns, int64_t until_ns);
+
+/* Remove the file; 0 (also when there was none), or -1 with errno. */
+int clockwait_clear(int dirfd);
+
+/*
+ * Read the file: 1 with *since_ns and *until_ns when it is there, 0 when
+ * it is absent (both 0), -1 with errno when it cannot be read (EINVAL:
+ * not in the format above).
+ */
+int clockwait_read(int dirfd, int64_t *since_ns, int64_t *until_ns);
+
+#endif
