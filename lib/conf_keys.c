@@ -15,7 +15,8 @@ static const char *const top_keys[] = {
 
 static const char *const capture_keys[] = {
 	"device", "rate", "channels", "format", "duration", "segment",
-	"align", "buffer", "verbose", "quiet", "device-wait", NULL
+	"align", "buffer", "verbose", "quiet", "device-wait", "clock-sync",
+	"clock-sync-timeout", NULL
 };
 
 static const char *const archive_keys[] = {

@@ -22,6 +22,14 @@
 #define K_GAPS		"REC|Gaps"
 #define K_LOST		"REC|Lost Frames"
 #define K_RECOVERED	"REC|Recovered"
+#define K_SYNCED	"REC|Clock Synced"
+#define K_ESTERR	"REC|Clock Error"
+#define K_MAXERR	"REC|Clock Max Error"
+#define K_PPM		"REC|Clock PPM"
+#define K_STEPS		"REC|Clock Steps"
+#define NS		INT64_C(1000000000)
+
+static int number(const char **p, const char *end, uint64_t *v);
 
 /* The REC|Level keys, in the order they are written. */
 enum { L_PEAK, L_RMS, L_DC, L_CLIPPED, L_FLAT, L_HUM, L_N };
@@ -65,6 +73,105 @@ int
 segmeta_gap_add(struct segmeta *m, uint64_t off, uint64_t len)
 {
 	return gap_push(m, off, len, 1);
+}
+
+int
+segmeta_step_add(struct segmeta *m, uint64_t off, int64_t ns)
+{
+	struct segmeta_step *st;
+
+	if (m->nsteps > 0 && m->steps[m->nsteps - 1].off == off) {
+		m->steps[m->nsteps - 1].ns += ns;
+		return 0;
+	}
+	if (m->nsteps == m->capsteps) {
+		size_t n = m->capsteps ? 2 * m->capsteps : 4;
+
+		if (n > SIZE_MAX / sizeof(*st)) {
+			errno = ENOMEM;
+			return -1;
+		}
+		if ((st = realloc(m->steps, n * sizeof(*st))) == NULL)
+			return -1;
+		m->steps = st;
+		m->capsteps = n;
+	}
+	m->steps[m->nsteps].off = off;
+	m->steps[m->nsteps].ns = ns;
+	m->nsteps++;
+	return 0;
+}
+
+/* The steps of m as "off:+S.NNNNNNNNN,..." (malloc'd), or NULL. */
+static char *
+steps_text(const struct segmeta *m)
+{
+	/* "18446744073709551615:-9223372036.854775808," at most per step */
+	char *s;
+	size_t i, o = 0;
+	uint64_t a;
+
+	if (m->nsteps > (SIZE_MAX - 1) / 44) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if ((s = malloc(m->nsteps * 44 + 1)) == NULL)
+		return NULL;
+	s[0] = '\0';
+	for (i = 0; i < m->nsteps; i++) {
+		int64_t ns = m->steps[i].ns;
+
+		a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+		o += sprintf(s + o, "%s%" PRIu64 ":%c%" PRIu64 ".%09" PRIu64,
+		    i ? "," : "", m->steps[i].off, ns < 0 ? '-' : '+',
+		    a / (uint64_t)NS, a % (uint64_t)NS);
+	}
+	return s;
+}
+
+/* Parse len bytes of "off:+S.NNNNNNNNN,..." into m's steps: 0, or -1
+ * (errno EINVAL or ENOMEM; m's steps are then none). */
+static int
+steps_parse(struct segmeta *m, const char *s, size_t len)
+{
+	const char *p = s, *end = s + len, *q;
+	uint64_t off, sec, frac;
+	int neg;
+
+	while (p < end) {
+		if (number(&p, end, &off) < 0 || p == end || *p++ != ':' ||
+		    p == end || (*p != '+' && *p != '-'))
+			goto bad;
+		neg = *p++ == '-';
+		if (number(&p, end, &sec) < 0 ||
+		    sec > (uint64_t)(INT64_MAX / NS - 1) ||
+		    p == end || *p++ != '.')
+			goto bad;
+		q = p;
+		if (number(&p, end, &frac) < 0 || p - q != 9)
+			goto bad;
+		if (segmeta_step_add(m, off, (neg ? -1 : 1) *
+		    (int64_t)(sec * (uint64_t)NS + frac)) < 0)
+			goto fail;
+		if (p < end && (*p++ != ',' || p == end))
+			goto bad;
+	}
+	return 0;
+bad:
+	errno = EINVAL;
+fail:
+	m->nsteps = 0;
+	return -1;
+}
+
+/* Seconds with nanoseconds of ns >= 0 into buf (>= 32 bytes). */
+static const char *
+seconds(int64_t ns, char *buf)
+{
+	if (ns < 0)
+		ns = 0;
+	sprintf(buf, "%" PRId64 ".%09" PRId64, ns / NS, ns % NS);
+	return buf;
 }
 
 char *
@@ -307,6 +414,24 @@ segmeta_write(struct guano *g, const struct segmeta *m, unsigned keys)
 	if (keys & SEGMETA_RECOVERED)
 		rc |= guano_add(g, K_RECOVERED, "%s", m->recovered ? "true" :
 		    "false");
+	if (keys & SEGMETA_CLOCK) {
+		char b[32];
+
+		rc |= guano_add(g, K_SYNCED, "%s", m->clock_synced ? "true" :
+		    "false");
+		rc |= guano_add(g, K_ESTERR, "%s", seconds(m->clock_est_ns, b));
+		rc |= guano_add(g, K_MAXERR, "%s", seconds(m->clock_max_ns, b));
+	}
+	if (keys & SEGMETA_CLOCK_PPM)
+		rc |= guano_add(g, K_PPM, "%+.3f", m->clock_ppm);
+	if ((keys & SEGMETA_CLOCK_STEPS) && m->nsteps > 0) {
+		char *t = steps_text(m);
+
+		if (t == NULL)
+			return -1;
+		rc |= guano_add(g, K_STEPS, "%s", t);
+		free(t);
+	}
 	if (keys & SEGMETA_LEVELS)
 		rc |= levels_write(g, m);
 	return rc != 0 ? -1 : 0;
@@ -331,6 +456,93 @@ read_number(const char *text, size_t len, const char *key, uint64_t max,
 		return -1;
 	}
 	return 1;
+}
+
+/* Seconds "S.NNNNNNNNN" (at most nine decimals) of key into *ns: 1, 0
+ * when absent, -1 malformed. */
+static int
+read_seconds(const char *text, size_t len, const char *key, int64_t *ns,
+    struct err *e)
+{
+	const char *s, *p, *q;
+	uint64_t sec, frac = 0;
+	size_t n;
+	int digits;
+
+	*ns = 0;
+	if ((s = guano_find(text, len, key, &n)) == NULL)
+		return 0;
+	p = s;
+	if (number(&p, s + n, &sec) < 0 || sec > (uint64_t)(INT64_MAX / NS - 1))
+		goto bad;
+	if (p < s + n && *p == '.') {
+		q = ++p;
+		if (number(&p, s + n, &frac) < 0 || p - q > 9)
+			goto bad;
+		for (digits = (int)(p - q); digits < 9; digits++)
+			frac *= 10;
+	}
+	if (p != s + n)
+		goto bad;
+	*ns = (int64_t)(sec * (uint64_t)NS + frac);
+	return 1;
+bad:
+	err_set(e, EX_DATAERR, "bad GUANO %s '%.*s'", key,
+	    n > 200 ? 200 : (int)n, s);
+	return -1;
+}
+
+/* The REC|Clock keys of text into m: 0, or -1 with e. */
+static int
+clock_read(const char *text, size_t len, struct segmeta *m, struct err *e)
+{
+	const char *s;
+	char buf[48], *end;
+	size_t n;
+
+	if ((s = guano_find(text, len, K_SYNCED, &n)) != NULL) {
+		if (!(n == 4 && memcmp(s, "true", 4) == 0) &&
+		    !(n == 5 && memcmp(s, "false", 5) == 0)) {
+			err_set(e, EX_DATAERR, "bad GUANO %s '%.*s'", K_SYNCED,
+			    n > 200 ? 200 : (int)n, s);
+			return -1;
+		}
+		m->clock_synced = n == 4;
+		m->have |= SEGMETA_CLOCK;
+	}
+	if (read_seconds(text, len, K_ESTERR, &m->clock_est_ns, e) < 0 ||
+	    read_seconds(text, len, K_MAXERR, &m->clock_max_ns, e) < 0)
+		return -1;
+	if ((s = guano_find(text, len, K_PPM, &n)) != NULL) {
+		if (n == 0 || n >= sizeof(buf))
+			goto badppm;
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		errno = 0;
+		m->clock_ppm = strtod(buf, &end);
+		if (end == buf || *end != '\0' || errno != 0 ||
+		    !isfinite(m->clock_ppm))
+			goto badppm;
+		m->have |= SEGMETA_CLOCK_PPM;
+	}
+	if ((s = guano_find(text, len, K_STEPS, &n)) != NULL) {
+		if (steps_parse(m, s, n) < 0) {
+			if (errno == ENOMEM) {
+				err_set(e, EX_OSERR, "out of memory");
+				return -1;
+			}
+			err_set(e, EX_DATAERR, "bad GUANO %s '%.*s'", K_STEPS,
+			    n > 200 ? 200 : (int)n, s);
+			return -1;
+		}
+		m->have |= SEGMETA_CLOCK_STEPS;
+	}
+	return 0;
+badppm:
+	m->clock_ppm = 0;
+	err_set(e, EX_DATAERR, "bad GUANO %s '%.*s'", K_PPM,
+	    n > 200 ? 200 : (int)n, s);
+	return -1;
 }
 
 int
@@ -405,6 +617,8 @@ segmeta_read(const char *text, size_t len, struct segmeta *m,
 		m->have |= SEGMETA_RECOVERED;
 		m->recovered = n == 4 && memcmp(s, "true", 4) == 0;
 	}
+	if (clock_read(text, len, m, e) < 0)
+		return -1;
 	return levels_read(text, len, m, e);
 nomem:
 	err_set(e, EX_OSERR, "out of memory");
@@ -427,7 +641,7 @@ int
 segmeta_final_key(const char *key, size_t klen)
 {
 	static const char *const keys[] = { K_FRAMES, K_GAPS, K_LOST,
-	    K_RECOVERED, NULL };
+	    K_RECOVERED, K_PPM, K_STEPS, NULL };
 	size_t i;
 
 	for (i = 0; keys[i] != NULL; i++)
@@ -444,6 +658,7 @@ void
 segmeta_free(struct segmeta *m)
 {
 	free(m->gaps);
+	free(m->steps);
 	free(m->levels);
 	free(m->strs);
 	memset(m, 0, sizeof(*m));

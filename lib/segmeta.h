@@ -11,13 +11,23 @@
  *   REC|Channels     channels                 (Frames .. Lost Frames and
  *   REC|Format       sample format name        Recovered: the final chunk)
  *
+ *   REC|Clock Synced      "true"/"false": the kernel's word at frame 0
+ *   REC|Clock Error       its estimated error then, seconds
+ *   REC|Clock Max Error   its maximum error then, seconds
+ *   REC|Clock PPM         the card's rate measured against the system's
+ *                         clock, ppm off the nominal ("+100.042"; final
+ *                         chunk, absent when not measured)
+ *   REC|Clock Steps       "off:+S.NNNNNNNNN,...": the wall clock stepped
+ *                         by S seconds before frame off (final chunk)
+ *
  *   REC|Level Peak, REC|Level RMS, REC|Level DC, REC|Level Clipped,
  *   REC|Level Flat, REC|Level Hum: one value per channel, comma
  *   separated (lib/level.h; the final chunk of a segment rec-capture
  *   wrote; a recovered segment has none).
  *
  * A gap "off+len" says len frames were lost before frame off of the
- * segment; the list may be any length (no fixed-size buffer anywhere).
+ * segment; the list may be any length (no fixed-size buffer anywhere),
+ * as may the list of clock steps. A step is no loss: the frames go on.
  */
 #ifndef REC_SEGMETA_H
 #define REC_SEGMETA_H
@@ -42,6 +52,9 @@ enum {
 	SEGMETA_LOST		= 1u << 8,
 	SEGMETA_RECOVERED	= 1u << 9,
 	SEGMETA_LEVELS		= 1u << 10,	/* every REC|Level key */
+	SEGMETA_CLOCK		= 1u << 11,	/* Synced, Error, Max Error */
+	SEGMETA_CLOCK_PPM	= 1u << 12,
+	SEGMETA_CLOCK_STEPS	= 1u << 13,
 };
 /* The keys known when a segment starts (its first chunk), and at its end. */
 #define SEGMETA_HEAD	(SEGMETA_STATION | SEGMETA_DEVICE | SEGMETA_RUN | \
@@ -50,6 +63,11 @@ enum {
 
 struct segmeta_gap {
 	uint64_t off, len;	/* len frames lost before frame off */
+};
+
+struct segmeta_step {
+	uint64_t off;		/* before frame off of the segment */
+	int64_t ns;		/* the wall clock moved by ns (signed) */
 };
 
 struct segmeta {
@@ -69,12 +87,23 @@ struct segmeta {
 	 * caller for segmeta_write, by segmeta_read; segmeta_free frees. */
 	struct level_stat *levels;
 	unsigned nlevels;
+	/* The clock (SEGMETA_CLOCK*): the kernel's word at frame 0, the
+	 * card's measured rate, the wall clock's steps (malloc'd). */
+	int clock_synced;
+	int64_t clock_est_ns, clock_max_ns;
+	double clock_ppm;
+	struct segmeta_step *steps;
+	size_t nsteps, capsteps;
 	char *strs;		/* segmeta_read's storage of the strings */
 };
 
 /* Add a gap of len frames before frame off (merged with the last gap
  * when at the same off) and add len to lost_frames. 0, or -1 (ENOMEM). */
 int segmeta_gap_add(struct segmeta *m, uint64_t off, uint64_t len);
+
+/* Add a step of the wall clock by ns before frame off (merged with the
+ * last at the same off). 0, or -1 (ENOMEM). */
+int segmeta_step_add(struct segmeta *m, uint64_t off, int64_t ns);
 
 /* The gaps of m as "off+len,off+len" ("" when none), malloc'd; NULL
  * (ENOMEM). The format of REC|Gaps and of rec-capture's gap journal. */
@@ -110,7 +139,8 @@ int segmeta_read(const char *text, size_t len, struct segmeta *m,
 int segmeta_frames(const char *text, size_t len, uint64_t *frames);
 
 /* Is key (klen bytes) one that the final chunk writes (SEGMETA_FINAL,
- * REC|Recovered or a REC|Level key)? A recovered segment sets those again. */
+ * REC|Recovered, REC|Clock PPM, REC|Clock Steps or a REC|Level key)? A
+ * recovered segment sets those again. */
 int segmeta_final_key(const char *key, size_t klen);
 
 /* Free what m holds (not m); m is zeroed. */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "clock.h"
 #include "pcm.h"
 #include "ring.h"
 #include "schedule.h"
@@ -23,8 +24,12 @@ enum cap_cause { CAUSE_NONE, CAUSE_XRUN, CAUSE_SUSPEND, CAUSE_RING,
 /*
  * An event in the stream, queued by the reader for the writer: before
  * captured frame `pos`, `lost` frames were lost; when has_ts, frame `pos`
- * was captured at time ts_ns (ns since the epoch, UTC); cut: the
- * device is gone, publish the open segment before frame `pos`.
+ * was captured at time ts_ns (ns since the epoch, UTC, by the system's
+ * clock as it was then) and the card runs at `rate` frames a second of
+ * it (0: not measured yet, the nominal rate); cut: the device is gone,
+ * publish the open segment before frame `pos`; step_ns: the wall clock
+ * was stepped by that much (signed) just before frame `pos`; has_clock:
+ * cs is what the kernel said of its clock then.
  */
 struct cap_event {
 	uint64_t pos;
@@ -33,6 +38,10 @@ struct cap_event {
 	int has_ts;
 	enum cap_cause cause;
 	int cut;
+	double rate;
+	int64_t step_ns;
+	int has_clock;
+	struct clock_state cs;
 };
 
 #define CAP_EVMAX 256
@@ -51,6 +60,8 @@ struct cap {
 	uint64_t dur_frames;		/* 0 = forever */
 	uint64_t device_wait_ms;	/* for a lost device; UINT64_MAX =
 					   forever, 0 = exit 69 at once */
+	int clock_wait;			/* clock-sync = wait */
+	uint64_t clock_wait_ms;		/* its timeout (0: no wait) */
 	char run[33];			/* run id, hex */
 	struct spool sp;
 
@@ -92,5 +103,9 @@ int writer_recover(struct cap *c);
 
 /* Wall clock in ns since the epoch. */
 int64_t cap_now_ns(void);
+
+/* clock-sync = wait: hold until the kernel says its clock is synced,
+ * the timeout, or a stop (main.c). */
+void cap_clock_wait(struct cap *c);
 
 #endif

@@ -25,6 +25,7 @@
 #include "wav.h"
 
 #define DEF_BUFFER "10"		/* seconds of ring buffer */
+#define DEF_SYNC_TIMEOUT "10m"	/* clock-sync = wait: then record anyway */
 
 static volatile sig_atomic_t stop_flag;
 static int sigpipe_w = -1;
@@ -94,11 +95,12 @@ signals_init(sigset_t *stopset)
 static const char usage_text[] =
 "usage: rec-capture [-hqVv] [-D device] [-r rate] [-c channels] [-f format]\n"
 "                   [-d duration] [-t duration] [--align] [--buffer duration]\n"
+"                   [--clock-sync wait|mark] [--clock-sync-timeout duration]\n"
 "                   [--config file] [--spool dir] [--station name]\n";
 
 /* The settings of rec-capture: flag, else [capture] in rec.conf. */
 enum { O_DEV, O_RATE, O_CH, O_FMT, O_DUR, O_SEG, O_ALIGN, O_BUF,
-	O_STATION, O_WAIT };
+	O_STATION, O_WAIT, O_CLKSYNC, O_CLKTO };
 static struct opt opts[] = {
 	[O_DEV] = { .name = "device", .shrt = 'D', .type = OPT_STR,
 	    .section = "capture", .key = "device" },
@@ -121,6 +123,11 @@ static struct opt opts[] = {
 	[O_STATION] = { .name = "station", .type = OPT_STR },
 	[O_WAIT] = { .type = OPT_DURATION, .section = "capture",
 	    .key = "device-wait" },	/* rec.conf only */
+	[O_CLKSYNC] = { .name = "clock-sync", .type = OPT_ENUM,
+	    .section = "capture", .key = "clock-sync",
+	    .choices = (const char *const[]){ "mark", "wait", NULL } },
+	[O_CLKTO] = { .name = "clock-sync-timeout", .type = OPT_DURATION,
+	    .section = "capture", .key = "clock-sync-timeout" },
 	{ .name = NULL }
 };
 
@@ -209,6 +216,11 @@ time_settings(struct cap *c, struct err *e)
 	c->device_wait_ms = UINT64_MAX;
 	if (opt_duration(cf, &opts[O_WAIT], NULL, &c->device_wait_ms, e) < 0)
 		return -1;
+	if (opt_enum(cf, &opts[O_CLKSYNC], "mark", &c->clock_wait, e) < 0)
+		return -1;	/* choices: mark (0), wait (1) */
+	if (opt_duration(cf, &opts[O_CLKTO], DEF_SYNC_TIMEOUT,
+	    &c->clock_wait_ms, e) < 0)
+		return -1;
 	if ((c->placed = schedule_place(cf, &c->place, e)) < 0)
 		return -1;
 	return conf_station(cf, opts[O_STATION].val, c->station,
@@ -286,6 +298,12 @@ record(struct cap *c, uint64_t bufframes)
 	if (run_id(c->run) < 0) {
 		log_error("cannot get random bytes: %s", strerror(errno));
 		rc = EX_OSERR;
+		goto out;
+	}
+	cap_clock_wait(c);
+	if (stop_flag) {
+		log_info("stopped before recording");
+		rc = c->recover_ex;
 		goto out;
 	}
 	if ((rc = source_open(c)) != 0)

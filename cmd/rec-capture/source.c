@@ -4,6 +4,15 @@
  * drops the newest frames and queues the loss for the writer. Recovers
  * overruns and suspends, estimating the lost span from ALSA timestamps,
  * and waits for a device that is gone (or not there yet at start).
+ *
+ * Time: the reader works on one clock that nobody steps or slews,
+ * CLOCK_MONOTONIC_RAW (the device's timestamps are asked on it), so a
+ * step of the wall clock never reads as lost audio. A smoothed fit of
+ * the frames read against it (lib/clockfit) measures the card's true
+ * rate; about once a second, and at once when the wall clock steps, the
+ * writer is told the UTC time of a frame (the fit plus the wall clock's
+ * offset then), the rate, the step and what the kernel says of its
+ * clock (adjtimex).
  */
 #include <alsa/asoundlib.h>
 #include <errno.h>
@@ -19,6 +28,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "clockfit.h"
 #include "devlost.h"
 #include "log.h"
 #include "utc.h"
@@ -32,6 +42,39 @@ static snd_pcm_uframes_t hwbuf;		/* the device's buffer, frames */
 static int stdin_file;			/* stdin is a regular file */
 static uint8_t *scratch;		/* drops, and stdin reads */
 static size_t scratch_frames;
+
+/* The clock of the device's timestamps and of all the reader's times:
+ * CLOCK_MONOTONIC_RAW, or CLOCK_MONOTONIC where alsa-lib or the kernel
+ * cannot stamp with it. */
+static clockid_t clk = CLOCK_MONOTONIC_RAW;
+static snd_pcm_tstamp_type_t clk_type = SND_PCM_TSTAMP_TYPE_MONOTONIC_RAW;
+
+/* The frames -> time fit of the current epoch (from the last anchor),
+ * and the wall clock's offset from clk at the last reading. */
+#define FIT_MEMORY_S	600	/* a weight halves in ten minutes */
+#define STEP_MIN_NS	1000000	/* a step: off by 1 ms more than ... */
+#define SLEW_PPM	1000	/* ... NTP's slew and frequency can move it */
+static struct clockfit fit;
+static int64_t wall_off, wall_at;	/* offset; clk time it was read */
+static uint64_t next_tick;		/* frames since the anchor */
+
+static int64_t
+clk_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
+}
+
+/* The wall clock less clk, read between two readings of clk. */
+static int64_t
+wall_offset(void)
+{
+	int64_t a = clk_ns(), real = cap_now_ns(), b = clk_ns();
+
+	return real - (a + (b - a) / 2);
+}
 
 void
 cap_event_push(struct cap *c, const struct cap_event *ev)
@@ -48,16 +91,24 @@ cap_event_push(struct cap *c, const struct cap_event *ev)
 		if (ev->has_ts) {
 			last->has_ts = 1;
 			last->ts_ns = ev->ts_ns;
+			last->rate = ev->rate;
 		}
 		if (ev->lost > 0)
 			last->cause = ev->cause;
 		last->cut |= ev->cut;
+		last->step_ns += ev->step_ns;
+		if (ev->has_clock) {
+			last->has_clock = 1;
+			last->cs = ev->cs;
+		}
 	} else if (c->ev_n < CAP_EVMAX) {
 		c->ev[(c->ev_first + c->ev_n) % CAP_EVMAX] = *ev;
 		c->ev_n++;
 	} else {
-		/* Full of anchors: keep the loss, drop the time anchor. */
+		/* Full of anchors: keep the loss and the step (a little
+		 * early), drop the time anchor. */
 		last->lost += ev->lost;
+		last->step_ns += ev->step_ns;
 	}
 	pthread_mutex_unlock(&c->ev_mu);
 }
@@ -179,8 +230,18 @@ alsa_setup(struct cap *c, int *operr)
 	snd_pcm_sw_params_set_avail_min(pcm, sw, period);
 	snd_pcm_sw_params_set_start_threshold(pcm, sw, 1);
 	snd_pcm_sw_params_set_tstamp_mode(pcm, sw, SND_PCM_TSTAMP_ENABLE);
-	snd_pcm_sw_params_set_tstamp_type(pcm, sw,
-	    SND_PCM_TSTAMP_TYPE_GETTIMEOFDAY);
+	/* Timestamps on the raw monotonic clock (kernels before 3.15 and
+	 * some plugins know only MONOTONIC: slewed, but never stepped). */
+	clk = CLOCK_MONOTONIC_RAW;
+	clk_type = SND_PCM_TSTAMP_TYPE_MONOTONIC_RAW;
+	if (snd_pcm_sw_params_set_tstamp_type(pcm, sw, clk_type) < 0 ||
+	    snd_pcm_sw_params(pcm, sw) < 0) {
+		clk = CLOCK_MONOTONIC;
+		clk_type = SND_PCM_TSTAMP_TYPE_MONOTONIC;
+		snd_pcm_sw_params_set_tstamp_type(pcm, sw, clk_type);
+		log_debug("audio device %s: no timestamps on "
+		    "CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC instead", c->device);
+	}
 	if ((err = snd_pcm_sw_params(pcm, sw)) < 0) {
 		what = "set the software parameters of";
 		goto fail;
@@ -241,7 +302,6 @@ pause_1s(struct cap *c)
 }
 
 static int stopping(struct cap *c);
-static int64_t mono_ns(void);
 
 /*
  * Wait for the device, trying to open it about once a second, quietly
@@ -251,12 +311,12 @@ static int64_t mono_ns(void);
 static int
 wait_device(struct cap *c)
 {
-	int64_t t0 = mono_ns();
+	int64_t t0 = clk_ns();
 	int operr;
 
 	for (;;) {
 		if (c->device_wait_ms != UINT64_MAX &&
-		    (uint64_t)(mono_ns() - t0) / 1000000 >= c->device_wait_ms)
+		    (uint64_t)(clk_ns() - t0) / 1000000 >= c->device_wait_ms)
 			return 2;
 		pause_1s(c);
 		if (stopping(c))
@@ -293,7 +353,7 @@ source_open(struct cap *c)
 		}
 		/* At boot a USB card may not be there yet: wait for it. */
 		since = cap_now_ns();
-		m = mono_ns();
+		m = clk_ns();
 		log_warn("audio device %s is not there (%s): waiting for it",
 		    c->device, snd_strerror(operr));
 		lost_say(c, since);
@@ -302,13 +362,13 @@ source_open(struct cap *c)
 		if (rc == 2) {
 			log_error("audio device %s is still not there after "
 			    "%.1f s (device-wait): giving up", c->device,
-			    (double)(mono_ns() - m) / NS);
+			    (double)(clk_ns() - m) / NS);
 			return EX_UNAVAILABLE;
 		}
 		if (rc != 0)
 			return 0;	/* stopped: source_run returns at once */
 		log_info("audio device %s is there after %.1f s", c->device,
-		    (double)(mono_ns() - m) / NS);
+		    (double)(clk_ns() - m) / NS);
 	}
 scratch:
 	scratch_frames = period;
@@ -351,8 +411,74 @@ read_time(struct cap *c, snd_pcm_uframes_t n)
 		avail = snd_pcm_status_get_avail(st);
 	}
 	if (t <= 0)
-		t = cap_now_ns();
+		t = clk_ns();
 	return t - utc_frames_ns(avail + n, c->spec.rate);
+}
+
+/*
+ * Has the wall clock been stepped since it was last read? Its offset
+ * from clk moves by NTP's frequency and slew (SLEW_PPM at most) and by
+ * steps (settimeofday, clock_settime, a step of chronyd or ntpd, an RTC
+ * read late at boot). The step (signed ns), or 0.
+ */
+static int64_t
+wall_step(void)
+{
+	int64_t now = clk_ns(), off = wall_offset(), d = off - wall_off;
+	int64_t most = STEP_MIN_NS + (now - wall_at) / (1000000 / SLEW_PPM);
+
+	wall_off = off;
+	wall_at = now;
+	return d > most || d < -most ? d : 0;
+}
+
+/* What the kernel says of its clock, into ev. */
+static void
+clock_say(struct cap_event *ev)
+{
+	ev->has_clock = 1;
+	(void)clock_state_read(&ev->cs);	/* on error: not synced */
+}
+
+/*
+ * A new epoch (the first read, or the first after a loss): frame 0 of
+ * it, captured at t (clk), is the anchor of a new fit. ev gets its UTC
+ * time, the clock's state, and the step of the wall clock since the
+ * last epoch if any.
+ */
+static void
+epoch_start(struct cap *c, struct cap_event *ev, int64_t t, int first)
+{
+	int64_t step = wall_step();
+
+	clockfit_init(&fit, c->spec.rate, FIT_MEMORY_S);
+	clockfit_add(&fit, 0, t);
+	ev->has_ts = 1;
+	ev->ts_ns = t + wall_off;
+	ev->step_ns = first ? 0 : step;
+	clock_say(ev);
+	next_tick = c->spec.rate;
+}
+
+/*
+ * Frame `since` of the epoch, captured frame pos, was captured at t
+ * (clk): a point for the fit; and about once a second, or when the wall
+ * clock was stepped, the writer learns the time of frame pos.
+ */
+static void
+tick(struct cap *c, uint64_t pos, uint64_t since, int64_t t)
+{
+	struct cap_event ev = { .pos = pos, .has_ts = 1 };
+
+	clockfit_add(&fit, since, t);
+	ev.step_ns = wall_step();
+	if (ev.step_ns == 0 && since < next_tick)
+		return;
+	ev.ts_ns = clockfit_at(&fit, since) + wall_off;
+	ev.rate = clockfit_measured(&fit) ? clockfit_rate(&fit) : 0;
+	clock_say(&ev);
+	cap_event_push(c, &ev);
+	next_tick = since + c->spec.rate;
 }
 
 /* After an overrun or suspend: frames lost between the last frame read
@@ -372,7 +498,7 @@ lost_span(struct cap *c, int64_t expect_ns, int64_t got_ns)
 static void
 drop(struct cap *c, uint64_t pos, size_t n)
 {
-	struct cap_event ev = { pos, n, 0, 0, CAUSE_RING, 0 };
+	struct cap_event ev = { .pos = pos, .lost = n, .cause = CAUSE_RING };
 
 	cap_event_push(c, &ev);
 }
@@ -393,15 +519,6 @@ fast_chunk(struct cap *c)
 	return hwbuf && n > hwbuf ? hwbuf : n;
 }
 
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
-}
-
 /*
  * Is the source faster than real time? A device with a clock, started
  * by our first read, cannot have delivered more than the wall clock
@@ -414,7 +531,7 @@ mono_ns(void)
 static int
 fast_source(struct cap *c, uint64_t got, int64_t t0)
 {
-	uint64_t el = (uint64_t)(mono_ns() - t0);
+	uint64_t el = (uint64_t)(clk_ns() - t0);
 	uint64_t due = el / NS * c->spec.rate + el % NS * c->spec.rate / NS;
 
 	if (stdin_file)
@@ -439,9 +556,9 @@ disconnected(void)
  * The device is gone (-ENODEV: unplugged, a brown-out): the open segment
  * is published at frame pos (an event with cut), one line says so, and we
  * wait for the device by its name. The loss began when the next frame
- * was due (next_ns, the anchor's clock; a device with a clock is up to
- * its buffer behind the wall clock), or now when that is later (a fast
- * source). lost_mono[0] gets that time on the monotonic clock, and
+ * was due (next_ns, by the fit; a device with a clock is up to its
+ * buffer behind the clock), or now when that is later (a fast source).
+ * All on clk: lost_mono[0] gets that time, and
  * lost_mono[1] the time the device opened again: gone_span measures the
  * first frame after the return against them. 0 when the device is back,
  * 1 when told to stop meanwhile, 2 when device-wait passed.
@@ -450,14 +567,14 @@ static int
 device_gone(struct cap *c, uint64_t pos, int64_t next_ns, int err,
     int64_t lost_mono[2])
 {
-	struct cap_event ev = { pos, 0, 0, 0, CAUSE_GONE, 1 };
-	int64_t now = cap_now_ns(), m = mono_ns(), since = now;
+	struct cap_event ev = { .pos = pos, .cause = CAUSE_GONE, .cut = 1 };
+	int64_t now = clk_ns(), m = now, since = now;
 	int64_t most = utc_frames_ns(hwbuf, c->spec.rate);
 	int rc;
 
 	if (next_ns > 0 && next_ns < now)
 		since = now - (now - next_ns < most ? now - next_ns : most);
-	lost_mono[0] = m - (now - since);
+	lost_mono[0] = since;
 	cap_event_push(c, &ev);
 	snd_pcm_close(pcm);
 	pcm = NULL;
@@ -468,10 +585,10 @@ device_gone(struct cap *c, uint64_t pos, int64_t next_ns, int err,
 	}
 	log_warn("audio device %s is gone (%s): waiting for it to come back",
 	    c->device, snd_strerror(err));
-	lost_say(c, since);
+	lost_say(c, since + wall_offset());
 	rc = wait_device(c);
 	lost_say(c, 0);
-	lost_mono[1] = mono_ns();
+	lost_mono[1] = clk_ns();
 	if (rc == 0)
 		log_info("audio device %s is back after %.1f s: recording "
 		    "again", c->device, (double)(lost_mono[1] - m) / NS);
@@ -484,17 +601,17 @@ device_gone(struct cap *c, uint64_t pos, int64_t next_ns, int err,
 
 /*
  * Frames lost while the device was gone: from the loss (lost_mono[0]) to
- * the first frame read after its return (t, on the wall clock), which
+ * the first frame read after its return (t, on clk), which
  * was not captured before the device opened again (lost_mono[1]; a
  * source whose timestamps say otherwise has no clock).
  */
 static uint64_t
 gone_span(struct cap *c, const int64_t lost_mono[2], int64_t t)
 {
-	int64_t now = cap_now_ns(), first = mono_ns(), d;
+	int64_t first = clk_ns(), d;
 
-	if (t < now)
-		first -= now - t;
+	if (t < first)
+		first = t;
 	if (first < lost_mono[1])
 		first = lost_mono[1];
 	d = first - lost_mono[0];
@@ -525,13 +642,13 @@ run_alsa(struct cap *c)
 {
 	uint64_t got = 0, pos = 0;	/* frames read; frames into the ring */
 	uint64_t since = 0;		/* frames since the anchor */
-	int64_t anchor = 0, t, lost_mono[2] = { 0, 0 };
+	int64_t t, lost_mono[2] = { 0, 0 };
 	int anchored = 0, recovering = 0, err;
 	enum cap_cause cause = CAUSE_NONE;
 	snd_pcm_uframes_t n;
 	size_t space;		/* ring_wptr's type: not uframes on armhf */
 	snd_pcm_sframes_t r;
-	int64_t t0 = mono_ns();
+	int64_t t0 = clk_ns();
 	void *p;
 
 	while (!stopping(c)) {
@@ -587,9 +704,8 @@ run_alsa(struct cap *c)
 			r = err;
 		}
 		if (r == -ENODEV) {
-			err = device_gone(c, pos, anchored ? anchor +
-			    utc_frames_ns(since, c->spec.rate) : 0, (int)r,
-			    lost_mono);
+			err = device_gone(c, pos, anchored ?
+			    clockfit_at(&fit, since) : 0, (int)r, lost_mono);
 			if (err == 2)
 				return EX_UNAVAILABLE;
 			if (err != 0)
@@ -610,22 +726,25 @@ run_alsa(struct cap *c)
 			    snd_strerror((int)r));
 			return EX_UNAVAILABLE;
 		}
+		t = read_time(c, (snd_pcm_uframes_t)r);
 		if (!anchored || recovering) {
-			struct cap_event ev = { pos, 0, 0, 1, cause, 0 };
+			struct cap_event ev = { .pos = pos, .has_ts = 1, .cause = cause };
 
-			t = read_time(c, (snd_pcm_uframes_t)r);
 			if (anchored && cause == CAUSE_GONE)
 				ev.lost = gone_span(c, lost_mono, t);
 			else if (anchored)
-				ev.lost = lost_span(c, anchor +
-				    utc_frames_ns(since, c->spec.rate), t);
-			ev.ts_ns = t;
+				ev.lost = lost_span(c, clockfit_at(&fit, since),
+				    t);
+			epoch_start(c, &ev, t, !anchored);
 			cap_event_push(c, &ev);
-			anchor = t;
 			since = 0;
 			anchored = 1;
 			recovering = 0;
 			cause = CAUSE_NONE;
+		} else if (p != scratch) {
+			/* (dropped frames are no point: their event would
+			 * follow the loss's) */
+			tick(c, pos, since, t);
 		}
 		if (p == scratch) {
 			drop(c, pos, (size_t)r);
@@ -650,7 +769,7 @@ run_stdin(struct cap *c)
 	struct pollfd pf[2];
 	ssize_t r;
 	int pending;
-	int64_t t0 = mono_ns();
+	int64_t t, t0 = clk_ns();
 
 	pf[0].fd = 0;
 	pf[0].events = POLLIN;
@@ -690,17 +809,20 @@ run_stdin(struct cap *c)
 		whole = have / c->fb;
 		if (whole == 0)
 			continue;
+		/* The first frame read was captured before the frames
+		 * read with it and those still waiting in the pipe. */
+		if (ioctl(0, FIONREAD, &pending) < 0 || pending < 0)
+			pending = 0;
+		t = clk_ns() - utc_frames_ns(whole + (uint64_t)pending / c->fb,
+		    c->spec.rate);
 		if (!anchored) {
-			struct cap_event ev = { 0, 0, 0, 1, CAUSE_NONE, 0 };
+			struct cap_event ev = { .has_ts = 1 };
 
-			/* The first frame read was captured before the
-			 * frames still waiting in the pipe. */
-			if (ioctl(0, FIONREAD, &pending) < 0 || pending < 0)
-				pending = 0;
-			ev.ts_ns = cap_now_ns() - utc_frames_ns(whole +
-			    (uint64_t)pending / c->fb, c->spec.rate);
+			epoch_start(c, &ev, t, 1);
 			cap_event_push(c, &ev);
 			anchored = 1;
+		} else {
+			tick(c, pos, got, t);
 		}
 		while (!stopping(c) && throttle(c, got, t0))
 			;

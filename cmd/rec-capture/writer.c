@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +53,14 @@ struct w {
 	uint64_t tl;			/* timeline index of the next frame */
 	int64_t anchor_ns;		/* time of timeline frame anchor_tl */
 	uint64_t anchor_tl;
+	double rate;			/* the card's, measured (or nominal) */
+	int measured;			/* rate was measured */
+	struct clock_state cs;		/* the kernel's word, the latest */
+	int64_t pend_step;		/* a step before the next segment */
 	uint64_t pend_lost;		/* lost before the next segment */
 	int64_t last_ms;		/* ms of the last segment name */
+	uint64_t last_first;		/* its first frame (timeline), */
+	int named;			/* ... when this run named one */
 	int nsegs;
 	int full;			/* disk full event in progress */
 	uint64_t full_since;
@@ -70,6 +77,16 @@ cap_now_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
+}
+
+/* The time of timeline frame tl: the anchor's, plus the frames since at
+ * the card's measured rate (the nominal one until it is measured). */
+static int64_t
+tl_time(const struct w *w, uint64_t tl)
+{
+	double d = (double)(int64_t)(tl - w->anchor_tl) * 1e9 / w->rate;
+
+	return w->anchor_ns + (int64_t)llround(d);
 }
 
 static void
@@ -159,14 +176,17 @@ seg_guano(struct w *w, struct seg *s, int final, struct guano *g)
 	m->channels = c->spec.channels;
 	m->format = pcm_format_name(c->spec.format);
 	m->frames = s->frames;
-	rc |= segmeta_write(g, m, SEGMETA_HEAD);
+	rc |= segmeta_write(g, m, SEGMETA_HEAD | SEGMETA_CLOCK);
 	if (final) {
 		rc |= guano_add(g, "Length", "%" PRIu64 ".%06" PRIu64,
 		    s->frames / c->spec.rate,
 		    (s->frames % c->spec.rate) * 1000000 / c->spec.rate);
 		for (i = 0; i < m->nlevels; i++)
 			level_get(&s->lv, i, &m->levels[i]);
-		rc |= segmeta_write(g, m, SEGMETA_FINAL | SEGMETA_LEVELS);
+		m->clock_ppm = (w->rate / c->spec.rate - 1) * 1e6;
+		rc |= segmeta_write(g, m, SEGMETA_FINAL | SEGMETA_LEVELS |
+		    SEGMETA_CLOCK_STEPS | (w->measured ? SEGMETA_CLOCK_PPM :
+		    0));
 	}
 	if (rc != 0) {
 		guano_free(g);
@@ -242,6 +262,28 @@ align_frames(struct cap *c, int64_t ts_ns)
 	return n ? n : c->seg_frames;
 }
 
+/*
+ * The ms of segment s's name: its time, unless that is not after the
+ * last name (the clock was set back, or the spool's names are ahead of
+ * it): then names go on in capture order, the last name plus the frames
+ * since at the card's rate (just after the newest name in the spool for
+ * the first segment of a run), until the clock catches up. Names never
+ * go backwards; the Timestamp says the clock's time all the same.
+ */
+static int64_t
+name_ms(struct w *w, const struct seg *s)
+{
+	int64_t ms = s->ts_ns / 1000000, next;
+
+	if (ms > w->last_ms)
+		return ms;
+	next = w->last_ms + 1;
+	if (w->named && s->first > w->last_first)
+		next = w->last_ms + (int64_t)((double)(s->first -
+		    w->last_first) * 1000 / w->rate);
+	return next > w->last_ms ? next : w->last_ms + 1;
+}
+
 /* Create the next segment in tmp/ (name, header); WR_OK, WR_RETRY or ex. */
 static int
 seg_open(struct w *w)
@@ -258,10 +300,18 @@ seg_open(struct w *w)
 		/* A loss before the segment is its gap at offset 0: the
 		 * segment's span starts before it. */
 		s->first = w->tl - w->pend_lost;
-		s->ts_ns = w->anchor_ns + utc_frames_ns(w->tl - w->anchor_tl,
-		    c->spec.rate);	/* of file frame 0 */
+		s->ts_ns = tl_time(w, s->first);	/* of file frame 0 */
 		s->frames = s->bytes = s->m.lost_frames = 0;
 		s->m.ngaps = 0;
+		s->m.nsteps = 0;
+		s->m.clock_synced = w->cs.synced;
+		s->m.clock_est_ns = w->cs.est_error_ns;
+		s->m.clock_max_ns = w->cs.max_error_ns;
+		if (w->pend_step != 0) {
+			if (segmeta_step_add(&s->m, 0, w->pend_step) < 0)
+				return EX_OSERR;
+			w->pend_step = 0;
+		}
 		s->head_done = 0;
 		level_reset(&s->lv);
 		/* With --align every segment ends on a boundary: the first,
@@ -273,9 +323,7 @@ seg_open(struct w *w)
 				return EX_OSERR;
 			w->pend_lost = 0;
 		}
-		ms = s->ts_ns / 1000000;
-		if (ms <= w->last_ms)
-			ms = w->last_ms + 1;
+		ms = name_ms(w, s);
 		for (;;) {
 			ts = utc_from_ns(ms * 1000000);
 			utc_name(&ts, tn, sizeof(tn));
@@ -291,6 +339,8 @@ seg_open(struct w *w)
 			ms++;
 		}
 		w->last_ms = ms;
+		w->last_first = s->first;
+		w->named = 1;
 		s->fd = fd;
 		if (seg_guano(w, s, 0, &g) < 0)
 			return EX_OSERR;
@@ -420,6 +470,33 @@ seg_write(struct w *w, const uint8_t *p, size_t n, int *rc)
 	return (long)(done / fb);
 }
 
+/*
+ * The wall clock was stepped by step_ns just before the current frame,
+ * which it now says is at now_ns: one line, and the step in the open
+ * segment's REC|Clock Steps (or the next one's, at its frame 0). The
+ * frames go on: a step is no loss.
+ */
+static void
+clock_stepped(struct w *w, int64_t step_ns, int64_t now_ns)
+{
+	struct seg *s = &w->s;
+	char iso[40];
+	int64_t a = step_ns < 0 ? -step_ns : step_ns;
+
+	log_warn("the wall clock was stepped %s by %" PRId64 ".%06" PRId64
+	    " s (it now says %s): timestamps follow it, no audio was lost%s",
+	    step_ns < 0 ? "back" : "forward", a / (int64_t)NS,
+	    a % (int64_t)NS / 1000,
+	    utc_iso_ns(now_ns, iso, sizeof(iso)), step_ns < 0 ?
+	    "; names go on in capture order until it catches up" : "");
+	if (s->fd >= 0) {
+		if (segmeta_step_add(&s->m, s->frames, step_ns) < 0)
+			log_error("out of memory recording a clock step");
+	} else {
+		w->pend_step += step_ns;
+	}
+}
+
 /* Apply the queued events at the current position; 1 when the open
  * segment is to be published first (a cut: the event stays queued). */
 static int
@@ -446,8 +523,7 @@ apply_events(struct w *w)
 		pthread_mutex_unlock(&c->ev_mu);
 
 		if (ev.lost > 0) {
-			ts = utc_from_ns(w->anchor_ns +
-			    utc_frames_ns(w->tl - w->anchor_tl, c->spec.rate));
+			ts = utc_from_ns(tl_time(w, w->tl));
 			utc_iso(&ts, iso, sizeof(iso));
 			log_warn("lost %" PRIu64 " frames (%.3f s) at %s: %s",
 			    ev.lost, (double)ev.lost / c->spec.rate, iso,
@@ -481,9 +557,16 @@ apply_events(struct w *w)
 		}
 		if (ev.cause == CAUSE_XRUN || ev.cause == CAUSE_SUSPEND)
 			c->xruns++;
+		if (ev.has_clock)
+			w->cs = ev.cs;
+		if (ev.step_ns != 0)
+			clock_stepped(w, ev.step_ns, ev.has_ts ? ev.ts_ns :
+			    tl_time(w, w->tl) + ev.step_ns);
 		if (ev.has_ts) {
 			w->anchor_ns = ev.ts_ns;
 			w->anchor_tl = w->tl;
+			w->measured = ev.rate > 0;
+			w->rate = ev.rate > 0 ? ev.rate : c->spec.rate;
 		}
 	}
 }
@@ -656,6 +739,8 @@ writer_main(void *arg)
 	}
 	w->s.m.nlevels = c->spec.channels;
 	w->anchor_ns = cap_now_ns();
+	w->rate = c->spec.rate;
+	(void)clock_state_read(&w->cs);
 	w->last_ms = names_high_water(c);
 	if (w->last_ms != INT64_MIN && w->last_ms > w->anchor_ns / 1000000)
 		log_warn("the clock is %.3f s behind the newest name in %s: "

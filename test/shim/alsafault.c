@@ -10,8 +10,13 @@
  *   REC_ALSAFAULT_RATE=RATE  also replace the device's timestamps with
  *       a perfect clock at RATE that counts the lost frames: the status
  *       says the hardware position is at the frames delivered + lost,
- *       with nothing waiting (avail 0), from the wall clock at the first
- *       read. rec-capture measures a loss from those timestamps.
+ *       with nothing waiting (avail 0), on CLOCK_MONOTONIC_RAW (the clock
+ *       rec-capture asks its timestamps on) from the first read.
+ *       rec-capture measures a loss from those timestamps.
+ *   REC_ALSAFAULT_PACE=1  ... and deliver at that RATE in real time: a
+ *       read returns once its last frame is due. With a RATE off the
+ *       nominal one this is a card whose crystal is off (48005 for a
+ *       card 104 ppm fast at 48000).
  * Declares the few ALSA types it needs itself (no ALSA headers); built
  * without _FILE_OFFSET_BITS like the other shims.
  */
@@ -44,6 +49,7 @@ static struct fault {
 static int nfaults = -1;
 static uint64_t delivered, captured;	/* frames: read by us; + lost */
 static unsigned rate;
+static int pace;
 static int64_t t0;
 
 static void
@@ -56,6 +62,8 @@ parse(void)
 
 	nfaults = 0;
 	rate = r ? (unsigned)atoi(r) : 0;
+	pace = rate && getenv("REC_ALSAFAULT_PACE") != NULL &&
+	    atoi(getenv("REC_ALSAFAULT_PACE")) != 0;
 	while (s != NULL && *s != '\0' && nfaults < MAXF &&
 	    sscanf(s, "%15[a-z]@%llu+%llu%n", kind, &pos, &lost, &n) == 3) {
 		faults[nfaults].err = strcmp(kind, "suspend") == 0 ? -ESTRPIPE :
@@ -81,6 +89,25 @@ next_fault(void)
 	return NULL;
 }
 
+/* Sleep until frame n (counted from the first read) is due at rate. */
+static void
+wait_due(uint64_t n)
+{
+	int64_t due = t0 + (int64_t)(n / rate) * 1000000000LL +
+	    (int64_t)((n % rate) * 1000000000ULL / rate), now;
+	struct timespec ts;
+
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+		now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+		if (now >= due)
+			return;
+		ts.tv_sec = (time_t)((due - now) / 1000000000LL);
+		ts.tv_nsec = (long)((due - now) % 1000000000LL);
+		nanosleep(&ts, NULL);
+	}
+}
+
 snd_pcm_sframes_t
 snd_pcm_readi(snd_pcm_t *pcm, void *buf, snd_pcm_uframes_t size)
 {
@@ -97,7 +124,7 @@ snd_pcm_readi(snd_pcm_t *pcm, void *buf, snd_pcm_uframes_t size)
 		struct timespec ts;
 
 		parse();
-		clock_gettime(CLOCK_REALTIME, &ts);
+		clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
 		t0 = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	}
 	f = next_fault();
@@ -115,6 +142,8 @@ snd_pcm_readi(snd_pcm_t *pcm, void *buf, snd_pcm_uframes_t size)
 	}
 	if (f != NULL && f->pos - delivered < size)
 		size = f->pos - delivered;
+	if (pace)
+		wait_due(captured + size);
 	r = real(pcm, buf, size);
 	if (r > 0) {
 		delivered += (uint64_t)r;

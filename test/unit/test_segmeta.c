@@ -203,9 +203,80 @@ levels(void)
 	segmeta_free(&m);
 }
 
+/* The REC|Clock keys: written, read back to the nanosecond, steps of
+ * either sign merged at one frame, malformed values refused. */
+static void
+clock_keys(void)
+{
+	static const char *const bad[] = {
+		"REC|Clock Synced: yes\n", "REC|Clock Error: -1\n",
+		"REC|Clock Max Error: 1.0000000001\n", "REC|Clock PPM: +\n",
+		"REC|Clock PPM: nan\n", "REC|Clock Steps: 10:7.000000000\n",
+		"REC|Clock Steps: 10:+7.5\n", "REC|Clock Steps: 10:+7.000000000,\n",
+		"REC|Clock Steps: 10+7.000000000\n", NULL,
+	};
+	struct segmeta m, r;
+	struct guano g;
+	struct err e;
+	size_t i;
+
+	memset(&m, 0, sizeof(m));
+	m.clock_synced = 1;
+	m.clock_est_ns = 1500000;
+	m.clock_max_ns = 16000000001LL;
+	m.clock_ppm = 100.0416;
+	CHECK(segmeta_step_add(&m, 0, 5) == 0);
+	CHECK(segmeta_step_add(&m, 96000, -7200000000013LL) == 0);
+	CHECK(segmeta_step_add(&m, 96000, 13) == 0);	/* merged */
+	CHECK(segmeta_step_add(&m, 200000, 3600123456789LL) == 0);
+	CHECK(m.nsteps == 3);
+	CHECK(guano_init(&g) == 0);
+	CHECK(segmeta_write(&g, &m, SEGMETA_CLOCK | SEGMETA_CLOCK_PPM |
+	    SEGMETA_CLOCK_STEPS) == 0);
+	CHECK_STR(g.buf, "GUANO|Version: 1.0\n"
+	    "REC|Clock Synced: true\n"
+	    "REC|Clock Error: 0.001500000\n"
+	    "REC|Clock Max Error: 16.000000001\n"
+	    "REC|Clock PPM: +100.042\n"
+	    "REC|Clock Steps: 0:+0.000000005,96000:-7200.000000000,"
+	    "200000:+3600.123456789\n");
+	CHECK(segmeta_read(g.buf, g.len, &r, &e) == 0);
+	CHECK(r.have == (SEGMETA_CLOCK | SEGMETA_CLOCK_PPM |
+	    SEGMETA_CLOCK_STEPS));
+	CHECK(r.clock_synced == 1 && r.clock_est_ns == 1500000 &&
+	    r.clock_max_ns == 16000000001LL);
+	CHECK(fabs(r.clock_ppm - 100.042) < 1e-9);
+	CHECK(r.nsteps == 3 && r.steps[1].off == 96000 &&
+	    r.steps[1].ns == -7200000000000LL &&
+	    r.steps[2].ns == 3600123456789LL && r.steps[0].ns == 5);
+	segmeta_free(&r);
+	CHECK(r.steps == NULL);
+	segmeta_free(&m);
+	guano_free(&g);
+
+	/* Not synced; no steps: no Steps key. */
+	memset(&m, 0, sizeof(m));
+	CHECK(guano_init(&g) == 0);
+	CHECK(segmeta_write(&g, &m, SEGMETA_CLOCK | SEGMETA_CLOCK_STEPS) == 0);
+	CHECK(strstr(g.buf, "REC|Clock Synced: false\n") != NULL);
+	CHECK(strstr(g.buf, "REC|Clock Steps") == NULL);
+	guano_free(&g);
+
+	for (i = 0; bad[i] != NULL; i++) {
+		memset(&e, 0, sizeof(e));
+		CHECK(segmeta_read(bad[i], strlen(bad[i]), &r, &e) == -1 &&
+		    e.ex == EX_DATAERR);
+		segmeta_free(&r);
+	}
+	CHECK(segmeta_final_key("REC|Clock Steps", 15) &&
+	    segmeta_final_key("REC|Clock PPM", 13) &&
+	    !segmeta_final_key("REC|Clock Synced", 16));
+}
+
 int
 main(void)
 {
+	clock_keys();
 	levels();
 	round_trip();
 	many_gaps(1000, 8 * 1024);
