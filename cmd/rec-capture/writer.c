@@ -481,12 +481,12 @@ clock_stepped(struct w *w, int64_t step_ns, int64_t now_ns)
 {
 	struct seg *s = &w->s;
 	char iso[40];
-	int64_t a = step_ns < 0 ? -step_ns : step_ns;
+	/* in ms: the step is measured to some microseconds */
+	int64_t a = ((step_ns < 0 ? -step_ns : step_ns) + 500000) / 1000000;
 
-	log_warn("the wall clock was stepped %s by %" PRId64 ".%06" PRId64
+	log_warn("the wall clock was stepped %s by %" PRId64 ".%03" PRId64
 	    " s (it now says %s): timestamps follow it, no audio was lost%s",
-	    step_ns < 0 ? "back" : "forward", a / (int64_t)NS,
-	    a % (int64_t)NS / 1000,
+	    step_ns < 0 ? "back" : "forward", a / 1000, a % 1000,
 	    utc_iso_ns(now_ns, iso, sizeof(iso)), step_ns < 0 ?
 	    "; names go on in capture order until it catches up" : "");
 	if (s->fd >= 0) {
