@@ -15,15 +15,16 @@
  * Built without _FILE_OFFSET_BITS like the other shims.
  */
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/timex.h>
 #include <time.h>
+#include <unistd.h>
 
 #define NS	1000000000LL
 
@@ -36,30 +37,43 @@ static int synced = -1;			/* -1: the kernel's */
 static long esterror = -1, maxerror = -1;
 static struct stat seen;
 
+/*
+ * Read the file without stdio or malloc: a sanitizer's allocator may
+ * read the clock while it initializes, and a malloc from here would
+ * then wait for itself.
+ */
 static void
 load(const char *path)
 {
-	char line[128];
-	double d;
-	long v;
-	FILE *f = fopen(path, "re");
+	char buf[512], *p, *end;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (f == NULL)
+	if (fd < 0)
 		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return;
+	buf[n] = '\0';
 	offset_ns = 0;
 	synced = -1;
 	esterror = maxerror = -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "offset %lf", &d) == 1)
+	for (p = buf; *p != '\0'; p = *end ? end + 1 : end) {
+		if ((end = strchr(p, '\n')) == NULL)
+			end = p + strlen(p);
+		if (strncmp(p, "offset ", 7) == 0) {
+			double d = strtod(p + 7, NULL);
+
 			offset_ns = (int64_t)(d * NS + (d < 0 ? -0.5 : 0.5));
-		else if (sscanf(line, "synced %ld", &v) == 1)
-			synced = v != 0;
-		else if (sscanf(line, "esterror %ld", &v) == 1)
-			esterror = v;
-		else if (sscanf(line, "maxerror %ld", &v) == 1)
-			maxerror = v;
+		} else if (strncmp(p, "synced ", 7) == 0) {
+			synced = strtol(p + 7, NULL, 10) != 0;
+		} else if (strncmp(p, "esterror ", 9) == 0) {
+			esterror = strtol(p + 9, NULL, 10);
+		} else if (strncmp(p, "maxerror ", 9) == 0) {
+			maxerror = strtol(p + 9, NULL, 10);
+		}
 	}
-	fclose(f);
 }
 
 /* Read REC_CLOCKSTEP again when it changed (at most every 2 ms). */
