@@ -768,8 +768,9 @@ run_stdin(struct cap *c)
 	int anchored = 0, ready;
 	struct pollfd pf[2];
 	ssize_t r;
-	int pending;
-	int64_t t, t0 = clk_ns();
+	int pending, fresh;
+	uint64_t next_point = 0;
+	int64_t t = 0, t0 = clk_ns();
 
 	pf[0].fd = 0;
 	pf[0].events = POLLIN;
@@ -810,18 +811,24 @@ run_stdin(struct cap *c)
 		if (whole == 0)
 			continue;
 		/* The first frame read was captured before the frames
-		 * read with it and those still waiting in the pipe. */
-		if (ioctl(0, FIONREAD, &pending) < 0 || pending < 0)
-			pending = 0;
-		t = clk_ns() - utc_frames_ns(whole + (uint64_t)pending / c->fb,
-		    c->spec.rate);
+		 * read with it and those still waiting in the pipe: a point
+		 * for the fit every period of frames (a pipe is read far
+		 * more often: each point costs an ioctl). */
+		fresh = !anchored || got >= next_point;
+		if (fresh) {
+			if (ioctl(0, FIONREAD, &pending) < 0 || pending < 0)
+				pending = 0;
+			t = clk_ns() - utc_frames_ns(whole +
+			    (uint64_t)pending / c->fb, c->spec.rate);
+			next_point = got + period;
+		}
 		if (!anchored) {
 			struct cap_event ev = { .has_ts = 1 };
 
 			epoch_start(c, &ev, t, 1);
 			cap_event_push(c, &ev);
 			anchored = 1;
-		} else {
+		} else if (fresh) {
 			tick(c, pos, got, t);
 		}
 		while (!stopping(c) && throttle(c, got, t0))
