@@ -34,8 +34,8 @@ clock_state_read(struct clock_state *cs)
 	return 0;
 }
 
-static int64_t
-read_ns(clockid_t id)
+int64_t
+clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
@@ -44,21 +44,10 @@ read_ns(clockid_t id)
 }
 
 int64_t
-clock_raw_ns(void)
+clock_offset_ns(clockid_t id)
 {
-	return read_ns(CLOCK_MONOTONIC_RAW);
-}
-
-int64_t
-clock_real_ns(void)
-{
-	return read_ns(CLOCK_REALTIME);
-}
-
-int64_t
-clock_offset_ns(void)
-{
-	int64_t a = clock_raw_ns(), real = clock_real_ns(), b = clock_raw_ns();
+	int64_t a = clock_ns(id), real = clock_ns(CLOCK_REALTIME);
+	int64_t b = clock_ns(id);
 
 	return real - (a + (b - a) / 2);
 }

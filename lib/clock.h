@@ -15,6 +15,7 @@
 #define REC_CLOCK_H
 
 #include <stdint.h>
+#include <time.h>
 
 #define CLOCKWAIT_FILE	"clock-wait"
 
@@ -29,16 +30,15 @@ struct clock_state {
  * nothing); 0, or -1 with errno (cs then says not synced). */
 int clock_state_read(struct clock_state *cs);
 
-/* CLOCK_MONOTONIC_RAW and CLOCK_REALTIME in ns. */
-int64_t clock_raw_ns(void);
-int64_t clock_real_ns(void);
+/* Clock id in ns. */
+int64_t clock_ns(clockid_t id);
 
 /*
- * CLOCK_REALTIME less CLOCK_MONOTONIC_RAW, now: the UTC of a raw time
- * is raw + offset. Read between two raw readings (their middle), so one
- * preemption costs its length at most.
+ * CLOCK_REALTIME less clock id (CLOCK_MONOTONIC_RAW, say), now: the UTC
+ * of a time t on id is t + offset. Read between two readings of id
+ * (their middle), so that one preemption costs its length at most.
  */
-int64_t clock_offset_ns(void);
+int64_t clock_offset_ns(clockid_t id);
 
 /* Say recording waits for sync since since_ns, until until_ns (ns UTC);
  * 0, or -1 with errno. */

@@ -101,9 +101,6 @@ void *writer_main(void *arg);
  * 0, or an exit code when tmp/ cannot be listed. */
 int writer_recover(struct cap *c);
 
-/* Wall clock in ns since the epoch. */
-int64_t cap_now_ns(void);
-
 /* clock-sync = wait: hold until the kernel says its clock is synced,
  * the timeout, or a stop (main.c). */
 void cap_clock_wait(struct cap *c);

@@ -61,19 +61,14 @@ static uint64_t next_tick;		/* frames since the anchor */
 static int64_t
 clk_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
+	return clock_ns(clk);
 }
 
-/* The wall clock less clk, read between two readings of clk. */
+/* The wall clock less clk. */
 static int64_t
 wall_offset(void)
 {
-	int64_t a = clk_ns(), real = cap_now_ns(), b = clk_ns();
-
-	return real - (a + (b - a) / 2);
+	return clock_offset_ns(clk);
 }
 
 void
@@ -352,7 +347,7 @@ source_open(struct cap *c)
 			return rc;
 		}
 		/* At boot a USB card may not be there yet: wait for it. */
-		since = cap_now_ns();
+		since = clock_ns(CLOCK_REALTIME);
 		m = clk_ns();
 		log_warn("audio device %s is not there (%s): waiting for it",
 		    c->device, snd_strerror(operr));
@@ -768,9 +763,8 @@ run_stdin(struct cap *c)
 	int anchored = 0, ready;
 	struct pollfd pf[2];
 	ssize_t r;
-	int pending, fresh;
-	uint64_t next_point = 0;
-	int64_t t = 0, t0 = clk_ns();
+	int pending;
+	int64_t t, t0 = clk_ns();
 
 	pf[0].fd = 0;
 	pf[0].events = POLLIN;
@@ -811,24 +805,21 @@ run_stdin(struct cap *c)
 		if (whole == 0)
 			continue;
 		/* The first frame read was captured before the frames
-		 * read with it and those still waiting in the pipe: a point
-		 * for the fit every period of frames (a pipe is read far
-		 * more often: each point costs an ioctl). */
-		fresh = !anchored || got >= next_point;
-		if (fresh) {
-			if (ioctl(0, FIONREAD, &pending) < 0 || pending < 0)
-				pending = 0;
-			t = clk_ns() - utc_frames_ns(whole +
-			    (uint64_t)pending / c->fb, c->spec.rate);
-			next_point = got + period;
-		}
+		 * read with it and those still waiting in the pipe (none
+		 * when the read took less than it asked: no ioctl then). */
+		pending = 0;
+		if ((size_t)r == want && (ioctl(0, FIONREAD, &pending) < 0 ||
+		    pending < 0))
+			pending = 0;
+		t = clk_ns() - utc_frames_ns(whole + (uint64_t)pending / c->fb,
+		    c->spec.rate);
 		if (!anchored) {
 			struct cap_event ev = { .has_ts = 1 };
 
 			epoch_start(c, &ev, t, 1);
 			cap_event_push(c, &ev);
 			anchored = 1;
-		} else if (fresh) {
+		} else {
 			tick(c, pos, got, t);
 		}
 		while (!stopping(c) && throttle(c, got, t0))

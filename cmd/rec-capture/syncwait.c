@@ -20,15 +20,6 @@
 
 #define NS	1000000000LL
 
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
-}
-
 /* Write or remove DIR/clock-wait; a failure is only logged. */
 static void
 wait_say(struct cap *c, int64_t since_ns, int64_t until_ns)
@@ -44,7 +35,7 @@ cap_clock_wait(struct cap *c)
 {
 	struct clock_state cs;
 	struct timespec pause = { 1, 0 };
-	int64_t t0 = mono_ns(), now = cap_now_ns(), until;
+	int64_t t0 = clock_ns(CLOCK_MONOTONIC), now = clock_ns(CLOCK_REALTIME), until;
 	char iso[40];
 
 	/* A kill -9 while waiting may have left it. */
@@ -63,14 +54,14 @@ cap_clock_wait(struct cap *c)
 			break;
 		if (clock_state_read(&cs) == 0 && cs.synced) {
 			log_info("the system clock is synced after %.1f s: "
-			    "recording", (double)(mono_ns() - t0) / NS);
+			    "recording", (double)(clock_ns(CLOCK_MONOTONIC) - t0) / NS);
 			break;
 		}
-		if ((uint64_t)(mono_ns() - t0) / 1000000 >= c->clock_wait_ms) {
+		if ((uint64_t)(clock_ns(CLOCK_MONOTONIC) - t0) / 1000000 >= c->clock_wait_ms) {
 			log_warn("the system clock is still not synced after "
 			    "%.1f s: recording anyway, its segments say "
 			    "REC|Clock Synced: false",
-			    (double)(mono_ns() - t0) / NS);
+			    (double)(clock_ns(CLOCK_MONOTONIC) - t0) / NS);
 			break;
 		}
 		/* a stop signal cuts the pause short (no SA_RESTART) */

@@ -70,15 +70,6 @@ struct w {
 
 enum { WR_OK = 0, WR_RETRY = 1 };	/* else a sysexits code */
 
-int64_t
-cap_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
-}
-
 /* The time of timeline frame tl: the anchor's, plus the frames since at
  * the card's measured rate (the nominal one until it is measured). */
 static int64_t
@@ -738,7 +729,7 @@ writer_main(void *arg)
 		goto out;
 	}
 	w->s.m.nlevels = c->spec.channels;
-	w->anchor_ns = cap_now_ns();
+	w->anchor_ns = clock_ns(CLOCK_REALTIME);
 	w->rate = c->spec.rate;
 	(void)clock_state_read(&w->cs);
 	w->last_ms = names_high_water(c);
