@@ -47,6 +47,21 @@
 
 struct manifest_gap { uint64_t off, len; };	/* frames from the start */
 
+/* A step of the wall clock by ns (signed) before frame off. */
+struct manifest_step { uint64_t off; int64_t ns; };
+
+/* How the segment's time was known (its REC|Clock keys). */
+struct manifest_clock {
+	int have;		/* "clock" written (REC|Clock Synced found) */
+	int synced;
+	int64_t est_ns, max_ns;	/* >= 0; in the file seconds, 9 digits */
+	int have_ppm;		/* "ppm" written */
+	double ppm;
+	struct manifest_step *steps;	/* malloc'd, nsteps entries;
+					 * "steps" written when nsteps > 0 */
+	size_t nsteps;
+};
+
 struct manifest_seg {
 	char name[128];		/* segment file name in seg/ */
 	char member[128];	/* member name in the archive */
@@ -75,6 +90,7 @@ struct manifest_seg {
 	struct level_stat *levels;	/* malloc'd, nlevels (0 or channels)
 					 * entries; written when nlevels > 0 */
 	unsigned nlevels;
+	struct manifest_clock clock;
 };
 
 struct manifest {
