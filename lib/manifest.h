@@ -17,6 +17,26 @@
  * has REC|Level keys has "levels": one object per channel with peak and
  * rms (dBFS, null for -inf), dc, clipped, flat and hum (lib/level.h).
  *
+ * A segment whose GUANO has REC|Clock Synced (lib/segmeta.h: every
+ * segment rec-capture wrote since it knows its clock; older ones have
+ * none, and no "clock") has "clock", how its time was known, keys in
+ * this order:
+ *   "synced"     true/false: the kernel's word at its first frame
+ *   "est_error"  its estimated error then, seconds (a number)
+ *   "max_error"  its maximum error then, seconds (a number)
+ *   "ppm"        the card's measured rate off nominal (a number, such
+ *                as 104.167); absent when not measured
+ *   "steps"      [[offset, ns], ...]: the wall clock stepped by ns
+ *                nanoseconds (a signed integer, exact) before frame
+ *                offset of the segment (0 .. frames); absent when none
+ * The errors are written with nine significant digits and read back to
+ * the nanosecond: exact for every value the kernel gives (microseconds,
+ * at most 16 s). Reading refuses a "clock" that is not an object, a
+ * "synced" that is not a boolean, an error that is not a number in
+ * 0 .. 9e9, a "ppm" that is not a number, and "steps" that is not a
+ * non-empty list of [offset, ns] integer pairs with 0 <= offset <=
+ * frames (EX_DATAERR naming "clock.synced" etc.).
+ *
  * Every segment also has "offset": where its member's bytes start in the
  * uncompressed tar stream (after its header), so that a reader with
  * ranged access (rec-get) fetches the manifest, then exactly the members
