@@ -5,8 +5,9 @@
  *         [-S STATION] [-g GAPS] [-R] [-x SEED] [-K 'KEY=VALUE']... DIR
  * START is the name form (20261128T031500.000Z); segments follow each
  * other gaplessly. -K adds a GUANO key to every segment, after rec's own
- * (such as 'REC|Clock Synced=false'; at most 16). The signal is a tone plus low noise (FLAC halves it,
- * like field audio). Prints nothing; exit 0, or 1 with a message.
+ * (such as 'REC|Clock Synced=false'; at most 16). The signal is a tone
+ * plus low noise (FLAC halves it, like field audio). Prints nothing;
+ * exit 0, or 1 with a message.
  */
 #include <errno.h>
 #include <stdarg.h>
