@@ -101,6 +101,31 @@ levels_json(const struct manifest_seg *s)
 	return a;
 }
 
+/*
+ * "clock": synced, est_error and max_error (seconds), ppm when measured,
+ * steps ([offset, ns] pairs) when there were any, in that order.
+ */
+static json_t *
+clock_json(const struct manifest_clock *c)
+{
+	json_t *o = json_object(), *steps;
+
+	json_object_set_new(o, "synced", json_boolean(c->synced));
+	json_object_set_new(o, "est_error", json_real((double)c->est_ns / 1e9));
+	json_object_set_new(o, "max_error", json_real((double)c->max_ns / 1e9));
+	if (c->have_ppm)
+		json_object_set_new(o, "ppm", json_real(c->ppm));
+	if (c->nsteps > 0) {
+		steps = json_array();
+		for (size_t i = 0; i < c->nsteps; i++)
+			json_array_append_new(steps, json_pack("[II]",
+			    (json_int_t)c->steps[i].off,
+			    (json_int_t)c->steps[i].ns));
+		json_object_set_new(o, "steps", steps);
+	}
+	return o;
+}
+
 static json_t *
 seg_json(const struct manifest_seg *s, const char *codec)
 {
@@ -153,6 +178,8 @@ seg_json(const struct manifest_seg *s, const char *codec)
 		    json_string(s->loc_elevation));
 	if (s->nlevels > 0)
 		json_object_set_new(o, "levels", levels_json(s));
+	if (s->clock.have)
+		json_object_set_new(o, "clock", clock_json(&s->clock));
 	return o;
 }
 
@@ -286,6 +313,79 @@ levels_load(json_t *a, struct manifest_seg *s)
 	return 0;
 }
 
+/* Seconds (a number, 0 .. 9e9) of key into *ns, to the nanosecond; 0
+ * or -1. */
+static int
+get_seconds(json_t *o, const char *key, int64_t *ns)
+{
+	json_t *v = json_object_get(o, key);
+	double d;
+
+	if (!json_is_number(v))
+		return -1;
+	d = json_number_value(v);
+	if (!(d >= 0 && d <= 9e9))
+		return -1;
+	*ns = llround(d * 1e9);
+	return 0;
+}
+
+/* "clock" (optional) of a segment of frames frames; 0 or -1 with *what. */
+static int
+clock_load(json_t *o, struct manifest_clock *c, uint64_t frames,
+    const char **what)
+{
+	json_t *v, *st;
+	size_t i;
+
+	*what = "clock";
+	if (!json_is_object(o))
+		return -1;
+	*what = "clock.synced";
+	v = json_object_get(o, "synced");
+	if (!json_is_boolean(v))
+		return -1;
+	c->synced = json_is_true(v);
+	*what = "clock.est_error";
+	if (get_seconds(o, "est_error", &c->est_ns) == -1)
+		return -1;
+	*what = "clock.max_error";
+	if (get_seconds(o, "max_error", &c->max_ns) == -1)
+		return -1;
+	*what = "clock.ppm";
+	if ((v = json_object_get(o, "ppm")) != NULL) {
+		if (!json_is_number(v))
+			return -1;
+		c->ppm = json_number_value(v);
+		c->have_ppm = 1;
+	}
+	/* absent when there was no step: an empty list is no manifest
+	 * rec-archive writes */
+	*what = "clock.steps";
+	if ((v = json_object_get(o, "steps")) != NULL) {
+		if (!json_is_array(v) || json_array_size(v) == 0)
+			return -1;
+		c->steps = calloc(json_array_size(v), sizeof *c->steps);
+		if (c->steps == NULL)
+			return -1;
+		json_array_foreach(v, i, st) {
+			json_t *a = json_array_get(st, 0),
+			    *b = json_array_get(st, 1);
+
+			if (!json_is_array(st) || json_array_size(st) != 2 ||
+			    !json_is_integer(a) || !json_is_integer(b) ||
+			    json_integer_value(a) < 0 ||
+			    (uint64_t)json_integer_value(a) > frames)
+				return -1;
+			c->steps[i].off = (uint64_t)json_integer_value(a);
+			c->steps[i].ns = (int64_t)json_integer_value(b);
+			c->nsteps++;
+		}
+	}
+	c->have = 1;
+	return 0;
+}
+
 static int
 seg_load(json_t *o, struct manifest_seg *s, const char *codec,
     const char **what)
@@ -399,6 +499,10 @@ seg_load(json_t *o, struct manifest_seg *s, const char *codec,
 	if (json_object_get(o, "levels") != NULL &&
 	    levels_load(json_object_get(o, "levels"), s) == -1)
 		return -1;
+	if (json_object_get(o, "clock") != NULL &&
+	    clock_load(json_object_get(o, "clock"), &s->clock, s->frames,
+	    what) == -1)
+		return -1;
 	return 0;
 }
 
@@ -499,6 +603,7 @@ manifest_free(struct manifest *m)
 	for (size_t i = 0; i < m->nsegs; i++) {
 		free(m->segs[i].gaps);
 		free(m->segs[i].levels);
+		free(m->segs[i].clock.steps);
 	}
 	free(m->segs);
 	memset(m, 0, sizeof *m);

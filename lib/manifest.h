@@ -17,6 +17,26 @@
  * has REC|Level keys has "levels": one object per channel with peak and
  * rms (dBFS, null for -inf), dc, clipped, flat and hum (lib/level.h).
  *
+ * A segment whose GUANO has REC|Clock Synced (lib/segmeta.h: every
+ * segment rec-capture wrote since it knows its clock; older ones have
+ * none, and no "clock") has "clock", how its time was known, keys in
+ * this order:
+ *   "synced"     true/false: the kernel's word at its first frame
+ *   "est_error"  its estimated error then, seconds (a number)
+ *   "max_error"  its maximum error then, seconds (a number)
+ *   "ppm"        the card's measured rate off nominal (a number, such
+ *                as 104.167); absent when not measured
+ *   "steps"      [[offset, ns], ...]: the wall clock stepped by ns
+ *                nanoseconds (a signed integer, exact) before frame
+ *                offset of the segment (0 .. frames); absent when none
+ * The errors are written with nine significant digits and read back to
+ * the nanosecond: exact for every value the kernel gives (microseconds,
+ * at most 16 s). Reading refuses a "clock" that is not an object, a
+ * "synced" that is not a boolean, an error that is not a number in
+ * 0 .. 9e9, a "ppm" that is not a number, and "steps" that is not a
+ * non-empty list of [offset, ns] integer pairs with 0 <= offset <=
+ * frames (EX_DATAERR naming "clock.synced" etc.).
+ *
  * Every segment also has "offset": where its member's bytes start in the
  * uncompressed tar stream (after its header), so that a reader with
  * ranged access (rec-get) fetches the manifest, then exactly the members
@@ -47,6 +67,21 @@
 
 struct manifest_gap { uint64_t off, len; };	/* frames from the start */
 
+/* A step of the wall clock by ns (signed) before frame off. */
+struct manifest_step { uint64_t off; int64_t ns; };
+
+/* How the segment's time was known (its REC|Clock keys). */
+struct manifest_clock {
+	int have;		/* "clock" written (REC|Clock Synced found) */
+	int synced;
+	int64_t est_ns, max_ns;	/* >= 0; in the file seconds, 9 digits */
+	int have_ppm;		/* "ppm" written */
+	double ppm;
+	struct manifest_step *steps;	/* malloc'd, nsteps entries;
+					 * "steps" written when nsteps > 0 */
+	size_t nsteps;
+};
+
 struct manifest_seg {
 	char name[128];		/* segment file name in seg/ */
 	char member[128];	/* member name in the archive */
@@ -75,6 +110,7 @@ struct manifest_seg {
 	struct level_stat *levels;	/* malloc'd, nlevels (0 or channels)
 					 * entries; written when nlevels > 0 */
 	unsigned nlevels;
+	struct manifest_clock clock;
 };
 
 struct manifest {

@@ -7,6 +7,8 @@
 #  stA  A1 2026-11-27T23:59:00 .. 11-28T00:01:00  wav, tar               (crosses midnight)
 #       A2 2026-11-28T00:01:00 .. 00:03:01        flac, tar; its second segment
 #                                                 lost 8000 frames (1 s) at 1.5 s
+#                                                 and began with the clock not
+#                                                 synced (its first: synced)
 #       --- a gap of 6m59s ---
 #       A3 2026-11-28T00:10:00 .. 00:12:00        wav, tar.zst.age; the segment
 #                                                 of 00:11:00 is missing (30 s)
@@ -62,8 +64,9 @@ C
 	rec-archive -q --config stA.conf --min-count 1 ||
 		fail "rec-archive A1"
 	# A2: FLAC, a loss of 1 s in its second segment (whose span is 31 s)
-	find_seg stA stA 20261128T000100.000Z
-	find_seg stA stA 20261128T000130.000Z -g 12000+8000
+	find_seg stA stA 20261128T000100.000Z '-KREC|Clock Synced=true'
+	find_seg stA stA 20261128T000130.000Z -g 12000+8000 \
+		'-KREC|Clock Synced=false' '-KREC|Clock Max Error=16'
 	find_seg stA stA 20261128T000201.000Z
 	find_seg stA stA 20261128T000231.000Z
 	rec-archive -q --config stA.conf --min-count 1 --codec flac ||

@@ -208,6 +208,7 @@ segs_free_one(struct seg *s)
 	wav_info_free(&s->wi);
 	free(s->m.gaps);
 	free(s->m.levels);
+	free(s->m.clock.steps);
 }
 
 static void
@@ -224,8 +225,9 @@ segs_free(struct seg *segs, size_t n)
  * says why: worth another try); or an EX_ code after logging.
  */
 /*
- * What the manifest keeps of a segment's GUANO: sm's gaps, losses, run
- * and levels (taken from sm), and the place. 0, or -1 out of memory.
+ * What the manifest keeps of a segment's GUANO: sm's gaps, losses, run,
+ * levels (taken from sm) and clock, and the place. 0, or -1 out of
+ * memory.
  */
 static int
 to_manifest(struct seg *s, struct segmeta *sm)
@@ -249,6 +251,28 @@ to_manifest(struct seg *s, struct segmeta *sm)
 		s->m.nlevels = sm->nlevels;
 		sm->levels = NULL;
 		sm->nlevels = 0;
+	}
+	/* how the time was known: the clock keys of its start, the card's
+	 * rate and the wall clock's steps */
+	if (sm->have & SEGMETA_CLOCK) {
+		struct manifest_clock *c = &s->m.clock;
+
+		c->have = 1;
+		c->synced = sm->clock_synced;
+		c->est_ns = sm->clock_est_ns;
+		c->max_ns = sm->clock_max_ns;
+		c->have_ppm = (sm->have & SEGMETA_CLOCK_PPM) != 0;
+		c->ppm = c->have_ppm ? sm->clock_ppm : 0;
+		if (sm->nsteps > 0) {
+			c->steps = calloc(sm->nsteps, sizeof(*c->steps));
+			if (c->steps == NULL)
+				return -1;
+			for (size_t i = 0; i < sm->nsteps; i++) {
+				c->steps[i].off = sm->steps[i].off;
+				c->steps[i].ns = sm->steps[i].ns;
+			}
+			c->nsteps = sm->nsteps;
+		}
 	}
 	if (strlen(sm->run) < sizeof s->m.run)
 		strcpy(s->m.run, sm->run);
@@ -345,6 +369,15 @@ load_segment(struct spool *sp, const char *name, struct seg *s,
 		    "holds %" PRIu64, sm.frames, s->wi.frames);
 		goto out;
 	}
+	/* a step is before a frame of the segment, or at its end */
+	for (size_t i = 0; i < sm.nsteps; i++) {
+		if (sm.steps[i].off > s->wi.frames) {
+			snprintf(why, wlen, "GUANO REC|Clock Steps at frame "
+			    "%" PRIu64 ", the file holds %" PRIu64,
+			    sm.steps[i].off, s->wi.frames);
+			goto out;
+		}
+	}
 	if (to_manifest(s, &sm) == -1) {
 		log_error("out of memory");
 		ret = EX_OSERR;
@@ -354,9 +387,8 @@ load_segment(struct spool *sp, const char *name, struct seg *s,
 out:
 	segmeta_free(&sm);
 	if (ret != 0) {
-		wav_info_free(&s->wi);
-		free(s->m.gaps);
-		s->m.gaps = NULL;
+		segs_free_one(s);
+		memset(&s->m, 0, sizeof s->m);
 	}
 	return ret;
 }

@@ -37,6 +37,7 @@ struct arc {
 	char codec[8];		/* "wav", "flac"; "" when not read */
 	size_t nsegs;
 	uint64_t lost_frames;	/* the manifest's sum */
+	size_t unsynced;	/* segments whose "clock" was not synced */
 	int64_t lost_ns;	/* the LOST spans inside it */
 	char error[512];	/* why the manifest could not be read, or "" */
 	char *url;		/* --presign: a download link, or NULL */

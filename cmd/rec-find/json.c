@@ -50,6 +50,8 @@ jarc(const struct find *f, const struct arc *a)
 		json_object_set_new(o, "lost_frames",
 		    json_integer((json_int_t)a->lost_frames));
 		json_object_set_new(o, "lost_seconds", jsecs(a->lost_ns));
+		json_object_set_new(o, "clock_unsynced",
+		    json_integer((json_int_t)a->unsynced));
 	}
 	if (a->error[0])
 		json_object_set_new(o, "manifest_error",

@@ -188,6 +188,11 @@ read_manifests(struct find *f, struct s3 *s, const struct age_identity *ids,
 		for (size_t k = 0; k < m->nsegs; k++)
 			for (size_t g = 0; g < m->segs[k].ngaps; g++)
 				a->lost_frames += m->segs[k].gaps[g].len;
+		/* a time only as good as an unsynced clock (segments
+		 * without a "clock" say nothing) */
+		for (size_t k = 0; k < m->nsegs; k++)
+			if (m->segs[k].clock.have && !m->segs[k].clock.synced)
+				a->unsynced++;
 	}
 }
 

@@ -63,9 +63,14 @@ text_write(const struct find *f, FILE *out)
 			if (ar->error[0])
 				fprintf(out, "    manifest unreadable: %s\n",
 				    ar->error);
-			else if (ar->have_manifest)
+			else if (ar->have_manifest) {
 				fprintf(out, "    segments %zu lost %" PRIu64
-				    " frames\n", ar->nsegs, ar->lost_frames);
+				    " frames", ar->nsegs, ar->lost_frames);
+				if (ar->unsynced > 0)
+					fprintf(out, " clock unsynced %zu",
+					    ar->unsynced);
+				fputc('\n', out);
+			}
 			if (ar->url)
 				fprintf(out, "    url %s\n", ar->url);
 		}

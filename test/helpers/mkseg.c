@@ -2,10 +2,12 @@
  * mkseg: write finished segments the way rec-capture does (lib/wav.h +
  * lib/guano.h), for rec-archive's tests and benchmark.
  *   mkseg [-n COUNT] [-t START] [-l FRAMES] [-r RATE] [-c CH] [-f FORMAT]
- *         [-S STATION] [-g GAPS] [-R] [-x SEED] DIR
+ *         [-S STATION] [-g GAPS] [-R] [-x SEED] [-K 'KEY=VALUE']... DIR
  * START is the name form (20261128T031500.000Z); segments follow each
- * other gaplessly. The signal is a tone plus low noise (FLAC halves it,
- * like field audio). Prints nothing; exit 0, or 1 with a message.
+ * other gaplessly. -K adds a GUANO key to every segment, after rec's own
+ * (such as 'REC|Clock Synced=false'; at most 16). The signal is a tone
+ * plus low noise (FLAC halves it, like field audio). Prints nothing;
+ * exit 0, or 1 with a message.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -50,9 +52,11 @@ main(int argc, char **argv)
 	struct pcm_spec spec = { 48000, 2, PCM_S16_LE };
 	struct timespec start;
 	const char *loc = NULL, *elev = NULL;	/* -L, -E: GUANO's Loc keys */
+	const char *extra[16];			/* -K KEY=VALUE */
+	unsigned nextra = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "n:t:l:r:c:f:S:g:Rx:L:E:")) != -1) {
+	while ((c = getopt(argc, argv, "n:t:l:r:c:f:S:g:Rx:L:E:K:")) != -1) {
 		switch (c) {
 		case 'n': count = (unsigned)atoi(optarg); break;
 		case 't': start_s = optarg; break;
@@ -69,6 +73,11 @@ main(int argc, char **argv)
 		case 'x': seed = strtoull(optarg, NULL, 10); break;
 		case 'L': loc = optarg; break;
 		case 'E': elev = optarg; break;
+		case 'K':
+			if (nextra == 16 || strchr(optarg, '=') == NULL)
+				die(0, "bad -K %s", optarg);
+			extra[nextra++] = optarg;
+			break;
 		default: return 1;
 		}
 	}
@@ -137,6 +146,14 @@ main(int argc, char **argv)
 		guano_add(&g, "REC|Lost Frames", "0");
 		guano_add(&g, "REC|Recovered", "%s", recovered ? "true" :
 		    "false");
+		for (unsigned k = 0; k < nextra; k++) {
+			const char *eq = strchr(extra[k], '=');
+			char key[128];
+
+			snprintf(key, sizeof key, "%.*s", (int)(eq - extra[k]),
+			    extra[k]);
+			guano_add(&g, key, "%s", eq + 1);
+		}
 		snprintf(tmpn, sizeof tmpn, "%s/.%s.tmp", argv[optind], name);
 		fd = open(tmpn, O_RDWR | O_CREAT | O_TRUNC, 0644);
 		if (fd == -1)

@@ -5,8 +5,9 @@
 # the date prefixes of the range are listed (never the whole bucket), in
 # pages with continuation tokens; --gaps reads the manifests from ranged
 # GETs of the first bytes (through age with --identity) and reports the
-# exact losses mkseg made; --json; the forms of TIME (--timezone, now-2h
-# with the test hook REC_TEST_NOW); exit codes 64, 66, 69, 77.
+# exact losses mkseg made and the segments whose clock was not synced;
+# --json; the forms of TIME (--timezone, now-2h with the test hook
+# REC_TEST_NOW); exit codes 64, 66, 69, 77.
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/lib-s3.sh"
 . "$REC_TOP/test/lib-find.sh"
@@ -82,7 +83,7 @@ expect_grep "^  archive .* wav zstd encrypted $A3$" gout
 expect_grep "^  archive .* wav zstd plain $B1$" gout
 expect_grep "^  archive .* wav gzip plain $B2$" gout
 expect_grep "^    segments 2 lost 0 frames$" gout
-expect_grep "^    segments 4 lost 8000 frames$" gout
+expect_grep "^    segments 4 lost 8000 frames clock unsynced 1$" gout
 expect_grep "^    segments 3 lost 0 frames$" gout
 expect_grep "^  day 2026-11-28 recorded 4m30.000s gaps 1 6m59.000s lost 2 31.000s$" gout
 expect_grep "^    lost 2026-11-28T00:01:31.500Z 2026-11-28T00:01:32.500Z 1.000s 8000 frames in $A2$" gout
@@ -112,6 +113,7 @@ assert sorted(st) == ["stA", "stB"], st.keys()
 arcs = {a["name"]: a for a in st["stA"]["archives"]}
 assert sorted(arcs) == sorted([a1, a2, a3]), arcs.keys()
 assert arcs[a2]["codec"] == "flac" and arcs[a2]["lost_frames"] == 8000
+assert arcs[a2]["clock_unsynced"] == 1 and arcs[a1]["clock_unsynced"] == 0
 assert arcs[a3]["encrypted"] is True and arcs[a3]["compress"] == "zstd"
 assert arcs[a3]["lost_seconds"] == 30.0
 assert arcs[a1]["key"] == "stA/2026/11/27/" + a1

@@ -1,5 +1,5 @@
-/* Unit tests of lib/manifest: REC|Gaps, a round trip (levels too),
- * strict reading. */
+/* Unit tests of lib/manifest: REC|Gaps, a round trip (levels and clock
+ * too), strict reading. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,8 +73,62 @@ same_manifest(const struct manifest *got, const struct manifest *want)
 			CHECK(a->dc == b->dc && a->hum == b->hum);
 			CHECK(a->clipped == b->clipped && a->flat == b->flat);
 		}
+		CHECK(g->clock.have == w->clock.have);
+		if (!w->clock.have)
+			continue;
+		CHECK(g->clock.synced == w->clock.synced);
+		CHECK(g->clock.est_ns == w->clock.est_ns);
+		CHECK(g->clock.max_ns == w->clock.max_ns);
+		CHECK(g->clock.have_ppm == w->clock.have_ppm);
+		CHECK(g->clock.ppm == (w->clock.have_ppm ? w->clock.ppm : 0));
+		CHECK(g->clock.nsteps == w->clock.nsteps);
+		CHECK(g->clock.nsteps > 0 || g->clock.steps == NULL);
+		for (size_t k = 0; k < g->clock.nsteps &&
+		    k < w->clock.nsteps; k++)
+			CHECK(g->clock.steps[k].off == w->clock.steps[k].off &&
+			    g->clock.steps[k].ns == w->clock.steps[k].ns);
 	}
 }
+
+/*
+ * manifest_load of json with the last `from` replaced by `to` (the last:
+ * segment 2's clock is the end of the text): 0 or -1 (e filled); a
+ * `from` not in json is a failed check (and -2).
+ */
+static int
+load_changed(const char *json, const char *from, const char *to,
+    struct err *e)
+{
+	const char *at = NULL, *p = json;
+	struct manifest m;
+	char *t;
+	size_t n;
+	int rc;
+
+	while ((p = strstr(p, from)) != NULL)
+		at = p++;
+	CHECK(at != NULL);
+	if (at == NULL)
+		return -2;
+	n = strlen(json) - strlen(from) + strlen(to);
+	if ((t = malloc(n + 1)) == NULL)
+		return -2;
+	snprintf(t, n + 1, "%.*s%s%s", (int)(at - json), json, to,
+	    at + strlen(from));
+	rc = manifest_load(t, n, &m, e);
+	if (rc == 0)
+		manifest_free(&m);
+	free(t);
+	return rc;
+}
+
+/* The change is refused with EX_DATAERR naming `what` in segment 2. */
+#define REFUSED(json, from, to, what) do { \
+	struct err e_; \
+	CHECK(load_changed(json, from, to, &e_) == -1 && \
+	    e_.ex == EX_DATAERR && \
+	    strstr(e_.msg, "segment 2: bad or missing '" what "'") != NULL); \
+} while (0)
 
 int
 main(void)
@@ -136,6 +190,19 @@ main(void)
 	};
 	segs[1].levels = lv;
 	segs[1].nlevels = 2;
+	/* a clock: not synced, a measured card, steps back and forward to
+	 * the nanosecond, one at the segment's last frame (49000 frames) */
+	struct manifest_step steps[2] = {
+		{ 0, -7200000000000LL }, { 49000, 10800000000001LL },
+	};
+	segs[1].clock.have = 1;
+	segs[1].clock.synced = 0;
+	segs[1].clock.est_ns = 512000;
+	segs[1].clock.max_ns = 16000512000LL;
+	segs[1].clock.have_ppm = 1;
+	segs[1].clock.ppm = 104.167;
+	segs[1].clock.steps = steps;
+	segs[1].clock.nsteps = 2;
 	m.segs = segs;
 	m.nsegs = 2;
 	CHECK(manifest_dump(&m, &json, &len, &e) == 0);
@@ -143,6 +210,19 @@ main(void)
 	CHECK(strstr(json, "\"rms\": -3.01,") != NULL);
 	CHECK(strstr(json, "\"peak\": null,") != NULL);
 	CHECK(strstr(json, "\"dc\": 0.000123,") != NULL);
+	/* "clock" in segment 2 only, its keys in their order */
+	{
+		const char *c = strstr(json, "\"clock\": {");
+		const char *k[] = { "\"synced\": false,",
+		    "\"est_error\": 0.000512,", "\"max_error\": 16.000512,",
+		    "\"ppm\": 104.167,", "\"steps\": [", "-7200000000000",
+		    "49000,", "10800000000001" };
+
+		CHECK(c != NULL && c > strstr(json, "\"name\": \"20261128T031501"));
+		CHECK(c != NULL && strstr(c + 1, "\"clock\"") == NULL);
+		for (size_t i = 0; c != NULL && i < sizeof k / sizeof *k; i++)
+			CHECK((c = strstr(c, k[i])) != NULL);
+	}
 	CHECK(manifest_load(json, len, &back, &e) == 0);
 	same_manifest(&back, &m);
 	CHECK(utc_ns(&back.start) == utc_ns(&m.start));
@@ -193,6 +273,75 @@ main(void)
 	memcpy(strstr(bad, "\"offset\": 513536"), "\"offset\": 1e+03 ", 16);
 	CHECK(manifest_load(bad, len, &back, &e) == -1);
 	free(bad);
+
+	/* a clock that is not one (the text unchanged loads) */
+	CHECK(load_changed(json, "\"synced\": false", "\"synced\": false",
+	    &e) == 0);
+	REFUSED(json, "\"synced\": false,", "", "clock.synced");
+	REFUSED(json, "\"synced\": false", "\"synced\": 0", "clock.synced");
+	REFUSED(json, "\"synced\": false", "\"synced\": \"false\"",
+	    "clock.synced");
+	REFUSED(json, "\"est_error\": 0.000512,", "", "clock.est_error");
+	REFUSED(json, "\"est_error\": 0.000512", "\"est_error\": -0.000512",
+	    "clock.est_error");
+	REFUSED(json, "\"est_error\": 0.000512", "\"est_error\": null",
+	    "clock.est_error");
+	REFUSED(json, "\"max_error\": 16.000512", "\"max_error\": -1",
+	    "clock.max_error");
+	REFUSED(json, "\"max_error\": 16.000512", "\"max_error\": \"16\"",
+	    "clock.max_error");
+	REFUSED(json, "\"max_error\": 16.000512", "\"max_error\": 1e300",
+	    "clock.max_error");
+	REFUSED(json, "\"ppm\": 104.167", "\"ppm\": \"+104.167\"",
+	    "clock.ppm");
+	REFUSED(json, "\"ppm\": 104.167", "\"ppm\": null", "clock.ppm");
+	REFUSED(json, "-7200000000000", "-7200000000000.5", "clock.steps");
+	REFUSED(json, "-7200000000000", "\"-7200\"", "clock.steps");
+	REFUSED(json, "-7200000000000", "-7200000000000, 1", "clock.steps");
+	REFUSED(json, "49000,", "49001,", "clock.steps");
+	REFUSED(json, "49000,", "-1,", "clock.steps");
+	REFUSED(json, "\"steps\": [", "\"steps\": [5, ", "clock.steps");
+	REFUSED(json, "\"clock\": {", "\"clock\": [], \"x\": {", "clock");
+	free(json);
+
+	/* a clock without ppm and steps, synced: only its three keys; empty
+	 * or wrong step lists refused */
+	segs[1].clock.synced = 1;
+	segs[1].clock.have_ppm = 0;
+	segs[1].clock.nsteps = 0;
+	segs[1].clock.steps = NULL;
+	CHECK(manifest_dump(&m, &json, &len, &e) == 0);
+	CHECK(strstr(json, "\"synced\": true,") != NULL);
+	CHECK(strstr(json, "\"ppm\"") == NULL && strstr(json, "\"steps\"") ==
+	    NULL);
+	CHECK(manifest_load(json, len, &back, &e) == 0);
+	same_manifest(&back, &m);
+	manifest_free(&back);
+	REFUSED(json, "\"max_error\": 16.000512", "\"max_error\": 16.000512, "
+	    "\"steps\": []", "clock.steps");
+	REFUSED(json, "\"max_error\": 16.000512", "\"max_error\": 16.000512, "
+	    "\"steps\": [[1]]", "clock.steps");
+	REFUSED(json, "\"max_error\": 16.000512", "\"max_error\": 16.000512, "
+	    "\"steps\": 5", "clock.steps");
+	/* an integer is a number of seconds too */
+	CHECK(load_changed(json, "\"est_error\": 0.000512", "\"est_error\": 0",
+	    &e) == 0);
+	free(json);
+	/* a step offset past the segment's frames, dumped as given */
+	segs[1].clock.steps = steps;
+	segs[1].clock.nsteps = 2;
+	steps[1].off = segs[1].frames + 1;
+	CHECK(manifest_dump(&m, &json, &len, &e) == 0);
+	CHECK(manifest_load(json, len, &back, &e) == -1 &&
+	    strstr(e.msg, "segment 2: bad or missing 'clock.steps'") != NULL);
+	free(json);
+	steps[1].off = segs[1].frames;
+	segs[1].clock.have = 0;		/* no clock: older segments */
+	CHECK(manifest_dump(&m, &json, &len, &e) == 0);
+	CHECK(strstr(json, "clock") == NULL && strstr(json, "synced") == NULL);
+	CHECK(manifest_load(json, len, &back, &e) == 0);
+	same_manifest(&back, &m);
+	manifest_free(&back);
 	free(json);
 
 	/* WAV members now: no pcm_sha256 (sha256 covers the PCM range) */
