@@ -8,8 +8,9 @@
 # drifting 9 s a day from it. The segments stay sample-exact (First
 # Frame, no gap, the audio bit for bit).
 # Then the same card as a paced source on standard input (test/helpers/
-# pacer at 48005 Hz, no device timestamps, only the times of the reads):
-# the rate measured within 25 ppm.
+# pacer at 48005 Hz, no device timestamps, only the times of the reads,
+# which the scheduler jitters by milliseconds): the rate measured within
+# 60 ppm (a rate not measured reads +0).
 # rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/data/asoundrc.sh"
@@ -65,5 +66,5 @@ set -- sp2/seg/*.wav
 [ $# = 4 ] || fail "want 4 segments, got $#"
 ppm=$(key 'REC|Clock PPM' "$3")
 echo "measured from the reads: $ppm ppm"
-python3 -c "import sys; sys.exit(abs(float('$ppm') - 104.1667) > 25)" ||
-	fail "PPM $ppm, want +104 within 25"
+python3 -c "import sys; sys.exit(abs(float('$ppm') - 104.1667) > 60)" ||
+	fail "PPM $ppm, want +104 within 60"
