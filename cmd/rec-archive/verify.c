@@ -1,8 +1,9 @@
 /*
  * verify: rec-archive --verify FILE: read an archive back and check it
  * against its own manifest (every member's SHA-256 and its PCM's,
- * FLAC's MD5 signature, nothing missing, extra, repeated or other than a
- * regular file) and, when FILE.sums is beside it, against the sidecar.
+ * FLAC's MD5 signature, every member's offset in the tar stream, nothing
+ * missing, extra, repeated or other than a regular file) and, when
+ * FILE.sums is beside it, against the sidecar.
  * An encrypted archive is decrypted with --identity, to the end of its
  * age stream; without one only its age structure and the sidecar can be
  * checked. "ok" means consistent with its own manifest, not authentic:
@@ -268,6 +269,16 @@ check_tar(const char *path, struct src *src)
 			log_error("%s: member %zu is %s, the manifest says %s",
 			    path, i + 2, archive_entry_pathname(ent),
 			    man.segs[i].member);
+			goto out;
+		}
+		/* rec-get fetches a member by its offset: check it */
+		if (archive_filter_bytes(a, 0) != (la_int64_t)
+		    man.segs[i].offset) {
+			log_error("%s: member %s starts at %" PRId64 " in the "
+			    "tar, the manifest says %" PRIu64, path,
+			    man.segs[i].member,
+			    (int64_t)archive_filter_bytes(a, 0),
+			    man.segs[i].offset);
 			goto out;
 		}
 		ret = check_member(path, a, &man, &man.segs[i], buf);

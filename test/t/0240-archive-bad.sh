@@ -79,9 +79,22 @@ expect_exit 65 rec-archive --verify junk.tar
 expect_exit 66 rec-archive --verify no-such.tar
 # a member not in the manifest
 mkdir y && (cd y && tar xf "../$a" && echo x >extra.wav &&
-	tar cf ../extra.tar --format=pax manifest.json 2*.wav extra.wav)
+	tar cf ../extra.tar --format=ustar manifest.json 2*.wav extra.wav)
 expect_exit 65 rec-archive --verify extra.tar 2>log
 expect_grep 'not in the manifest' log
+# a member's offset that is not where the tar has it (rec-get would fetch
+# other bytes); the same tar with the true offsets passes
+mkdir z && (cd z && tar xf "../$a" &&
+	tar cf ../same.tar --format=ustar manifest.json 2*.wav &&
+	python3 -c '
+import json
+m = json.load(open("manifest.json"))
+m["segments"][-1]["offset"] += 512
+json.dump(m, open("manifest.json", "w"), indent=1)' &&
+	tar cf ../moved.tar --format=ustar manifest.json 2*.wav)
+rec-archive --verify same.tar || fail "a tar with the true offsets fails"
+expect_exit 65 rec-archive --verify moved.tar 2>log
+expect_grep 'starts at [0-9]* in the tar, the manifest says' log
 # a FLAC member with a flipped byte
 mkdir -p spf/seg && mkseg -n 2 -l 9600 spf/seg
 rec-archive -q --spool spf --codec flac --compress zstd

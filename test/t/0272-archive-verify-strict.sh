@@ -64,17 +64,27 @@ seg = man['segments'][0]
 empty = hashlib.sha256(b'').hexdigest()
 
 def write(path, segs, extra):
-    """manifest with segs, the real members, then extra (TarInfo, bytes)"""
-    m = dict(man, segments=segs)
-    text = json.dumps(m, indent=1).encode() + b'\n'
-    out = tarfile.open(path, 'w', format=tarfile.PAX_FORMAT)
-    ti = copy.copy(members[0]); ti.size = len(text)
-    out.addfile(ti, io.BytesIO(text))
-    for mem in members[1:]:
-        out.addfile(mem, io.BytesIO(data[mem.name]))
-    for ti, body in extra:
-        out.addfile(ti, io.BytesIO(body) if body is not None else None)
-    out.close()
+    """manifest with segs, the real members, then extra (TarInfo, bytes);
+    each segment's offset where the written tar puts its member (written
+    again until the manifest's own length stops moving them)"""
+    segs = [dict(s) for s in segs]
+    for _ in range(8):
+        m = dict(man, segments=segs)
+        text = json.dumps(m, indent=1).encode() + b'\n'
+        out = tarfile.open(path, 'w', format=tarfile.PAX_FORMAT)
+        ti = copy.copy(members[0]); ti.size = len(text)
+        out.addfile(ti, io.BytesIO(text))
+        for mem in members[1:]:
+            out.addfile(mem, io.BytesIO(data[mem.name]))
+        for ti, body in extra:
+            out.addfile(ti, io.BytesIO(body) if body is not None else None)
+        out.close()
+        got = [t.offset_data for t in tarfile.open(path).getmembers()[1:]]
+        if [s['offset'] for s in segs] == got[:len(segs)]:
+            return
+        for s, o in zip(segs, got):
+            s['offset'] = o
+    sys.exit('the offsets do not settle')
 
 def odd(name, kind, **kw):
     """a segment whose member holds no bytes, and its tar entry"""
