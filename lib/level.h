@@ -23,9 +23,10 @@
  * vectorizes (lib/level.c says how); other channel counts go channel by
  * channel. Peak, clipped, flat and DC are exact; 16-bit squares are
  * summed in float over short runs, the RMS within 0.001 dB of an exact
- * sum. Measured on x86-64 (SSE2, 2.8 GHz): about 0.3 ns per sample for
- * 16 bits (0.1 s of CPU per hour of 48 kHz stereo), 1.2 ns for 24, 0.7
- * to 1 ns for 32, 1.3 ns for 16 bits through the per-channel path.
+ * sum. Measured on x86-64 (SSE2, 2.8 GHz, data in cache): about 0.25 ns
+ * per sample for 16 bits, 1.2 to 1.4 ns for 24, 0.6 ns for 32, 1.3 ns
+ * for 16 bits channel by channel; in rec-capture, 48 kHz stereo S16,
+ * about 0.14 s of CPU per hour (test/bench/capture.md).
  */
 #ifndef REC_LEVEL_H
 #define REC_LEVEL_H
