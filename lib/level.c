@@ -367,9 +367,9 @@ flat32(struct level *l, const uint8_t *p, size_t ns)
 /*
  * Any format, any channels: one pass over the n samples of channel c,
  * stride bytes apart, with LOAD(q) the sample at q as int32_t: min,
- * max, sum, sum of squares (SQ, a type that holds a run's: int64_t
- * for 16 and 24 bits, double rounds 32-bit ones), then a
- * count of the samples at full scale lo/hi only when the run reaches it.
+ * max, sum, sum of squares (SQ, a type that holds a run's: int64_t for
+ * 16 and 24 bits, double rounds 32-bit ones), then a count of the
+ * samples at full scale lo/hi only when the run reaches it.
  */
 #define CHAN_PASS(LOAD, SQ, lo, hi) do { \
 	int32_t mn = INT32_MAX, mx = INT32_MIN, x; \
@@ -425,13 +425,14 @@ chan_feed(const struct level *l, struct level_chan *c, const uint8_t *p,
 }
 
 /*
- * The LEVEL_NHUM (4) Goertzel filters over n frames of the channels c[0]
- * and c[1], their first samples at p and p + sb, frames stride bytes
+ * The LEVEL_NHUM (4) Goertzel filters over n frames of the channels c0
+ * and c1, their first samples at p and p + sb, frames stride bytes
  * apart; their states in locals (registers) meanwhile. A step is
  * s = (x - s2) + k s1, so that only a multiply and an add lie on the
  * chain from one sample to the next: the loop is bound by the latency
- * of that chain, not by its operations, and two channels at once (eight
- * chains) take the time of one. Samples through double: exact.
+ * of that chain, not by its operations, so two channels at once (eight
+ * independent chains) cost little more than one. Samples through
+ * double: exact.
  */
 #define GSTEP(x, s1, s2, k) do { \
 	double t_ = ((x) - (s2)) + (k) * (s1); \
