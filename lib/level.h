@@ -17,9 +17,16 @@
  * the first of a segment included); a segment shorter than one block
  * reads 0. Every other measure covers every sample.
  *
- * Cheap per sample: no division and no libm call in level_feed; 16-bit
- * input goes through a vectorized pass whose squares are summed in float
- * over short runs (the RMS within 0.004 dB of an exact sum).
+ * Cheap per sample: no division and no libm call in level_feed. With 1,
+ * 2, 4 or 8 channels of 16 bits, or 1, 2 or 4 of 24 or 32 bits, the
+ * samples are read as they lie, interleaved, by loops that the compiler
+ * vectorizes (lib/level.c says how); other channel counts go channel by
+ * channel. Peak, clipped, flat and DC are exact; 16-bit squares are
+ * summed in float over short runs, the RMS within 0.001 dB of an exact
+ * sum. Measured on x86-64 (SSE2, 2.8 GHz, data in cache): about 0.25 ns
+ * per sample for 16 bits, 1.2 to 1.4 ns for 24, 0.6 ns for 32, 1.3 ns
+ * for 16 bits channel by channel; in rec-capture, 48 kHz stereo S16,
+ * about 0.14 s of CPU per hour (test/bench/capture.md).
  */
 #ifndef REC_LEVEL_H
 #define REC_LEVEL_H
