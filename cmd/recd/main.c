@@ -735,6 +735,7 @@ main(int argc, char **argv)
 	R.st.recd_started_ns = real_ns();
 	snprintf(R.st.spool, sizeof(R.st.spool), "%s", R.spooldir);
 	snprintf(R.st.config, sizeof(R.st.config), "%s", R.confpath);
+	health_restore();	/* the level history of the last run */
 	child_init(CAPTURE, STATUS_CAPTURE, "rec-capture");
 	child_init(ARCHIVE, STATUS_ARCHIVE, "rec-archive");
 	child_init(UPLOAD, STATUS_UPLOAD, "rec-upload");

@@ -75,10 +75,10 @@ struct child {
 };
 
 /* [health]: the alarms' thresholds (health.c); durations in ms, 0 = off
- * for pending-age and upload-age. */
+ * for pending-age, upload-age and clock-unsynced. */
 struct health_set {
 	double silence_floor, clip_fraction, hum_share, free_pct;
-	int64_t silence_for, pending_age, upload_age;
+	int64_t silence_for, pending_age, upload_age, clock_unsynced;
 	uint64_t free_bytes;
 	int free_is_pct;	/* free_pct of the filesystem, not free_bytes */
 };
@@ -183,5 +183,7 @@ int health_load(struct conf *c, struct health_set *h, struct err *e);
 void health_segment(const char *name, const struct segmeta *m,
     unsigned rate, uint64_t frames);
 void health_spool(void);
+void health_clock(void);
+void health_restore(void);
 
 #endif
