@@ -67,6 +67,11 @@ jq -e '.version == 1 and .station == "st1" and .interval == 3600 and
 	.alarms == [] and .pending.archives == 0 and .free_bytes > 0' h1.json >/dev/null ||
 	{ cat h1.json; fail "st1 health.json"; }
 jq -e '.station == "st2" and .interval == 600' h2.json >/dev/null || fail "st2 health.json"
+# no status yet: no levels; the clock as the kernel says it
+jq -e '.levels == null and (.clock | keys_unsorted) == ["time", "synchronized",
+	"est_error_us", "max_error_us", "unsynced_since", "waiting_since", "waiting_until"] and
+	(.clock.synchronized | type) == "boolean"' h1.json >/dev/null ||
+	{ jq .clock h1.json; fail "st1 health.json clock or levels"; }
 # two PUTs for st1 (object and history), one for st2, each in the ledger
 [ "$(awk -F'\t' '$7 == "health.json"' sp-st1/ledger | wc -l)" = 2 ] || fail "st1 ledger: $(cat sp-st1/ledger)"
 awk -F'\t' -v n="$(wc -c <h2.json)" '$2 == "fleet/st2/health.json" && $3 == n { ok = 1 }
