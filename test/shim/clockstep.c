@@ -62,7 +62,13 @@ load(const char *path)
 	fclose(f);
 }
 
-/* Read REC_CLOCKSTEP again when it changed (at most every 2 ms). */
+/*
+ * Read REC_CLOCKSTEP again when it changed (at most every 2 ms). Not
+ * again inside itself on one thread: under ASan, load()'s fopen
+ * allocates, and the allocator reads CLOCK_MONOTONIC through us.
+ */
+static __thread int inside;
+
 static void
 refresh(void)
 {
@@ -74,8 +80,9 @@ refresh(void)
 	if (real_gettime == NULL)
 		real_gettime = (int (*)(clockid_t, struct timespec *))
 		    dlsym(RTLD_NEXT, "clock_gettime");
-	if (path == NULL || real_gettime == NULL)
+	if (path == NULL || real_gettime == NULL || inside)
 		return;
+	inside = 1;
 	real_gettime(CLOCK_MONOTONIC, &now);
 	m = (int64_t)now.tv_sec * NS + now.tv_nsec;
 	pthread_mutex_lock(&mu);
@@ -90,6 +97,7 @@ refresh(void)
 		}
 	}
 	pthread_mutex_unlock(&mu);
+	inside = 0;
 }
 
 static int
