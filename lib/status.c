@@ -130,12 +130,17 @@ status_levels_add(struct status_levels *lv, int64_t start_ns, double seconds,
 	}
 }
 
-/* A level in dBFS (or a fraction) as JSON: null for none (-inf, NaN). */
+/* A level in dBFS (or a fraction) as JSON, to 1e-4: null for none
+ * (-inf, NaN). */
 static json_t *
 jlevel(double v)
 {
-	return isnan(v) || isinf(v) ? json_null() :
-	    json_real(round(v * 1e4) / 1e4);
+	double r;
+
+	if (isnan(v) || isinf(v))
+		return json_null();
+	r = round(v * 1e4) / 1e4;
+	return json_real(isfinite(r) ? r : v);
 }
 
 static json_t *
@@ -185,7 +190,7 @@ status_levels_json(const struct status_levels *lv)
 			rm[c] = q->rms[c];
 		}
 		p = json_pack("{s:o, s:o, s:o, s:o}", "time",
-		    jsonf_time(q->time_ns), "seconds", jlevel(q->seconds),
+		    jsonf_time(q->time_ns), "seconds", json_real(q->seconds),
 		    "peak", level_array(pk, lv->channels),
 		    "rms", level_array(rm, lv->channels));
 		if (p == NULL || json_array_append_new(pts, p) < 0) {
@@ -197,7 +202,8 @@ status_levels_json(const struct status_levels *lv)
 	    "bucket", (json_int_t)lv->bucket_s,
 	    "channels", (json_int_t)lv->channels,
 	    "last", "start", jsonf_time(lv->last_ns),
-	    "seconds", jlevel(lv->last_seconds), "channels", last,
+	    "seconds", isfinite(lv->last_seconds) ? json_real(lv->last_seconds)
+	    : json_null(), "channels", last,
 	    "points", pts);
 	return o;	/* json_pack took last and pts, even on failure */
 }
