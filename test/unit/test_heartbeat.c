@@ -132,6 +132,36 @@ main(void)
 		CHECK(heartbeat_parse(bad, strlen(bad), &got, &e) < 0 &&
 		    e.ex == EX_DATAERR);
 	}
+	{	/* the largest: 8 channels, 60 points, every alarm: a reader
+		 * takes it (HEARTBEAT_MAX_BYTES) */
+		struct level_stat l[STATUS_LEVEL_CHANNELS];
+		int k;
+
+		heartbeat_init(&hb);
+		snprintf(hb.station, sizeof(hb.station), "station-name-x");
+		for (k = 0; k < STATUS_LEVEL_CHANNELS; k++) {
+			l[k].peak = -123.4567;
+			l[k].rms = -123.4567;
+			l[k].dc = -0.123456;
+			l[k].hum = 0.123456;
+			l[k].clipped = 1234567;
+			l[k].flat = 0;
+		}
+		for (k = 0; k < 90; k++)
+			status_levels_add(&hb.levels, 1795000000123000000LL +
+			    (int64_t)k * 60000000000LL, 59.5, l,
+			    STATUS_LEVEL_CHANNELS + 4);
+		CHECK(hb.levels.npoints == STATUS_LEVEL_POINTS &&
+		    hb.levels.channels == STATUS_LEVEL_CHANNELS);
+		for (k = 0; k < HEARTBEAT_MAX_ALARMS; k++)
+			heartbeat_alarm(&hb, "%0*d", (int)sizeof(hb.alarms[0]) -
+			    1, k);
+		CHECK(heartbeat_format(&hb, &text) == 0);
+		CHECK(text != NULL && strlen(text) < HEARTBEAT_MAX_BYTES / 4 * 3);
+		CHECK(text != NULL && heartbeat_parse(text, strlen(text), &got,
+		    &e) == 0 && got.levels.npoints == STATUS_LEVEL_POINTS);
+		free(text);
+	}
 	/* the budget alarm from 90% on */
 	heartbeat_init(&hb);
 	hb.budget = 1000;
