@@ -752,6 +752,7 @@ main(int argc, char **argv)
 	rc = run();
 
 	write_final_status();
+	beat_final();	/* the fleet sees "stopped" now, not stale later */
 	schedule_free(R.set.sched);
 	schedule_free(R.set.upload_win);
 	close(R.fifofd);

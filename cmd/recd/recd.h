@@ -161,6 +161,7 @@ int64_t cycle_wake(int64_t now);
 /* beat.c: the heartbeat, rec-upload --heartbeat on its own timer. */
 int beat_settings(const struct conf *c, struct settings *s, struct err *e);
 void beat_act(int64_t now);
+void beat_final(void);
 int64_t beat_wake(void);
 int beat_reaped(pid_t pid, int wst);
 void exec_child(const struct child *c, const char *const *argv,

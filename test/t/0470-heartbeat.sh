@@ -4,8 +4,9 @@
 # line that counts in the budget. rec-status --bucket shows the one that
 # keeps beating fresh and the one that stopped stale (its clock moved on
 # by REC_TEST_NOW, never by sleeping): exit 0 fresh, 1 alarm, 2 stale,
-# 69 store unreachable; --json for monitors. A heartbeat against a dead
-# store fails (75) without holding the cycle lock: the audio goes.
+# 69 store unreachable; --json for monitors. recd sends a last one at a
+# clean stop, saying stopped. A heartbeat against a dead store fails
+# (75) without holding the cycle lock: the audio goes.
 # rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/lib-s3.sh"
@@ -90,13 +91,21 @@ n0=$(awk -F'\t' '$7 == "health.json"' sp-st2/ledger | wc -l)
 recd --config st2.conf <in2 2>recd.log &
 run=$!
 wait_until 30 sh -c "[ \$(awk -F'\t' '\$7 == \"health.json\"' sp-st2/ledger | wc -l) -gt $n0 ]"
+get fleet/st2/health.json h2.json
+jq -e '.recording.recd == "running" and .uptime >= 0 and .recording.schedule == "continuous"' h2.json >/dev/null ||
+	{ cat h2.json; fail "st2 health.json from recd"; }
+
+say "a clean stop sends a last heartbeat: the fleet sees it stopped at once"
+n1=$(awk -F'\t' '$7 == "health.json"' sp-st2/ledger | wc -l)
 kill -TERM "$run"
 wait "$run" || { cat recd.log; fail "recd exit"; }
 run=
 exec 3>&-
+[ "$(awk -F'\t' '$7 == "health.json"' sp-st2/ledger | wc -l)" -gt "$n1" ] ||
+	{ cat recd.log; fail "no heartbeat at the stop"; }
 get fleet/st2/health.json h2.json
-jq -e '.recording.recd == "running" and .uptime >= 0 and .recording.schedule == "continuous"' h2.json >/dev/null ||
-	{ cat h2.json; fail "st2 health.json from recd"; }
+jq -e '.recording.recd == "stopped"' h2.json >/dev/null ||
+	{ cat h2.json; fail "st2 health.json after the stop"; }
 
 say "st1 keeps beating, st2 stopped: 30 minutes on, st1 is fresh, st2 stale"
 rec-upload --config st1.conf --heartbeat 2>>hb1.log || fail "st1 second heartbeat"
