@@ -90,7 +90,7 @@ status_levels_add(struct status_levels *lv, int64_t start_ns, double seconds,
 	if (lv->bucket_s != STATUS_LEVEL_BUCKET_S || lv->channels != nch ||
 	    (lv->npoints > 0 && t <= lv->point[lv->npoints - 1].time_ns -
 	    hour))
-		lv->npoints = 0;	/* new, other channels, clock set back */
+		lv->npoints = 0;	/* new, other channels, clock back */
 	lv->bucket_s = STATUS_LEVEL_BUCKET_S;
 	lv->channels = nch;
 	lv->last_ns = start_ns;

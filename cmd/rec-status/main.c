@@ -149,9 +149,10 @@ levels_text(const struct status_levels *lv, char *buf, size_t len)
 	n = (size_t)snprintf(buf, len, "%s:", utc_iso_ns(lv->last_ns, t,
 	    sizeof(t)));
 	for (c = 0; c < lv->channels && n < len; c++)
-		n += (size_t)snprintf(buf + n, len - n, "%s ch%u peak %s RMS %s "
-		    "dBFS", c ? "," : "", c + 1, db(lv->last[c].peak, a,
-		    sizeof(a)), db(lv->last[c].rms, b, sizeof(b)));
+		n += (size_t)snprintf(buf + n, len - n,
+		    "%s ch%u peak %s RMS %s dBFS", c ? "," : "", c + 1,
+		    db(lv->last[c].peak, a, sizeof(a)),
+		    db(lv->last[c].rms, b, sizeof(b)));
 	if (n < len)
 		snprintf(buf + n, len - n, "; %zu points in the last hour",
 		    lv->npoints);
