@@ -48,7 +48,7 @@ static const char *const schedule_keys[] = {
 
 static const char *const health_keys[] = {
 	"silence-floor", "silence-for", "clip-fraction", "hum-share",
-	"free-space-floor", "pending-age", "upload-age",
+	"free-space-floor", "pending-age", "upload-age", "clock-unsynced",
 	"heartbeat", "heartbeat-history", NULL
 };
 

@@ -43,6 +43,7 @@ heartbeat_init(struct heartbeat *hb)
 	memset(hb, 0, sizeof(*hb));
 	hb->uptime_s = -1;
 	hb->clock_synced = -1;
+	hb->est_error_ns = hb->max_error_ns = -1;
 	snprintf(hb->recd, sizeof(hb->recd), "unknown");
 }
 
@@ -142,6 +143,13 @@ heartbeat_format(const struct heartbeat *hb, char **textp)
 	put(clk, "time", jsonf_time(hb->time_ns), &bad);
 	put(clk, "synchronized", hb->clock_synced < 0 ? json_null() :
 	    json_boolean(hb->clock_synced), &bad);
+	put(clk, "est_error_us", hb->est_error_ns < 0 ? json_null() :
+	    json_integer(hb->est_error_ns / 1000), &bad);
+	put(clk, "max_error_us", hb->max_error_ns < 0 ? json_null() :
+	    json_integer(hb->max_error_ns / 1000), &bad);
+	put(clk, "unsynced_since", jsonf_time(hb->unsynced_ns), &bad);
+	put(clk, "waiting_since", jsonf_time(hb->wait_since_ns), &bad);
+	put(clk, "waiting_until", jsonf_time(hb->wait_until_ns), &bad);
 	put(pend, "segments", juint(hb->seg_count), &bad);
 	put(pend, "segment_bytes", juint(hb->seg_bytes), &bad);
 	put(pend, "archives", juint(hb->out_count), &bad);
@@ -163,7 +171,7 @@ heartbeat_format(const struct heartbeat *hb, char **textp)
 	    json_integer(hb->uptime_s), &bad);
 	put(root, "recording", rec, &bad);
 	put(root, "clock", clk, &bad);
-	put(root, "levels", json_null(), &bad);	/* per segment: to come */
+	put(root, "levels", status_levels_json(&hb->levels), &bad);
 	put(root, "alarms", al, &bad);
 	put(root, "free_bytes", juint(hb->free_bytes), &bad);
 	put(root, "pending", pend, &bad);
@@ -171,7 +179,8 @@ heartbeat_format(const struct heartbeat *hb, char **textp)
 	put(root, "budget", bud, &bad);
 	put(root, "loss", loss, &bad);
 	if (!bad)
-		text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+		    JSON_REAL_PRECISION(10));
 	json_decref(root);
 	if (text == NULL) {
 		errno = ENOMEM;
@@ -222,6 +231,17 @@ heartbeat_parse(const char *text, size_t len, struct heartbeat *hb,
 	jsonf_get_str(rec, "schedule", hb->schedule, sizeof(hb->schedule));
 	v = json_object_get(clk, "synchronized");
 	hb->clock_synced = json_is_boolean(v) ? json_is_true(v) : -1;
+	v = json_object_get(clk, "est_error_us");
+	hb->est_error_ns = json_is_integer(v) && json_integer_value(v) >= 0 &&
+	    json_integer_value(v) < INT64_MAX / 1000 ?
+	    json_integer_value(v) * 1000 : -1;
+	v = json_object_get(clk, "max_error_us");
+	hb->max_error_ns = json_is_integer(v) && json_integer_value(v) >= 0 &&
+	    json_integer_value(v) < INT64_MAX / 1000 ?
+	    json_integer_value(v) * 1000 : -1;
+	bad |= jsonf_get_time(clk, "unsynced_since", &hb->unsynced_ns);
+	bad |= jsonf_get_time(clk, "waiting_since", &hb->wait_since_ns);
+	bad |= jsonf_get_time(clk, "waiting_until", &hb->wait_until_ns);
 	al = json_object_get(root, "alarms");
 	for (i = 0; json_is_array(al) && i < json_array_size(al); i++)
 		if (json_is_string(json_array_get(al, i)))
@@ -239,6 +259,11 @@ heartbeat_parse(const char *text, size_t len, struct heartbeat *hb,
 	hb->budget = jsonf_get_uint(bud, "monthly_budget");
 	hb->overruns = jsonf_get_uint(loss, "overruns");
 	hb->lost_frames = jsonf_get_uint(loss, "lost_frames");
+	if (!bad && status_levels_parse(json_object_get(root, "levels"),
+	    &hb->levels, e) < 0) {
+		json_decref(root);
+		return -1;
+	}
 	json_decref(root);
 	if (bad) {
 		err_set(e, EX_DATAERR, "a time in it is not ISO 8601 UTC");

@@ -18,6 +18,7 @@
 
 #include "aname.h"
 #include "err.h"
+#include "status.h"
 
 #define HEARTBEAT_VERSION	1
 #define HEARTBEAT_OBJECT	"health.json"
@@ -35,6 +36,10 @@ struct heartbeat {
 	char capture[16];	/* rec-capture's state in DIR/status */
 	char schedule[16];	/* "continuous", "session" or "" unknown */
 	int clock_synced;	/* 1 synchronised (adjtimex), 0 not, -1 ? */
+	int64_t est_error_ns, max_error_ns;	/* the kernel's, -1 ? */
+	int64_t unsynced_ns;	/* not synced since (recd's status), 0 */
+	int64_t wait_since_ns, wait_until_ns;	/* recording waits for
+				   sync (DIR/status), 0 */
 	uint64_t free_bytes;
 	uint64_t seg_count, seg_bytes, out_count, out_bytes, corrupt_count;
 	int64_t oldest_ns;	/* the start of the oldest pending, 0 none */
@@ -42,6 +47,8 @@ struct heartbeat {
 	uint64_t month_bytes;	/* sent this UTC month (the ledger) */
 	uint64_t budget;	/* [upload] monthly-budget, 0 none */
 	uint64_t overruns, lost_frames;
+	struct status_levels levels;	/* DIR/status "levels": the last
+				   segment's and the last hour's */
 	char alarms[HEARTBEAT_MAX_ALARMS][96];
 	size_t nalarms;
 };
@@ -66,8 +73,6 @@ void heartbeat_init(struct heartbeat *hb);
 /* Add an alarm (a short text); beyond HEARTBEAT_MAX_ALARMS, dropped. */
 void heartbeat_alarm(struct heartbeat *hb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-struct status;
 
 /*
  * Add the alarms a station can tell from hb (recd, corrupt_count,

@@ -11,6 +11,19 @@
  * "alarms": what recd finds wrong now (man/recd.8), each with the time
  * it was raised; an empty list when all is well (absent in older files:
  * read as none).
+ *
+ * "levels": the levels of the segments recd saw (cmd/recd/health.c):
+ * the last one's per channel (struct level_stat), and the history of
+ * the last hour in one-minute buckets by segment start time, each with
+ * the largest peak and the power mean of the RMS (weighted by the
+ * seconds of audio) of the segments that started in it. At most
+ * STATUS_LEVEL_POINTS buckets and the first STATUS_LEVEL_CHANNELS
+ * channels, so the memory and the file are bounded. status_levels_add
+ * keeps it; the same object is the heartbeat's "levels" (lib/heartbeat).
+ *
+ * "clock": what the kernel says of the clock (lib/clock.h), when recd
+ * first saw it not synced, and DIR/clock-wait while rec-capture holds
+ * recording for sync.
  */
 #ifndef REC_STATUS_H
 #define REC_STATUS_H
@@ -19,6 +32,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "level.h"
 
 #define STATUS_FILE	"status"
 #define STATUS_VERSION	1
@@ -55,6 +69,38 @@ struct status_alarm {
 	char detail[160];	/* what was seen */
 };
 
+/* The level history: one bucket a minute for an hour. */
+#define STATUS_LEVEL_BUCKET_S	60
+#define STATUS_LEVEL_POINTS	60
+#define STATUS_LEVEL_CHANNELS	8
+
+struct status_level_point {
+	int64_t time_ns;	/* the bucket's start (whole minutes UTC) */
+	double seconds;		/* of audio in it: the weight of its RMS */
+	double peak[STATUS_LEVEL_CHANNELS];	/* dBFS, the largest;
+						   -INFINITY none */
+	double rms[STATUS_LEVEL_CHANNELS];	/* dBFS, power mean */
+};
+
+struct status_levels {
+	unsigned bucket_s;	/* STATUS_LEVEL_BUCKET_S; 0: no levels yet */
+	unsigned channels;	/* of last and the points (<= _CHANNELS) */
+	int64_t last_ns;	/* the start of the last segment, 0 none */
+	double last_seconds;	/* its length */
+	struct level_stat last[STATUS_LEVEL_CHANNELS];
+	size_t npoints;		/* oldest first, times increasing */
+	struct status_level_point point[STATUS_LEVEL_POINTS];
+};
+
+struct status_clock {
+	int synced;		/* 1 synced, 0 not, -1 unknown */
+	int64_t est_error_ns, max_error_ns;	/* the kernel's, -1 unknown */
+	int64_t unsynced_ns;	/* not synced since (as recd first saw
+				   it), 0 when synced or unknown */
+	int64_t wait_since_ns, wait_until_ns;	/* DIR/clock-wait: recording
+				   waits for sync since, until; 0 none */
+};
+
 struct status {
 	int64_t updated_ns;
 	long recd_pid;
@@ -77,6 +123,8 @@ struct status {
 				   window, current or next; 0 = none */
 	size_t nalarms;				/* raised, in raising order */
 	struct status_alarm alarm[STATUS_MAX_ALARMS];
+	struct status_clock clock;
+	struct status_levels levels;
 };
 
 /* "rec-capture", "rec-archive", "rec-upload" */
@@ -105,6 +153,34 @@ int status_read(int dirfd, struct status *st, struct err *e);
  * for a time outside 1677..2262, which int64_t nanoseconds cannot hold).
  */
 int status_parse(const char *text, size_t len, struct status *st,
+    struct err *e);
+
+/*
+ * Add one segment's levels (l[0..nch-1], the first STATUS_LEVEL_CHANNELS
+ * taken) to lv: it becomes the last segment, and goes into the bucket of
+ * its start start_ns (seconds long). Buckets more than an hour older
+ * than the newest are dropped; a segment more than an hour older than
+ * the newest bucket (a clock set back), or one with another channel
+ * count, starts the history again. A segment of no length is ignored.
+ */
+void status_levels_add(struct status_levels *lv, int64_t start_ns,
+    double seconds, const struct level_stat *l, unsigned nch);
+
+/*
+ * The "levels" object (as in DIR/status and health.json): a new jansson
+ * value (json_t *, the caller owns it), json null when lv has none; NULL
+ * when out of memory.
+ */
+struct json_t;
+struct json_t *status_levels_json(const struct status_levels *lv);
+
+/*
+ * Parse a "levels" object o (NULL or json null: none) into lv: 0, or -1
+ * with e (EX_DATAERR) when it is not one (a count beyond the limits, an
+ * array of the wrong length, a time that is not ISO 8601 UTC, times not
+ * increasing).
+ */
+int status_levels_parse(struct json_t *o, struct status_levels *lv,
     struct err *e);
 
 #endif

@@ -124,6 +124,22 @@ jtime(int64_t ns)
 	return ns ? json_string(utc_iso_ns(ns, b, sizeof(b))) : json_null();
 }
 
+/* "clock" of a station: its heartbeat's, as in DIR/status. */
+static json_t *
+clock_json(const struct heartbeat *h)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
+	    "synced", h->clock_synced < 0 ? json_null() :
+	    json_boolean(h->clock_synced),
+	    "est_error_us", h->est_error_ns < 0 ? json_null() :
+	    json_integer(h->est_error_ns / 1000),
+	    "max_error_us", h->max_error_ns < 0 ? json_null() :
+	    json_integer(h->max_error_ns / 1000),
+	    "unsynced_since", jtime(h->unsynced_ns),
+	    "waiting_since", jtime(h->wait_since_ns),
+	    "waiting_until", jtime(h->wait_until_ns));
+}
+
 /* The rows as JSON: every station with its verdict and its own object. */
 static int
 print_json(const struct station_row *rows, size_t n, const char *where,
@@ -159,12 +175,17 @@ print_json(const struct station_row *rows, size_t n, const char *where,
 		    "clock_offset", r->clock_known ?
 		    json_integer(r->clock_off_s) : json_null(),
 		    "error", r->readable ? NULL : r->why);
+		if (o != NULL) {
+			json_object_set_new(o, "clock", clock_json(&r->hb));
+			json_object_set_new(o, "levels",
+			    status_levels_json(&r->hb.levels));
+		}
 		json_array_append_new(arr, o);
 	}
 	root = json_pack("{s:s, s:o, s:o}", "store", where, "checked",
 	    jtime(now_ns), "stations", arr);
-	text = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) :
-	    NULL;
+	text = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(10)) : NULL;
 	json_decref(root);
 	if (text == NULL)
 		return -1;
@@ -177,7 +198,7 @@ print_json(const struct station_row *rows, size_t n, const char *where,
 static void
 print_human(const struct station_row *rows, size_t n, int64_t now_ns)
 {
-	char a[64], b[32], c[32], d[64];
+	char a[64], b[32], c[32], d[64], k[200];
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
@@ -188,13 +209,14 @@ print_human(const struct station_row *rows, size_t n, int64_t now_ns)
 			continue;
 		}
 		printf("%-16s %-6s seen %s, %s, backlog %" PRIu64
-		    " archives (%s), oldest %s, free %s, alarms: ",
+		    " archives (%s), oldest %s, free %s, clock %s, alarms: ",
 		    r->name, r->stale ? "STALE" : "fresh",
 		    when(r->seen_ns, now_ns, a, sizeof(a)), h->recd,
 		    h->out_count, human_bytes(h->out_bytes + h->seg_bytes, b,
 		    sizeof(b)), h->oldest_ns ? human_secs((now_ns -
 		    h->oldest_ns) / 1000000000, c, sizeof(c)) : "-",
-		    human_bytes(h->free_bytes, d, sizeof(d)));
+		    human_bytes(h->free_bytes, d, sizeof(d)),
+		    hb_clock_text(h, k, sizeof(k)));
 		if (h->nalarms == 0)
 			fputs("none", stdout);
 		for (j = 0; j < h->nalarms; j++)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ static const char css[] =
     "td{padding:0.15em 0.3em;vertical-align:top;border-top:1px solid #eee}"
     "td:first-child{color:#666;white-space:nowrap;width:7em}"
     ".nolevels{color:#666;font-style:italic}"
+    ".legend{margin:0.2em 0;padding-left:1.2em;font-size:0.9em}"
     "svg{width:100%;height:auto;background:#fafafa}";
 
 /* Append s with &, <, >, " escaped. */
@@ -90,38 +92,94 @@ alarms(struct strbuf *b, const struct heartbeat *hb)
 	strbuf_str(b, "</ul>\n");
 }
 
+/* A level for the legend: "-20.1 dBFS", "none" for -inf. */
+static const char *
+dbfs(double v, char *buf, size_t len)
+{
+	if (isnan(v) || isinf(v))
+		snprintf(buf, len, "none");
+	else
+		snprintf(buf, len, "%.1f dBFS", v);
+	return buf;
+}
+
+/* The y of a level: 0 dBFS at the top, -90 (and none) at the bottom. */
+static double
+ylevel(double v)
+{
+	if (isnan(v) || v < -90)
+		v = -90;
+	return v > 0 ? 0 : -v;
+}
+
 /*
- * The per-channel levels of the last hour as a small inline SVG: db[c *
- * npts + i] is channel c's level in dBFS (-90..0) at point i, oldest
- * first.  No points: "no level data".  The one place to extend when
- * DIR/status and health.json carry per-segment levels.
+ * The per-channel levels of the last hour as a small inline SVG (no
+ * script): the hour that ends with the newest bucket, 0 dBFS at the
+ * top, -90 at the bottom, per channel its RMS solid and its peak
+ * dashed; under it a legend, one line per channel with its number of
+ * points and its last values (a phone's reader and the tests read
+ * these). No levels: "no level data".
  */
 static void
-levels_chart(struct strbuf *b, const double *db, size_t nch, size_t npts)
+levels_chart(struct strbuf *b, const struct status_levels *lv)
 {
 	static const char *const colour[] = { "#1565c0", "#c62828",
 	    "#2e7d32", "#6a1b9a" };
+	int64_t bl, end, t0;
+	char t[40], p1[24], r1[24];
 	size_t c, i;
+	int k;
 
-	if (db == NULL || nch == 0 || npts == 0) {
+	if (lv == NULL || lv->channels == 0 || lv->npoints == 0) {
 		strbuf_str(b, "<p class=\"nolevels\">levels of the last hour: "
 		    "no level data</p>\n");
 		return;
 	}
+	bl = (int64_t)lv->bucket_s * 1000000000;
+	end = lv->point[lv->npoints - 1].time_ns + bl;
+	t0 = end - bl * STATUS_LEVEL_POINTS;
+	utc_iso_ns(end, t, sizeof(t));
+	strbuf_fmt(b, "<p class=\"nolevels\">levels of the hour to %.5s UTC "
+	    "(0 dBFS at the top, -90 at the bottom; RMS solid, peak dashed)"
+	    "</p>\n", t + 11);
 	strbuf_str(b, "<svg viewBox=\"0 0 300 90\" role=\"img\" "
-	    "aria-label=\"levels of the last hour\">");
-	for (c = 0; c < nch; c++) {
-		strbuf_fmt(b, "<polyline fill=\"none\" stroke=\"%s\" "
-		    "points=\"", colour[c % 4]);
-		for (i = 0; i < npts; i++) {
-			double v = db[c * npts + i];
-			v = v < -90 ? -90 : v > 0 ? 0 : v;
-			strbuf_fmt(b, "%.1f,%.1f ", npts > 1 ? 300.0 * i /
-			    (npts - 1) : 0.0, -v);
+	    "aria-label=\"levels of the last hour\">"
+	    "<title>levels of the last hour</title>"
+	    "<path stroke=\"#ddd\" stroke-width=\"0.5\" "
+	    "d=\"M0 30H300M0 60H300\"/>");	/* -30 and -60 dBFS */
+	for (c = 0; c < lv->channels; c++) {
+		strbuf_fmt(b, "<g><title>channel %zu</title>", c + 1);
+		for (k = 0; k < 2; k++) {
+			strbuf_fmt(b, "<polyline fill=\"none\" stroke=\"%s\" "
+			    "stroke-width=\"%s\"%s points=\"", colour[c % 4],
+			    k ? "0.8" : "1.5", k ? " stroke-dasharray=\"3 2\""
+			    : "");
+			for (i = 0; i < lv->npoints; i++) {
+				const struct status_level_point *p =
+				    &lv->point[i];
+				strbuf_fmt(b, "%.1f,%.1f ", 300.0 *
+				    (double)(p->time_ns + bl / 2 - t0) /
+				    (double)(end - t0), ylevel(k ?
+				    p->peak[c] : p->rms[c]));
+			}
+			strbuf_str(b, "\"/>");
 		}
-		strbuf_str(b, "\"/>");
+		/* the newest point, visible even when it is the only one */
+		strbuf_fmt(b, "<circle r=\"1.5\" fill=\"%s\" cx=\"%.1f\" "
+		    "cy=\"%.1f\"/></g>", colour[c % 4], 300.0 * (double)(end -
+		    bl / 2 - t0) / (double)(end - t0),
+		    ylevel(lv->point[lv->npoints - 1].rms[c]));
 	}
-	strbuf_str(b, "</svg>\n");
+	strbuf_str(b, "</svg>\n<ul class=\"legend\">");
+	for (c = 0; c < lv->channels; c++) {
+		const struct status_level_point *p =
+		    &lv->point[lv->npoints - 1];
+		strbuf_fmt(b, "<li style=\"color:%s\">channel %zu: %zu "
+		    "points, last peak %s, RMS %s</li>", colour[c % 4], c + 1,
+		    lv->npoints, dbfs(p->peak[c], p1, sizeof(p1)),
+		    dbfs(p->rms[c], r1, sizeof(r1)));
+	}
+	strbuf_str(b, "</ul>\n");
 }
 
 /* Finish b and write it to file (tmp + rename). */
@@ -180,8 +238,9 @@ html_station(const char *file, const char *station, const struct status *st,
 	row(&b, "loss", x);
 	row(&b, "free", human_bytes(st->free_bytes, a, sizeof(a)));
 	row(&b, "uploaded", when(st->last_upload_ns, now_ns, a, sizeof(a)));
+	row(&b, "clock", clock_text(&st->clock, x, sizeof(x)));
 	strbuf_str(&b, "</table>\n");
-	levels_chart(&b, NULL, 0, 0);
+	levels_chart(&b, &st->levels);
 	strbuf_str(&b, "</div>\n");
 	return finish(&b, file);
 }
@@ -220,14 +279,15 @@ html_fleet(const char *file, const char *where,
 		row(&b, "free", human_bytes(h->free_bytes, a, sizeof(a)));
 		row(&b, "uploaded", when(h->last_upload_ns, now_ns, a,
 		    sizeof(a)));
+		hb_clock_text(h, x, sizeof(x));
 		if (r->clock_known && (r->clock_off_s >= CLOCK_OFF_S ||
-		    r->clock_off_s <= -CLOCK_OFF_S)) {
-			snprintf(x, sizeof(x), "%+" PRId64 " s from the "
-			    "store's", r->clock_off_s);
-			row(&b, "clock", x);
-		}
+		    r->clock_off_s <= -CLOCK_OFF_S))
+			snprintf(x + strlen(x), sizeof(x) - strlen(x),
+			    "; %+" PRId64 " s from the store's",
+			    r->clock_off_s);
+		row(&b, "clock", x);
 		strbuf_str(&b, "</table>\n");
-		levels_chart(&b, NULL, 0, 0);
+		levels_chart(&b, r->readable ? &h->levels : NULL);
 		strbuf_str(&b, "</div>\n");
 	}
 	if (n == 0)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,79 @@ when(int64_t ns, int64_t now, char *buf, size_t len)
 	return buf;
 }
 
+const char *
+clock_text(const struct status_clock *c, char *buf, size_t len)
+{
+	char a[40], b[40];
+
+	if (c->wait_since_ns != 0) {
+		utc_iso_ns(c->wait_since_ns, a, sizeof(a));
+		utc_iso_ns(c->wait_until_ns, b, sizeof(b));
+		snprintf(buf, len, "recording waits for clock sync since %s, "
+		    "records anyway at %s", a, b);
+	} else if (c->synced > 0 && c->est_error_ns >= 0) {
+		snprintf(buf, len, "synced, est. error %.1f ms",
+		    (double)c->est_error_ns / 1e6);
+	} else if (c->synced > 0) {
+		snprintf(buf, len, "synced");
+	} else if (c->synced == 0 && c->unsynced_ns != 0) {
+		snprintf(buf, len, "not synced since %s",
+		    utc_iso_ns(c->unsynced_ns, a, sizeof(a)));
+	} else {
+		snprintf(buf, len, c->synced == 0 ? "not synced" : "unknown");
+	}
+	return buf;
+}
+
+const char *
+hb_clock_text(const struct heartbeat *h, char *buf, size_t len)
+{
+	struct status_clock c;
+
+	c.synced = h->clock_synced;
+	c.est_error_ns = h->est_error_ns;
+	c.max_error_ns = h->max_error_ns;
+	c.unsynced_ns = h->unsynced_ns;
+	c.wait_since_ns = h->wait_since_ns;
+	c.wait_until_ns = h->wait_until_ns;
+	return clock_text(&c, buf, len);
+}
+
+/* A level in dBFS with one decimal, "-inf" for none. */
+static const char *
+db(double v, char *buf, size_t len)
+{
+	if (isnan(v) || isinf(v))
+		snprintf(buf, len, "-inf");
+	else
+		snprintf(buf, len, "%.1f", v);
+	return buf;
+}
+
+const char *
+levels_text(const struct status_levels *lv, char *buf, size_t len)
+{
+	char a[16], b[16], t[40];
+	size_t n;
+	unsigned c;
+
+	if (lv->channels == 0) {
+		snprintf(buf, len, "none");
+		return buf;
+	}
+	n = (size_t)snprintf(buf, len, "%s:", utc_iso_ns(lv->last_ns, t,
+	    sizeof(t)));
+	for (c = 0; c < lv->channels && n < len; c++)
+		n += (size_t)snprintf(buf + n, len - n,
+		    "%s ch%u peak %s RMS %s dBFS", c ? "," : "", c + 1,
+		    db(lv->last[c].peak, a, sizeof(a)),
+		    db(lv->last[c].rms, b, sizeof(b)));
+	if (n < len)
+		snprintf(buf + n, len - n, "; %zu points in the last hour",
+		    lv->npoints);
+	return buf;
+}
+
 static const char *
 exit_str(int code, char *buf, size_t len)
 {
@@ -101,7 +175,7 @@ exit_str(int code, char *buf, size_t len)
 static void
 print_human(const struct status *st, int alive, int lock_err, int64_t now)
 {
-	char a[64], b[64], c[64];
+	char a[64], b[64], c[64], x[512];
 	int i;
 
 	if (alive > 0)
@@ -156,6 +230,8 @@ print_human(const struct status *st, int alive, int lock_err, int64_t now)
 	    (unsigned long long)st->segments_seen);
 	printf("free        %s\n", human_bytes(st->free_bytes, a, sizeof(a)));
 	printf("uploaded    %s\n", when(st->last_upload_ns, now, a, sizeof(a)));
+	printf("clock       %s\n", clock_text(&st->clock, x, sizeof(x)));
+	printf("levels      %s\n", levels_text(&st->levels, x, sizeof(x)));
 	if (st->window_end_ns != 0 && alive > 0)
 		printf("schedule    %s %s\n", st->window_start_ns <= now &&
 		    now < st->window_end_ns ? "recording until" :

@@ -37,6 +37,15 @@ struct station_row {
 const char *human_bytes(uint64_t b, char *buf, size_t len);
 const char *human_secs(int64_t s, char *buf, size_t len);
 const char *when(int64_t ns, int64_t now, char *buf, size_t len);
+/* "synced, est. error 1.5 ms", "not synced since T", "recording waits
+ * for clock sync since T, records anyway at T" (ISO times), "unknown". */
+const char *clock_text(const struct status_clock *c, char *buf, size_t len);
+/* The same of a station's heartbeat. */
+const char *hb_clock_text(const struct heartbeat *h, char *buf, size_t len);
+/* Per channel "ch1 peak -6.0 RMS -20.1 dBFS" of the last segment, and
+ * the points of the hour; "none" without levels. */
+const char *levels_text(const struct status_levels *lv, char *buf,
+    size_t len);
 
 /* bucket.c: rec-status --bucket [--json] [--html FILE]; the exit code. */
 int bucket_run(const struct conf *c, int json, const char *html,

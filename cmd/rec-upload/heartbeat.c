@@ -14,11 +14,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/timex.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "file.h"
 #include "heartbeat.h"
 #include "ledger.h"
@@ -89,11 +89,11 @@ gather(struct run *r, struct heartbeat *hb, uint64_t interval_ms,
     int64_t now_ns)
 {
 	struct status st;
-	struct timex tx;
+	struct clock_state cs;
 	struct err e;
 	uint64_t b;
 	size_t n;
-	int have_st, alive, s;
+	int have_st, alive;
 
 	heartbeat_init(hb);
 	snprintf(hb->station, sizeof(hb->station), "%s", r->station);
@@ -119,13 +119,21 @@ gather(struct run *r, struct heartbeat *hb, uint64_t interval_ms,
 		hb->last_upload_ns = st.last_upload_ns;
 		hb->overruns = st.overruns;
 		hb->lost_frames = st.lost_frames;
+		hb->levels = st.levels;
+	}
+	if (alive > 0 && have_st) {	/* what only a running recd knows */
+		hb->unsynced_ns = st.clock.unsynced_ns;
+		hb->wait_since_ns = st.clock.wait_since_ns;
+		hb->wait_until_ns = st.clock.wait_until_ns;
 	}
 	snprintf(hb->schedule, sizeof(hb->schedule), "%s",
 	    conf_get(r->conf, "capture", "duration") ? "session" :
 	    "continuous");
-	memset(&tx, 0, sizeof(tx));
-	s = adjtimex(&tx);
-	hb->clock_synced = s < 0 ? -1 : s != TIME_ERROR;
+	if (clock_state_read(&cs) == 0) {
+		hb->clock_synced = cs.synced;
+		hb->est_error_ns = cs.est_error_ns;
+		hb->max_error_ns = cs.max_error_ns;
+	}
 	if (spool_free_bytes(&r->sp, &b) == 0)
 		hb->free_bytes = b;
 	if (spool_usage(&r->sp, SPOOL_SEG, ".wav", &b, &n) == 0) {

@@ -1,9 +1,12 @@
 /*
- * health: recd's alarms. Each new segment's levels (REC|Level keys) and
- * the spool (free space, the age of what waits, of the last upload) are
- * held against the [health] thresholds; an alarm is kept in the status
- * with the time it was raised, logged once when raised and once when
- * cleared.
+ * health: recd's alarms. Each new segment's levels (REC|Level keys), the
+ * spool (free space, the age of what waits, of the last upload) and the
+ * kernel's clock state are held against the [health] thresholds; an
+ * alarm is kept in the status with the time it was raised, logged once
+ * when raised and once when cleared. Each segment's levels also go into
+ * the status's level history (lib/status: the last hour, a bucket a
+ * minute), which survives a restart of recd: it is read back from the
+ * status the last recd left.
  */
 #include <errno.h>
 #include <math.h>
@@ -12,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
+#include <sysexits.h>
 
 #include "aname.h"
+#include "clock.h"
 #include "opt.h"
 #include "parse.h"
 #include "recd.h"
@@ -22,7 +27,8 @@
 #define MS	1000000LL	/* ns per ms */
 #define MAXCH	32
 
-enum { H_FLOOR, H_FOR, H_CLIP, H_HUM, H_FREE, H_PENDING, H_UPLOAD };
+enum { H_FLOOR, H_FOR, H_CLIP, H_HUM, H_FREE, H_PENDING, H_UPLOAD,
+	H_CLOCK };
 static struct opt hopts[] = {
 	[H_FLOOR] = { .type = OPT_STR, .section = "health",
 	    .key = "silence-floor" },
@@ -37,6 +43,8 @@ static struct opt hopts[] = {
 	    .key = "pending-age" },
 	[H_UPLOAD] = { .type = OPT_DURATION, .section = "health",
 	    .key = "upload-age" },
+	[H_CLOCK] = { .type = OPT_DURATION, .section = "health",
+	    .key = "clock-unsynced" },
 	{ .name = NULL }
 };
 
@@ -96,6 +104,7 @@ health_load(struct conf *c, struct health_set *h, struct err *e)
 	    get_num(c, H_HUM, "0.5", 0, 1, &h->hum_share, e) < 0 ||
 	    get_dur(c, H_PENDING, "1d", &h->pending_age, e) < 0 ||
 	    get_dur(c, H_UPLOAD, "1d", &h->upload_age, e) < 0 ||
+	    get_dur(c, H_CLOCK, "30m", &h->clock_unsynced, e) < 0 ||
 	    opt_str(c, &hopts[H_FREE], "5%", &v, e) < 0)
 		return -1;
 	/* free-space-floor: a size, or a percentage of the filesystem */
@@ -207,6 +216,9 @@ health_segment(const char *name, const struct segmeta *m, unsigned rate,
 		return;
 	start = utc_ns(&ts);
 	end = start + utc_frames_ns(frames, rate);
+	status_levels_add(&R.st.levels, start, (double)frames / rate,
+	    m->levels, m->nlevels);
+	mark_dirty();
 	snprintf(ok, sizeof(ok), "seg/%s is fine", name);
 	for (i = 0; i < MAXCH; i++) {
 		const struct level_stat *l = &m->levels[i];
@@ -313,4 +325,65 @@ health_spool(void)
 	set_alarm(h->upload_age > 0 && R.st.out_count > 0 && ref != 0 &&
 	    now - ref > h->upload_age * MS, "upload-age", 0, d,
 	    "uploaded, or nothing waits");
+}
+
+/* The history of levels the last recd left in DIR/status (none when it
+ * cannot be read: a restart may start empty). */
+void
+health_restore(void)
+{
+	struct status *old;
+	struct err e;
+
+	if ((old = malloc(sizeof(*old))) == NULL)
+		return;
+	if (status_read(R.sp.dirfd, old, &e) == 0)
+		R.st.levels = old->levels;
+	else if (e.ex != EX_NOINPUT)
+		log_warn("%s/%s: %s (the level history starts empty)",
+		    R.spooldir, STATUS_FILE, e.msg);
+	free(old);
+}
+
+/*
+ * The clock: what the kernel says (synced, its errors), since when recd
+ * sees it not synced, and whether rec-capture holds recording for sync
+ * (DIR/clock-wait, trusted only while it runs: a kill -9 may leave the
+ * file behind). The "clock" alarm after [health] clock-unsynced.
+ */
+void
+health_clock(void)
+{
+	const struct health_set *h = &R.set.health;
+	struct status_clock *c = &R.st.clock;
+	struct clock_state cs;
+	int64_t now = real_ns(), since = 0, until = 0;
+	char d[160], iso[40];
+	int synced;
+
+	synced = clock_state_read(&cs) == 0 ? cs.synced : -1;
+	if (synced != c->synced)
+		mark_dirty();
+	c->synced = synced;
+	c->est_error_ns = synced >= 0 ? cs.est_error_ns : -1;
+	c->max_error_ns = synced >= 0 ? cs.max_error_ns : -1;
+	if (synced != 0)
+		c->unsynced_ns = 0;
+	else if (c->unsynced_ns == 0)
+		c->unsynced_ns = now;
+	if (CAPTURE->state == ST_RUNNING &&
+	    clockwait_read(R.sp.dirfd, &since, &until) < 0)
+		log_warn("cannot read %s/%s: %s", R.spooldir, CLOCKWAIT_FILE,
+		    strerror(errno));
+	if (since != c->wait_since_ns || until != c->wait_until_ns) {
+		c->wait_since_ns = since;
+		c->wait_until_ns = until;
+		mark_dirty();
+	}
+	snprintf(d, sizeof(d), "the kernel says the clock is not synced "
+	    "since %s", c->unsynced_ns ? utc_iso_ns(c->unsynced_ns, iso,
+	    sizeof(iso)) : "-");
+	set_alarm(h->clock_unsynced > 0 && c->unsynced_ns != 0 &&
+	    now - c->unsynced_ns >= h->clock_unsynced * MS, "clock", 0, d,
+	    "the clock is synced");
 }

@@ -735,6 +735,7 @@ main(int argc, char **argv)
 	R.st.recd_started_ns = real_ns();
 	snprintf(R.st.spool, sizeof(R.st.spool), "%s", R.spooldir);
 	snprintf(R.st.config, sizeof(R.st.config), "%s", R.confpath);
+	health_restore();	/* the level history of the last run */
 	child_init(CAPTURE, STATUS_CAPTURE, "rec-capture");
 	child_init(ARCHIVE, STATUS_ARCHIVE, "rec-archive");
 	child_init(UPLOAD, STATUS_UPLOAD, "rec-upload");
@@ -751,6 +752,7 @@ main(int argc, char **argv)
 	rc = run();
 
 	write_final_status();
+	beat_final();	/* the fleet sees "stopped" now, not stale later */
 	schedule_free(R.set.sched);
 	schedule_free(R.set.upload_win);
 	close(R.fifofd);

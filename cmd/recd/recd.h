@@ -75,10 +75,10 @@ struct child {
 };
 
 /* [health]: the alarms' thresholds (health.c); durations in ms, 0 = off
- * for pending-age and upload-age. */
+ * for pending-age, upload-age and clock-unsynced. */
 struct health_set {
 	double silence_floor, clip_fraction, hum_share, free_pct;
-	int64_t silence_for, pending_age, upload_age;
+	int64_t silence_for, pending_age, upload_age, clock_unsynced;
 	uint64_t free_bytes;
 	int free_is_pct;	/* free_pct of the filesystem, not free_bytes */
 };
@@ -161,6 +161,7 @@ int64_t cycle_wake(int64_t now);
 /* beat.c: the heartbeat, rec-upload --heartbeat on its own timer. */
 int beat_settings(const struct conf *c, struct settings *s, struct err *e);
 void beat_act(int64_t now);
+void beat_final(void);
 int64_t beat_wake(void);
 int beat_reaped(pid_t pid, int wst);
 void exec_child(const struct child *c, const char *const *argv,
@@ -183,5 +184,7 @@ int health_load(struct conf *c, struct health_set *h, struct err *e);
 void health_segment(const char *name, const struct segmeta *m,
     unsigned rate, uint64_t frames);
 void health_spool(void);
+void health_clock(void);
+void health_restore(void);
 
 #endif

@@ -66,6 +66,7 @@ refresh_counts(void)
 	if (spool_free_bytes(&R.sp, &b) == 0)
 		R.st.free_bytes = b;
 	health_spool();
+	health_clock();
 }
 
 static int

@@ -76,7 +76,12 @@ load(const char *path)
 	}
 }
 
-/* Read REC_CLOCKSTEP again when it changed (at most every 2 ms). */
+/*
+ * Read REC_CLOCKSTEP again when it changed (at most every 2 ms). Not
+ * again inside itself on one thread: load()'s fopen may read the clock.
+ */
+static __thread int inside;
+
 static void
 refresh(void)
 {
@@ -88,8 +93,9 @@ refresh(void)
 	if (real_gettime == NULL)
 		real_gettime = (int (*)(clockid_t, struct timespec *))
 		    dlsym(RTLD_NEXT, "clock_gettime");
-	if (path == NULL || real_gettime == NULL)
+	if (path == NULL || real_gettime == NULL || inside)
 		return;
+	inside = 1;
 	real_gettime(CLOCK_MONOTONIC, &now);
 	m = (int64_t)now.tv_sec * NS + now.tv_nsec;
 	pthread_mutex_lock(&mu);
@@ -104,6 +110,7 @@ refresh(void)
 		}
 	}
 	pthread_mutex_unlock(&mu);
+	inside = 0;
 }
 
 static int
@@ -118,7 +125,13 @@ clock_gettime(clockid_t id, struct timespec *ts)
 	int64_t t;
 	int r;
 
-	refresh();
+	/* only the wall clock reads the file: ASan's allocator reads
+	 * CLOCK_MONOTONIC while it holds its lock, and load() allocates */
+	if (is_real(id))
+		refresh();
+	else if (real_gettime == NULL)
+		real_gettime = (int (*)(clockid_t, struct timespec *))
+		    dlsym(RTLD_NEXT, "clock_gettime");
 	if (real_gettime == NULL)
 		return -1;
 	r = real_gettime(id, ts);

@@ -4,8 +4,9 @@
 # line that counts in the budget. rec-status --bucket shows the one that
 # keeps beating fresh and the one that stopped stale (its clock moved on
 # by REC_TEST_NOW, never by sleeping): exit 0 fresh, 1 alarm, 2 stale,
-# 69 store unreachable; --json for monitors. A heartbeat against a dead
-# store fails (75) without holding the cycle lock: the audio goes.
+# 69 store unreachable; --json for monitors. recd sends a last one at a
+# clean stop, saying stopped. A heartbeat against a dead store fails
+# (75) without holding the cycle lock: the audio goes.
 # rec-test: alone (real time or recd's timing: no other test beside it)
 . "$REC_TOP/test/lib.sh"
 . "$REC_TOP/test/lib-s3.sh"
@@ -67,6 +68,11 @@ jq -e '.version == 1 and .station == "st1" and .interval == 3600 and
 	.alarms == [] and .pending.archives == 0 and .free_bytes > 0' h1.json >/dev/null ||
 	{ cat h1.json; fail "st1 health.json"; }
 jq -e '.station == "st2" and .interval == 600' h2.json >/dev/null || fail "st2 health.json"
+# no status yet: no levels; the clock as the kernel says it
+jq -e '.levels == null and (.clock | keys_unsorted) == ["time", "synchronized",
+	"est_error_us", "max_error_us", "unsynced_since", "waiting_since", "waiting_until"] and
+	(.clock.synchronized | type) == "boolean"' h1.json >/dev/null ||
+	{ jq .clock h1.json; fail "st1 health.json clock or levels"; }
 # two PUTs for st1 (object and history), one for st2, each in the ledger
 [ "$(awk -F'\t' '$7 == "health.json"' sp-st1/ledger | wc -l)" = 2 ] || fail "st1 ledger: $(cat sp-st1/ledger)"
 awk -F'\t' -v n="$(wc -c <h2.json)" '$2 == "fleet/st2/health.json" && $3 == n { ok = 1 }
@@ -85,13 +91,21 @@ n0=$(awk -F'\t' '$7 == "health.json"' sp-st2/ledger | wc -l)
 recd --config st2.conf <in2 2>recd.log &
 run=$!
 wait_until 30 sh -c "[ \$(awk -F'\t' '\$7 == \"health.json\"' sp-st2/ledger | wc -l) -gt $n0 ]"
+get fleet/st2/health.json h2.json
+jq -e '.recording.recd == "running" and .uptime >= 0 and .recording.schedule == "continuous"' h2.json >/dev/null ||
+	{ cat h2.json; fail "st2 health.json from recd"; }
+
+say "a clean stop sends a last heartbeat: the fleet sees it stopped at once"
+n1=$(awk -F'\t' '$7 == "health.json"' sp-st2/ledger | wc -l)
 kill -TERM "$run"
 wait "$run" || { cat recd.log; fail "recd exit"; }
 run=
 exec 3>&-
+[ "$(awk -F'\t' '$7 == "health.json"' sp-st2/ledger | wc -l)" -gt "$n1" ] ||
+	{ cat recd.log; fail "no heartbeat at the stop"; }
 get fleet/st2/health.json h2.json
-jq -e '.recording.recd == "running" and .uptime >= 0 and .recording.schedule == "continuous"' h2.json >/dev/null ||
-	{ cat h2.json; fail "st2 health.json from recd"; }
+jq -e '.recording.recd == "stopped"' h2.json >/dev/null ||
+	{ cat h2.json; fail "st2 health.json after the stop"; }
 
 say "st1 keeps beating, st2 stopped: 30 minutes on, st1 is fresh, st2 stale"
 rec-upload --config st1.conf --heartbeat 2>>hb1.log || fail "st1 second heartbeat"

@@ -1,8 +1,10 @@
 /*
  * test_status: lib/status round trips (format, write, read back) and
- * rejects what is not a status file.
+ * rejects what is not a status file; the level history keeps an hour of
+ * one-minute buckets (largest peak, power-mean RMS) in bounded memory.
  */
 #include <fcntl.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +76,60 @@ fill(struct status *st)
 	    "every sample equal in x.wav");
 	snprintf(st->alarm[1].name, sizeof(st->alarm[1].name), "free-space");
 	st->alarm[1].raised_ns = st->updated_ns - 5000;
+	st->clock.synced = 0;
+	st->clock.est_error_ns = 1500000;
+	st->clock.max_error_ns = 16000000000LL;
+	st->clock.unsynced_ns = st->updated_ns - 7200LL * 1000000000;
+	st->clock.wait_since_ns = st->updated_ns - 60LL * 1000000000;
+	st->clock.wait_until_ns = st->updated_ns + 540LL * 1000000000;
+	{
+		struct level_stat l[2] = {
+			{ -6.25, -20.5, 0.0012, 0.25, 3, 0 },
+			{ -INFINITY, -INFINITY, 0, 0, 0, 1 },
+		};
+		int k;
+
+		/* whole minutes + 0.123456 s: five buckets */
+		for (k = 0; k < 5; k++)
+			status_levels_add(&st->levels, st->updated_ns -
+			    (int64_t)(300 - 60 * k) * 1000000000, 10, l, 2);
+	}
+}
+
+/* Two levels equal, both none, or within the file's 1e-4. */
+static int
+near(double a, double b)
+{
+	return (isinf(a) && isinf(b) && a == b) || fabs(a - b) < 1e-4;
+}
+
+static void
+same_levels(const struct status_levels *a, const struct status_levels *b)
+{
+	size_t i;
+	unsigned c;
+
+	CHECK(a->bucket_s == b->bucket_s);
+	CHECK(a->channels == b->channels);
+	CHECK(a->last_ns == b->last_ns);
+	CHECK(near(a->last_seconds, b->last_seconds));
+	for (c = 0; c < a->channels && c < b->channels; c++) {
+		CHECK(near(a->last[c].peak, b->last[c].peak));
+		CHECK(near(a->last[c].rms, b->last[c].rms));
+		CHECK(near(a->last[c].dc, b->last[c].dc));
+		CHECK(near(a->last[c].hum, b->last[c].hum));
+		CHECK(a->last[c].clipped == b->last[c].clipped);
+		CHECK(a->last[c].flat == b->last[c].flat);
+	}
+	CHECK(a->npoints == b->npoints);
+	for (i = 0; i < a->npoints && i < b->npoints; i++) {
+		CHECK(a->point[i].time_ns == b->point[i].time_ns);
+		CHECK(near(a->point[i].seconds, b->point[i].seconds));
+		for (c = 0; c < a->channels; c++) {
+			CHECK(near(a->point[i].peak[c], b->point[i].peak[c]));
+			CHECK(near(a->point[i].rms[c], b->point[i].rms[c]));
+		}
+	}
 }
 
 /*
@@ -124,6 +180,141 @@ same(const struct status *a, const struct status *b)
 		CHECK(a->alarm[i].raised_ns == b->alarm[i].raised_ns);
 		CHECK_STR(a->alarm[i].detail, b->alarm[i].detail);
 	}
+	CHECK(a->clock.synced == b->clock.synced);
+	CHECK(a->clock.est_error_ns == b->clock.est_error_ns);
+	CHECK(a->clock.max_error_ns == b->clock.max_error_ns);
+	CHECK(a->clock.unsynced_ns == b->clock.unsynced_ns);
+	CHECK(a->clock.wait_since_ns == b->clock.wait_since_ns);
+	CHECK(a->clock.wait_until_ns == b->clock.wait_until_ns);
+	same_levels(&a->levels, &b->levels);
+}
+
+#define MIN	(60LL * 1000000000)
+
+/* One channel at peak p, RMS r dBFS. */
+static void
+add1(struct status_levels *lv, int64_t t, double secs, double p, double r)
+{
+	struct level_stat l = { p, r, 0, 0, 0, 0 };
+
+	status_levels_add(lv, t, secs, &l, 1);
+}
+
+/* The history: buckets, merging, an hour's bound, restarts. */
+static void
+test_levels(void)
+{
+	static struct status_levels lv;
+	struct level_stat l2[2] = { { -1, -10, 0, 0, 0, 0 },
+	    { -2, -20, 0, 0, 0, 0 } };
+	int64_t t0 = 1795835700LL * 1000000000;	/* 2026-11-28T03:15:00Z */
+	int k;
+
+	memset(&lv, 0, sizeof(lv));
+	/* two segments in one minute: the larger peak, the power mean
+	 * weighted by their seconds: (3 x 0.1 + 1 x 0.001) / 4 */
+	add1(&lv, t0 + 1000000000, 30, -12, -10);
+	add1(&lv, t0 + 31 * 1000000000LL, 10, -3, -30);
+	CHECK(lv.npoints == 1 && lv.channels == 1 && lv.bucket_s == 60);
+	CHECK(lv.point[0].time_ns == t0);
+	CHECK(lv.point[0].peak[0] == -3);
+	CHECK(near(lv.point[0].rms[0], 10 * log10((3 * 0.1 + 0.001) / 4)));
+	CHECK(lv.point[0].seconds == 40);
+	CHECK(lv.last_ns == t0 + 31 * 1000000000LL && lv.last[0].rms == -30);
+	/* silence (-inf) adds no power, only seconds */
+	add1(&lv, t0 + 50 * 1000000000LL, 40, -INFINITY, -INFINITY);
+	CHECK(near(lv.point[0].rms[0], 10 * log10((3 * 0.1 + 0.001) / 8)));
+	CHECK(lv.point[0].peak[0] == -3);
+	/* no length: ignored */
+	add1(&lv, t0 + 2 * MIN, 0, -1, -1);
+	CHECK(lv.npoints == 1);
+	/* two hours of minutes: never more than 60, the newest hour kept */
+	for (k = 1; k < 120; k++)
+		add1(&lv, t0 + k * MIN, 60, -k / 10.0, -k / 5.0);
+	CHECK(lv.npoints == STATUS_LEVEL_POINTS);
+	CHECK(lv.point[0].time_ns == t0 + 60 * MIN);
+	CHECK(lv.point[59].time_ns == t0 + 119 * MIN);
+	/* a late segment inside the hour goes into its own bucket */
+	add1(&lv, t0 + 100 * MIN + 1, 1, 0, 0);
+	CHECK(lv.npoints == 60 && lv.point[40].peak[0] == 0);
+	CHECK(lv.point[40].time_ns == t0 + 100 * MIN);
+	/* a gap of ten minutes drops ten buckets (51 left with the new) */
+	add1(&lv, t0 + 129 * MIN, 60, -1, -1);
+	CHECK(lv.npoints == 51 && lv.point[0].time_ns == t0 + 70 * MIN);
+	/* a clock set back more than an hour starts again */
+	add1(&lv, t0 - 24 * 60 * MIN, 60, -1, -1);
+	CHECK(lv.npoints == 1 && lv.point[0].time_ns == t0 - 24 * 60 * MIN);
+	/* so does another channel count; more than 8 channels: the first 8 */
+	status_levels_add(&lv, t0, 1, l2, 2);
+	CHECK(lv.npoints == 1 && lv.channels == 2);
+	CHECK(lv.point[0].peak[1] == -2 && lv.point[0].rms[1] == -20);
+	{
+		struct level_stat many[12];
+
+		memset(many, 0, sizeof(many));
+		status_levels_add(&lv, t0, 1, many, 12);
+		CHECK(lv.channels == STATUS_LEVEL_CHANNELS);
+	}
+}
+
+/* A "levels" member that is not one: 65. */
+static void
+test_bad_levels(void)
+{
+	static const char *const bad[] = {
+		"[]",
+		"{\"bucket\": 30, \"channels\": 1, \"last\": {\"start\": null,"
+		    " \"seconds\": 1, \"channels\": [{\"peak\": 0, \"rms\": 0,"
+		    " \"dc\": 0, \"clipped\": 0, \"flat\": false, \"hum\": 0}]},"
+		    " \"points\": []}",
+		"{\"bucket\": 60, \"channels\": 9, \"last\": {}, \"points\": []}",
+		"{\"bucket\": 60, \"channels\": 1, \"last\": {\"start\": null,"
+		    " \"seconds\": 1, \"channels\": []}, \"points\": []}",
+		"{\"bucket\": 60, \"channels\": 1, \"last\": {\"start\": null,"
+		    " \"seconds\": 1, \"channels\": [{\"peak\": \"loud\","
+		    " \"rms\": 0, \"dc\": 0, \"clipped\": 0, \"flat\": false,"
+		    " \"hum\": 0}]}, \"points\": []}",
+		"{\"bucket\": 60, \"channels\": 1, \"last\": {\"start\": null,"
+		    " \"seconds\": 1, \"channels\": [{\"peak\": 0, \"rms\": 0,"
+		    " \"dc\": 0, \"clipped\": 0, \"flat\": false, \"hum\": 0}]},"
+		    " \"points\": [{\"time\": \"2026-11-28T03:15:00Z\","
+		    " \"seconds\": 1, \"peak\": [0, 0], \"rms\": [0]}]}",
+		"{\"bucket\": 60, \"channels\": 1, \"last\": {\"start\": null,"
+		    " \"seconds\": 1, \"channels\": [{\"peak\": 0, \"rms\": 0,"
+		    " \"dc\": 0, \"clipped\": 0, \"flat\": false, \"hum\": 0}]},"
+		    " \"points\": [{\"time\": \"2026-11-28T03:15:00Z\","
+		    " \"seconds\": 1, \"peak\": [0], \"rms\": [0]},"
+		    " {\"time\": \"2026-11-28T03:15:00Z\","
+		    " \"seconds\": 1, \"peak\": [0], \"rms\": [0]}]}",
+		"{\"bucket\": 60, \"channels\": 1, \"last\": {\"start\": null,"
+		    " \"seconds\": 1, \"channels\": [{\"peak\": 0, \"rms\": 0,"
+		    " \"dc\": 0, \"clipped\": 0, \"flat\": false, \"hum\": 0}]},"
+		    " \"points\": [{\"time\": \"then\","
+		    " \"seconds\": 1, \"peak\": [0], \"rms\": [0]}]}",
+	};
+	static struct status st;
+	struct err e;
+	char text[2048];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "{\"version\": 1, \"levels\": %s}",
+		    bad[i]);
+		e.ex = 0;
+		CHECK(status_parse(text, strlen(text), &st, &e) == -1 &&
+		    e.ex == EX_DATAERR);
+		if (e.ex != EX_DATAERR)
+			fprintf(stderr, "accepted: %s\n", bad[i]);
+	}
+	/* null, or absent: no levels */
+	snprintf(text, sizeof(text), "{\"version\": 1, \"levels\": null}");
+	CHECK(status_parse(text, strlen(text), &st, &e) == 0 &&
+	    st.levels.channels == 0 && st.clock.synced == -1);
+	/* a bad clock time */
+	snprintf(text, sizeof(text), "{\"version\": 1, \"clock\": "
+	    "{\"unsynced_since\": \"soon\"}}");
+	CHECK(status_parse(text, strlen(text), &st, &e) == -1 &&
+	    e.ex == EX_DATAERR);
 }
 
 /*
@@ -176,12 +367,20 @@ main(void)
 	int dfd;
 
 	test_far_times();
+	test_levels();
+	test_bad_levels();
 	fill(&a);
 	CHECK(status_format(&a, &text) == 0);
 	CHECK(text != NULL && text[strlen(text) - 1] == '\n');
 	CHECK(strstr(text, "\"updated\": \"2026-11-28T03:15:00.123456Z\"") !=
 	    NULL);
 	CHECK(strstr(text, "\"lost_frames\": 960") != NULL);
+	CHECK(strstr(text, "\"est_error_us\": 1500,") != NULL);
+	CHECK(strstr(text, "\"unsynced_since\": \"2026-11-28T01:15:00.123456Z\"")
+	    != NULL);
+	CHECK(strstr(text, "\"rms\": -20.5,") != NULL);
+	CHECK(strstr(text, "\"time\": \"2026-11-28T03:10:00.000000Z\"") != NULL);
+	CHECK(a.levels.npoints == 5 && a.levels.channels == 2);
 	CHECK(status_parse(text, strlen(text), &b, &e) == 0);
 	same(&a, &b);
 	free(text);
@@ -192,6 +391,8 @@ main(void)
 	CHECK(strstr(text, "\"last_upload\": null") != NULL);
 	CHECK(strstr(text, "\"alarms\": []") != NULL);
 	CHECK(strstr(text, "\"archive_exit\": null") != NULL);
+	CHECK(strstr(text, "\"levels\": null") != NULL);
+	CHECK(strstr(text, "\"synced\": null") != NULL);
 	CHECK(status_parse(text, strlen(text), &b, &e) == 0);
 	same(&a, &b);
 	free(text);
