@@ -77,8 +77,8 @@ load(const char *path)
 }
 
 /*
- * Read REC_CLOCKSTEP again when it changed (at most every 2 ms). Not
- * again inside itself on one thread: load()'s fopen may read the clock.
+ * Read REC_CLOCKSTEP again when it changed (at most every 2 ms). Never
+ * inside itself on one thread (a call it makes could read the clock).
  */
 static __thread int inside;
 
@@ -126,7 +126,8 @@ clock_gettime(clockid_t id, struct timespec *ts)
 	int r;
 
 	/* only the wall clock reads the file: ASan's allocator reads
-	 * CLOCK_MONOTONIC while it holds its lock, and load() allocates */
+	 * CLOCK_MONOTONIC while it holds its lock, so nothing here may
+	 * wait for it then */
 	if (is_real(id))
 		refresh();
 	else if (real_gettime == NULL)
