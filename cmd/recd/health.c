@@ -351,6 +351,8 @@ health_restore(void)
  * (DIR/clock-wait, trusted only while it runs: a kill -9 may leave the
  * file behind). The "clock" alarm after [health] clock-unsynced.
  */
+static int64_t unsynced_mono;	/* CLOCK_MONOTONIC when first seen so */
+
 void
 health_clock(void)
 {
@@ -367,10 +369,15 @@ health_clock(void)
 	c->synced = synced;
 	c->est_error_ns = synced >= 0 ? cs.est_error_ns : -1;
 	c->max_error_ns = synced >= 0 ? cs.max_error_ns : -1;
-	if (synced != 0)
+	/* how long on the monotonic clock: the wall clock of an unsynced
+	 * machine is the very thing that may jump */
+	if (synced != 0) {
 		c->unsynced_ns = 0;
-	else if (c->unsynced_ns == 0)
+		unsynced_mono = 0;
+	} else if (c->unsynced_ns == 0) {
 		c->unsynced_ns = now;
+		unsynced_mono = clock_ns(CLOCK_MONOTONIC);
+	}
 	if (CAPTURE->state == ST_RUNNING &&
 	    clockwait_read(R.sp.dirfd, &since, &until) < 0)
 		log_warn("cannot read %s/%s: %s", R.spooldir, CLOCKWAIT_FILE,
@@ -383,7 +390,8 @@ health_clock(void)
 	snprintf(d, sizeof(d), "the kernel says the clock is not synced "
 	    "since %s", c->unsynced_ns ? utc_iso_ns(c->unsynced_ns, iso,
 	    sizeof(iso)) : "-");
-	set_alarm(h->clock_unsynced > 0 && c->unsynced_ns != 0 &&
-	    now - c->unsynced_ns >= h->clock_unsynced * MS, "clock", 0, d,
+	set_alarm(h->clock_unsynced > 0 && unsynced_mono != 0 &&
+	    clock_ns(CLOCK_MONOTONIC) - unsynced_mono >=
+	    h->clock_unsynced * MS, "clock", 0, d,
 	    "the clock is synced");
 }
